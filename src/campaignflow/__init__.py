@@ -1,0 +1,105 @@
+"""campaignflow: a workflow engine for public campaigns.
+
+Load a plan, check it, simulate it, run it::
+
+    import campaignflow as cf
+
+    campaign = cf.load_plan("plan.toml")
+    for finding in cf.validate(campaign):
+        print(finding.location, finding.code, finding.message)
+
+Names are imported lazily, so ``import campaignflow`` stays cheap for the CLI.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; resolved on first access (PEP 562).
+_LAZY: dict[str, str] = {
+    # model
+    "Annotation": "model",
+    "Approval": "model",
+    "Campaign": "model",
+    "ChecksConfig": "model",
+    "Dependency": "model",
+    "Duration": "model",
+    "Group": "model",
+    "Lag": "model",
+    "Pairing": "model",
+    "Repeat": "model",
+    "Task": "model",
+    "Unit": "model",
+    "Window": "model",
+    # findings and errors
+    "Finding": "findings",
+    "Location": "findings",
+    "Severity": "findings",
+    "Text": "findings",
+    "CampaignflowError": "errors",
+    "CheckCrashed": "errors",
+    "ConcurrencyConflict": "errors",
+    "CycleError": "errors",
+    "InvalidTransition": "errors",
+    "NotAuthorized": "errors",
+    "PlanError": "errors",
+    "PluginLoadError": "errors",
+    "Problem": "errors",
+    "StoreError": "errors",
+    "TamperedLogError": "errors",
+    "TransitionError": "errors",
+    "UnknownPlanError": "errors",
+    "UnknownTaskError": "errors",
+    # calendars, checks, plugins
+    "Calendar": "calendar",
+    "WorkAxis": "calendar",
+    "Check": "checks",
+    "CheckContext": "checks",
+    "validate": "checks",
+    "Plugins": "plugins.manager",
+    "create_plugin_manager": "plugins.manager",
+    "hookimpl": "plugins",
+    # loading and analysis
+    "load_plan": "load",
+    "critical_path": "graph",
+    "build_graph": "graph",
+    "find_cycle": "graph",
+}
+
+__all__ = sorted([*_LAZY, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'campaignflow' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .calendar import Calendar, WorkAxis
+    from .checks import Check, CheckContext, validate
+    from .errors import (
+        CampaignflowError, CheckCrashed, ConcurrencyConflict, CycleError, InvalidTransition, NotAuthorized,
+        PlanError, PluginLoadError, Problem, StoreError, TamperedLogError, TransitionError, UnknownPlanError,
+        UnknownTaskError,
+    )
+    from .findings import Finding, Location, Severity, Text
+    from .graph import build_graph, critical_path, find_cycle
+    from .load import load_plan
+    from .model import (
+        Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task,
+        Unit, Window,
+    )
+    from .plugins import hookimpl
+    from .plugins.manager import Plugins, create_plugin_manager

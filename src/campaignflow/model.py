@@ -1,0 +1,418 @@
+"""The campaign model: immutable attrs values, validated on construction, no I/O.
+
+Cross-references (an unknown unit, a cycle) are not checked here: they are
+loader problems or check findings, which can say where the plan went wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Any, Literal, Union
+
+import attrs
+from attrs import validators as v
+
+from .findings import Location, Severity
+
+__all__ = [
+    "Moment",
+    "start_instant",
+    "end_instant",
+    "Annotation",
+    "Duration",
+    "Lag",
+    "Dependency",
+    "Window",
+    "Repeat",
+    "Approval",
+    "Unit",
+    "Group",
+    "Pairing",
+    "Task",
+    "ChecksConfig",
+    "Campaign",
+    "HOURS_PER_DAY",
+]
+
+#: A local date (a whole day) or a local datetime (a moment), in the campaign timezone.
+Moment = Union[date, datetime]
+
+#: Working hours in a working day: ``"4h"`` is half a working day.
+HOURS_PER_DAY = 8
+
+_SLUG = r"[a-z0-9][a-z0-9-]*"
+_UNIT_ID = r"[\w][\w.\-]*"
+# Expanded tasks carry their origin in the id: TEMPLATE@UNIT, TASK#N.
+_TASK_ID = r"[\w][\w.\-]*(@[\w][\w.\-]*)?(#[0-9]+)?"
+
+
+def start_instant(moment: Moment) -> datetime:
+    """A moment used as a start: a date means 00:00 of that day."""
+    if isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment, time())
+
+
+def end_instant(moment: Moment) -> datetime:
+    """A moment used as a deadline: a date means the end of that day (next 00:00)."""
+    if isinstance(moment, datetime):
+        return moment
+    return datetime.combine(moment + timedelta(days=1), time())
+
+
+def _freeze_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value or {}))
+
+
+def _tuple_of_str(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+_is_moment = v.optional(v.instance_of((date, datetime)))
+_opt_str = v.optional(v.instance_of(str))
+
+
+@attrs.frozen
+class Annotation:
+    """``doc = { quote = "...", note = "..." }``: the document's words and the author's remark."""
+
+    quote: str | None = attrs.field(default=None, validator=_opt_str)
+    note: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and value < 0:
+        msg = f"{attribute.name} must not be negative, got {value}"
+        raise ValueError(msg)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_amount(text: str) -> tuple[float, str]:
+    m = re.fullmatch(r"\s*(-?[0-9]+(?:\.[0-9]+)?)\s*(wd|d|h|w)\s*", text)
+    if m is None:
+        msg = f'expected an amount like "3d", "2wd" or "4h", got {text!r}'
+        raise ValueError(msg)
+    return float(m.group(1)), m.group(2)
+
+
+@attrs.frozen
+class Duration:
+    """Working time a task takes, in working days (``"4h"`` = 0.5 of an 8-hour day).
+
+    A three-point estimate sets ``optimistic`` and ``pessimistic`` around
+    ``likely``; the deterministic schedule uses ``likely``.
+    """
+
+    likely: float = attrs.field(default=1.0, converter=float, validator=_non_negative)
+    optimistic: float | None = attrs.field(default=None, validator=_non_negative)
+    pessimistic: float | None = attrs.field(default=None, validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        lo = self.likely if self.optimistic is None else self.optimistic
+        hi = self.likely if self.pessimistic is None else self.pessimistic
+        if not lo <= self.likely <= hi:
+            msg = f"expected optimistic <= likely <= pessimistic, got {lo} / {self.likely} / {hi}"
+            raise ValueError(msg)
+
+    @property
+    def is_estimate(self) -> bool:
+        """True for a three-point estimate with some spread."""
+        return (self.optimistic, self.pessimistic) != (None, None) and (
+            self.optimistic != self.likely or self.pessimistic != self.likely
+        )
+
+    @property
+    def low(self) -> float:
+        return self.likely if self.optimistic is None else self.optimistic
+
+    @property
+    def high(self) -> float:
+        return self.likely if self.pessimistic is None else self.pessimistic
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        """``"3d"`` (working days), ``"1w"`` (5 working days) or ``"4h"`` (working hours)."""
+        return cls(likely=parse_days(text))
+
+    @staticmethod
+    def format(days: float) -> str:
+        """The shortest text that parses back to ``days``."""
+        if float(days).is_integer():
+            return f"{int(days)}d"
+        hours = days * HOURS_PER_DAY
+        return f"{int(hours)}h" if float(hours).is_integer() else f"{days}d"
+
+
+def parse_days(text: str) -> float:
+    """Working days in a duration text; raises ``ValueError`` with the expected form."""
+    amount, unit = _parse_amount(text)
+    if amount < 0:
+        msg = f"a duration must not be negative, got {text!r}"
+        raise ValueError(msg)
+    if unit == "h":
+        return amount / HOURS_PER_DAY
+    if unit == "w":
+        return amount * 5
+    return amount
+
+
+@attrs.frozen
+class Lag:
+    """Time to wait after a prerequisite finishes: calendar days, or working days."""
+
+    days: float = attrs.field(default=0.0, converter=float)
+    #: True for working days of the campaign calendar (``"2wd"``), False for calendar days (``"2d"``).
+    working: bool = attrs.field(default=False, validator=v.instance_of(bool))
+
+    @classmethod
+    def parse(cls, text: str) -> Lag:
+        amount, unit = _parse_amount(text)
+        if unit == "h":
+            return cls(amount / HOURS_PER_DAY, working=True)
+        if unit == "w":
+            return cls(amount * 7, working=False)
+        return cls(amount, working=(unit == "wd"))
+
+    def __str__(self) -> str:
+        n = int(self.days) if float(self.days).is_integer() else self.days
+        return f"{n}{'wd' if self.working else 'd'}"
+
+
+@attrs.frozen
+class Dependency:
+    """Finish-to-start: this task may start ``lag`` after ``task`` is finished (and approved)."""
+
+    task: str = attrs.field(validator=v.instance_of(str))
+    lag: Lag = attrs.field(factory=Lag)
+
+
+@attrs.frozen
+class Window:
+    """When a task may run: an earliest start, a deadline, or one fixed day (``on``)."""
+
+    start: Moment | None = attrs.field(default=None, validator=_is_moment)
+    due: Moment | None = attrs.field(default=None, validator=_is_moment)
+    on: Moment | None = attrs.field(default=None, validator=_is_moment)
+
+    def __attrs_post_init__(self) -> None:
+        if self.on is not None and (self.start is not None or self.due is not None):
+            msg = "`on` fixes the task's date and excludes `start` and `due`"
+            raise ValueError(msg)
+
+    @property
+    def fixed(self) -> bool:
+        return self.on is not None
+
+    def earliest(self) -> datetime | None:
+        """The earliest instant the task may start."""
+        m = self.on if self.on is not None else self.start
+        return None if m is None else start_instant(m)
+
+    def deadline(self) -> datetime | None:
+        """The instant by which it must be finished."""
+        m = self.on if self.on is not None else self.due
+        return None if m is None else end_instant(m)
+
+
+@attrs.frozen
+class Repeat:
+    """``repeat = { every = "quarter", times = 4 }``: one occurrence per period."""
+
+    every: Literal["week", "month", "quarter"] = attrs.field(validator=v.in_(("week", "month", "quarter")))
+    times: int = attrs.field(validator=[v.instance_of(int), v.ge(1)])
+
+
+@attrs.frozen
+class Approval:
+    """One approval step. Steps of a task are given in order, after its work.
+
+    ``by`` lists unit or group ids as written; ``Campaign.members`` expands groups.
+    """
+
+    by: tuple[str, ...] = attrs.field(converter=_tuple_of_str, validator=v.min_len(1))
+    mode: Literal["all", "any"] = attrs.field(default="all", validator=v.in_(("all", "any")))
+    within: Duration | None = attrs.field(default=None, validator=v.optional(v.instance_of(Duration)))
+    due: Moment | None = attrs.field(default=None, validator=_is_moment)
+    #: ``approve`` (default), or ``consent`` / ``recommend``, which need not come from a superior.
+    kind: str = attrs.field(default="approve", validator=v.instance_of(str))
+    doc: Annotation | None = None
+
+
+@attrs.frozen
+class Unit:
+    """An organisation taking part: an office, a bureau, a township, a school, a household."""
+
+    id: str = attrs.field(validator=v.matches_re(_UNIT_ID))
+    name: str = attrs.field(validator=v.instance_of(str))
+    kind: str | None = attrs.field(default=None, validator=_opt_str)
+    parent: str | None = attrs.field(default=None, validator=_opt_str)
+    #: Most tasks it leads at the same time; ``None`` is no limit.
+    capacity: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.ge(1)]))
+    name_en: str | None = attrs.field(default=None, validator=_opt_str)
+    doc: Annotation | None = None
+
+
+@attrs.frozen
+class Group:
+    """A named set of units. ``units`` is the resolved membership, in plan order."""
+
+    id: str = attrs.field(validator=v.matches_re(_UNIT_ID))
+    name: str | None = attrs.field(default=None, validator=_opt_str)
+    kind: str | None = attrs.field(default=None, validator=_opt_str)
+    under: str | None = attrs.field(default=None, validator=_opt_str)
+    members: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    exclude: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    units: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    doc: Annotation | None = None
+
+
+@attrs.frozen
+class Pairing:
+    """对口帮扶 / 定点帮扶: a support relation between two units or groups."""
+
+    a: str = attrs.field(validator=v.instance_of(str))
+    b: str = attrs.field(validator=v.instance_of(str))
+    kind: str | None = attrs.field(default=None, validator=_opt_str)
+    doc: Annotation | None = None
+
+
+@attrs.frozen
+class Task:
+    """One thing to be done, by one accountable lead unit.
+
+    Expanded tasks remember where they came from: ``template`` and
+    ``template_unit`` for ``TEMPLATE@UNIT``, ``repeat`` and ``occurrence`` for ``ID#N``.
+    """
+
+    id: str = attrs.field(validator=v.matches_re(_TASK_ID))
+    title: str = attrs.field(validator=v.instance_of(str))
+    lead: str = attrs.field(validator=v.instance_of(str))
+    title_en: str | None = None
+    section: str | None = None
+    kind: str | None = None
+    partners: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    after: tuple[Dependency, ...] = attrs.field(default=(), converter=tuple)
+    window: Window = attrs.field(factory=Window)
+    duration: Duration = attrs.field(factory=Duration)
+    approvals: tuple[Approval, ...] = attrs.field(default=(), converter=tuple)
+    solicits: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    repeat: Repeat | None = None
+    occurrence: int | None = None
+    template: str | None = None
+    template_unit: str | None = None
+    doc: Annotation | None = None
+
+    @property
+    def is_solicitation(self) -> bool:
+        return bool(self.solicits)
+
+    @property
+    def series(self) -> str:
+        """The id before ``#N``: what a repeated task was called in the plan."""
+        return self.id.split("#", 1)[0]
+
+
+@attrs.frozen
+class ChecksConfig:
+    """``[checks]`` of a plan: which checks run, at what severity, with what options."""
+
+    select: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    ignore: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    severity: Mapping[str, Severity] = attrs.field(factory=dict, converter=_freeze_map)
+    options: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict, converter=_freeze_map)
+
+    def options_for(self, code: str) -> Mapping[str, Any]:
+        return self.options.get(code, {})
+
+
+Locator = Callable[[str], Location]
+
+
+@attrs.frozen
+class Campaign:
+    """A whole plan, loaded: units, groups, pairings and (expanded) tasks.
+
+    Mappings keep plan order and are read-only. ``source`` names the main
+    file; ``locate(key_path)`` places any key of the plan in its file.
+    """
+
+    id: str = attrs.field(validator=v.matches_re(_SLUG))
+    name: str = attrs.field(validator=v.instance_of(str))
+    start: Moment = attrs.field(validator=v.instance_of((date, datetime)))
+    end: Moment = attrs.field(validator=v.instance_of((date, datetime)))
+    issuer: str | None = None
+    name_en: str | None = None
+    timezone: str = "Asia/Shanghai"
+    calendar: str = "weekdays"
+    dates: Mapping[str, Moment] = attrs.field(factory=dict, converter=_freeze_map)
+    units: Mapping[str, Unit] = attrs.field(factory=dict, converter=_freeze_map)
+    groups: Mapping[str, Group] = attrs.field(factory=dict, converter=_freeze_map)
+    pairings: tuple[Pairing, ...] = attrs.field(default=(), converter=tuple)
+    tasks: Mapping[str, Task] = attrs.field(factory=dict, converter=_freeze_map)
+    checks: ChecksConfig = attrs.field(factory=ChecksConfig)
+    #: Whether an approval step may be given by the task's own lead (run time).
+    allow_self_approval: bool = False
+    doc: Annotation | None = None
+    source: str | None = attrs.field(default=None, eq=False)
+    locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if start_instant(self.start) >= end_instant(self.end):
+            msg = f"the campaign ends ({self.end}) before it starts ({self.start})"
+            raise ValueError(msg)
+
+    # -- references ---------------------------------------------------------------
+
+    def members(self, ref: str) -> tuple[str, ...]:
+        """Unit ids a reference stands for: a unit itself, or a group's members."""
+        group = self.groups.get(ref)
+        if group is not None:
+            return group.units
+        return (ref,) if ref in self.units else ()
+
+    def expand(self, refs: tuple[str, ...]) -> tuple[str, ...]:
+        """Unit ids for several references, without duplicates, in order."""
+        seen: dict[str, None] = {}
+        for ref in refs:
+            for uid in self.members(ref):
+                seen.setdefault(uid, None)
+        return tuple(seen)
+
+    def ancestors(self, unit_id: str) -> Iterator[str]:
+        """The unit's parent, its parent's parent, ...; stops at a hierarchy cycle."""
+        seen = {unit_id}
+        unit = self.units.get(unit_id)
+        while unit is not None and unit.parent is not None and unit.parent not in seen:
+            seen.add(unit.parent)
+            yield unit.parent
+            unit = self.units.get(unit.parent)
+
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        """Each unit's direct children, in plan order."""
+        out: dict[str, list[str]] = {}
+        for unit in self.units.values():
+            if unit.parent is not None:
+                out.setdefault(unit.parent, []).append(unit.id)
+        return {k: tuple(vs) for k, vs in out.items()}
+
+    def window_instants(self) -> tuple[datetime, datetime]:
+        """The campaign window as [start, end) instants."""
+        return start_instant(self.start), end_instant(self.end)
+
+    def locate(self, key_path: str) -> Location:
+        """Where ``key_path`` stands in the plan's files (best effort, never raises)."""
+        if self.locator is not None:
+            try:
+                return self.locator(key_path)
+            except Exception:  # noqa: BLE001 - a locator bug must not hide a finding
+                pass
+        return Location(file=self.source, key_path=key_path)
