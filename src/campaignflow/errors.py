@@ -51,10 +51,11 @@ class Problem:
     )
 
     def format(self, lang: str = "en") -> str:
-        """``file:line:col: `key.path`: message; hint`` as the CLI prints it."""
+        """``file:line:col: error: `key.path`: message; hint`` as the CLI prints it."""
         where = str(self.location)
+        label = "错误" if lang.startswith("zh") else "error"
         path = f"`{self.location.key_path}`: " if self.location.key_path else ""
-        text = f"{where}: {path}{self.message.get(lang)}"
+        text = f"{where}: {label}: {path}{self.message.get(lang)}"
         if self.hint is not None:
             text += f"; {self.hint.get(lang)}"
         return text

@@ -1,0 +1,1 @@
+"""The ``campaignflow`` command line: a thin click layer over the library."""

@@ -1,0 +1,134 @@
+"""Options shared by commands, defined once, and turning plan arguments into campaigns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import click
+
+from ..errors import PlanError, UnknownPlanError
+from .output import ExitCode, detect_lang, t
+
+if TYPE_CHECKING:
+    from ..model import Campaign
+    from ..plugins.manager import Plugins
+
+__all__ = [
+    "Session",
+    "format_option",
+    "lang_option",
+    "plugins_option",
+    "plan_argument",
+    "pass_session",
+    "load_campaign",
+    "PlanInputError",
+    "split_codes",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class PlanInputError(click.ClickException):
+    """Bad input: printed as is (one line per problem), exit code 2."""
+
+    exit_code = ExitCode.INPUT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+@attrs.define
+class Session:
+    """Per-invocation state: language, plugin directories, the plugin manager."""
+
+    lang: str = attrs.field(factory=detect_lang)
+    plugin_dirs: tuple[Path, ...] = ()
+    debug: bool = False
+    _plugins: Plugins | None = None
+
+    @property
+    def plugins(self) -> Plugins:
+        if self._plugins is None:
+            from ..plugins.manager import create_plugin_manager
+
+            self._plugins = create_plugin_manager(plugin_dirs=self.plugin_dirs)
+        return self._plugins
+
+
+pass_session = click.make_pass_decorator(Session, ensure=True)
+
+
+def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    session = ctx.ensure_object(Session)
+    if value is not None:
+        session.lang = value
+    return session.lang
+
+
+def _add_dirs(ctx: click.Context, _param: click.Parameter, value: Sequence[Path]) -> tuple[Path, ...]:
+    session = ctx.ensure_object(Session)
+    if value:
+        session.plugin_dirs = (*session.plugin_dirs, *value)
+        session._plugins = None
+    return tuple(value)
+
+
+def lang_option(f: F) -> F:
+    """``--lang en|zh``: the language of messages; default from the locale."""
+    return click.option("--lang", type=click.Choice(["en", "zh"]), default=None, expose_value=False,
+                        is_eager=True, callback=_set_lang,
+                        help="Language of messages (default: from the locale).")(f)
+
+
+def plugins_option(f: F) -> F:
+    """``--plugins DIR`` (repeatable): TOML plugin directories, besides CAMPAIGNFLOW_PATH."""
+    return click.option("--plugins", "plugin_dirs", multiple=True, expose_value=False, is_eager=True,
+                        type=click.Path(file_okay=False, path_type=Path), callback=_add_dirs,
+                        help="A plugin directory, or a folder of them (repeatable).")(f)
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    """``--format`` with the given choices."""
+    return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default, show_default=True,
+                        help="Output format.")
+
+
+def plan_argument(f: F) -> F:
+    """PLAN: a plan file, or the id of a plan an installed plugin contributes."""
+    return click.argument("plan", metavar="PLAN")(f)
+
+
+def split_codes(values: Sequence[str]) -> tuple[str, ...]:
+    """``--select CF2,CF301 --select CF4`` -> ("CF2", "CF301", "CF4")."""
+    return tuple(code.strip().upper() for v in values for code in v.split(",") if code.strip())
+
+
+def format_problems(error: PlanError, lang: str) -> str:
+    """One readable, located line per problem."""
+    lines = [p.format(lang) for p in error.problems] or [str(error)]
+    return "\n".join(lines)
+
+
+def load_campaign(session: Session, plan: str) -> Campaign:
+    """Load PLAN (a file, or an installed plan's id); bad input exits 2 with every problem."""
+    from ..load import load_plan
+
+    path = Path(plan)
+    plugins = session.plugins
+    if not path.exists():
+        known = plugins.plans()
+        ref = known.get(plan)
+        if ref is None:
+            error = UnknownPlanError(plan, sorted(known))
+            msg = t(session.lang, f"{plan}: error: {error}",
+                    f"{plan}:错误:找不到该文件,也没有已安装的方案使用此标识"
+                    + (f"(已安装的方案:{', '.join(sorted(known))})" if known else ""))
+            raise PlanInputError(msg)
+        path = ref.path
+    try:
+        return load_plan(path, plugins=plugins)
+    except PlanError as exc:
+        raise PlanInputError(format_problems(exc, session.lang)) from None

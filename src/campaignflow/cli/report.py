@@ -1,0 +1,176 @@
+"""Rendering findings: compiler-style text, JSON, SARIF 2.1.0 and GitHub annotations."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import __version__
+from ..findings import Finding, Severity
+from .output import t
+
+if TYPE_CHECKING:
+    from ..checks import Check
+    from ..model import Campaign
+
+__all__ = ["render_text", "to_json", "to_sarif", "render_github", "summary_counts"]
+
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+_DOCS = "docs/checks/{code}.md"
+
+
+@functools.lru_cache(maxsize=64)
+def _source_lines(file: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(file).read_text(encoding="utf-8-sig").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def summary_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    counts = Counter(str(f.severity) for f in findings)
+    return {"error": counts["error"], "warning": counts["warning"], "info": counts["info"]}
+
+
+def _severity_label(severity: Severity, lang: str) -> str:
+    return _SEVERITY_ZH[severity] if lang == "zh" else str(severity)
+
+
+def render_text(findings: Sequence[Finding], campaign: Campaign | None, *, lang: str, color: bool) -> str:
+    """One block per finding, like a compiler's, then a summary line."""
+
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if color else text
+
+    out: list[str] = []
+    for f in findings:
+        loc = f.location
+        head = f"{loc}: {style(f.code, bold=True)} " + style(_severity_label(f.severity, lang),
+                                                                fg=_COLOURS[f.severity], bold=True)
+        out.append(f"{head}: {f.message.get(lang)}")
+        if loc.file and loc.line:
+            lines = _source_lines(loc.file)
+            if 0 < loc.line <= len(lines):
+                gutter = f"{loc.line:>5} | "
+                out.append(gutter + lines[loc.line - 1])
+                col = max((loc.column or 1) - 1, 0)
+                out.append(" " * (len(gutter) - 2) + "| " + " " * col + style("^", fg=_COLOURS[f.severity]))
+        if len(f.tasks) > 1:
+            label = t(lang, "tasks", "任务")
+            out.append(f"      {label}: " + " → ".join(f.tasks))
+        if f.units:
+            out.append(f"      {t(lang, 'units', '单位')}: " + ", ".join(f.units))
+        for rel in f.related:
+            out.append(f"      {t(lang, 'see also', '另见')}: {rel}" + (f" ({rel.key_path})" if rel.key_path else ""))
+        if f.hint is not None:
+            out.append(f"      {style(t(lang, 'hint', '建议'), bold=True)}: {f.hint.get(lang)}")
+        out.append("")
+    counts = summary_counts(findings)
+    name = campaign.source if campaign is not None and campaign.source else "plan"
+    if lang == "zh":
+        line = f"{name}:{counts['error']} 个错误,{counts['warning']} 个警告,{counts['info']} 条提示"
+    else:
+        line = (f"{name}: {counts['error']} error(s), {counts['warning']} warning(s), "
+                f"{counts['info']} info")
+    out.append(style(line, bold=True))
+    return "\n".join(out)
+
+
+def to_json(findings: Sequence[Finding], campaign: Campaign, *, lang: str) -> dict[str, Any]:
+    """The stable ``validate --format json`` document (docs/cli.md)."""
+    return {
+        "format_version": 1,
+        "campaignflow_version": __version__,
+        "plan": {"id": campaign.id, "name": campaign.name, "file": campaign.source},
+        "findings": [f.to_dict(lang) for f in findings],
+        "summary": summary_counts(findings),
+    }
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def to_sarif(results: Sequence[tuple[Campaign, Sequence[Finding]]], checks: dict[str, type[Check]],
+             *, lang: str) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run, so code-scanning tools show findings on the plan's lines."""
+    used = sorted({f.code for _, fs in results for f in fs})
+    rules = []
+    for code in used:
+        cls = checks.get(code)
+        rule: dict[str, Any] = {"id": code, "helpUri": _DOCS.format(code=code)}
+        if cls is not None:
+            rule["name"] = cls.name
+            rule["shortDescription"] = {"text": cls.summary.get(lang) or cls.name}
+            rule["defaultConfiguration"] = {"level": _SARIF_LEVEL[cls.default_severity]}
+        rules.append(rule)
+    index = {code: i for i, code in enumerate(used)}
+    sarif_results = []
+    for _campaign, findings in results:
+        for f in findings:
+            region: dict[str, int] = {}
+            if f.location.line:
+                region["startLine"] = f.location.line
+                if f.location.column:
+                    region["startColumn"] = f.location.column
+            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.location.file)}}
+            if region:
+                physical["region"] = region
+            message = f.message.get(lang) + (f" ({f.hint.get(lang)})" if f.hint else "")
+            sarif_results.append({
+                "ruleId": f.code,
+                "ruleIndex": index[f.code],
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": message},
+                "locations": [{"physicalLocation": physical,
+                               "logicalLocations": [{"fullyQualifiedName": f.location.key_path}]}],
+            })
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "campaignflow", "version": __version__,
+                                "informationUri": "https://pypi.org/project/campaignflow/", "rules": rules}},
+            "results": sarif_results,
+        }],
+    }
+
+
+def _uri(file: str | None) -> str:
+    if not file:
+        return "plan.toml"
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _gh_escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: Sequence[Finding], *, lang: str) -> str:
+    """GitHub Actions workflow commands: ``::error file=...,line=...::message``."""
+    lines = []
+    for f in findings:
+        props = [f"file={_gh_prop(_uri(f.location.file))}"]
+        if f.location.line:
+            props.append(f"line={f.location.line}")
+            if f.location.column:
+                props.append(f"col={f.location.column}")
+        props.append(f"title={_gh_prop(f.code)}")
+        lines.append(f"::{_GITHUB_LEVEL[f.severity]} {','.join(props)}::{_gh_escape(f.message.get(lang))}")
+    return "\n".join(lines)

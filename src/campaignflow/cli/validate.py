@@ -1,0 +1,70 @@
+"""``campaignflow validate``: every finding of every enabled check."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..findings import Severity
+from .options import (
+    PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option, split_codes,
+)
+from .output import ExitCode, echo_json, err, is_tty
+from .report import render_github, render_text, to_json, to_sarif
+
+
+@click.command()
+@click.argument("plans", nargs=-1, required=True, metavar="PLAN...")
+@format_option("text", "json", "sarif", "github")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these checks (codes or prefixes, comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Not these checks (codes or prefixes, comma-separated).")
+@click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
+@lang_option
+@plugins_option
+@pass_session
+def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[str, ...],
+             ignore: tuple[str, ...], color: bool | None) -> None:
+    """Check PLAN (a file, or an installed plan's id) for everything that cannot work.
+
+    \b
+    Exit codes: 0 no error-level finding, 1 error-level findings, 2 bad input.
+    With --format json, one JSON object per plan (one line apart).
+    """
+    from ..checks import run_checks
+
+    lang = session.lang
+    colour = is_tty() if color is None else color
+    results = []
+    bad_input = False
+    for plan in plans:
+        try:
+            campaign = load_campaign(session, plan)
+        except PlanInputError as exc:
+            exc.show()
+            bad_input = True
+            continue
+        findings = run_checks(campaign, plugins=session.plugins, select=split_codes(select),
+                              ignore=split_codes(ignore))
+        results.append((campaign, findings))
+
+    for failure in session.plugins.failures:
+        err(f"campaignflow: plugin {failure.name!r} not loaded: {failure.error}")
+
+    if fmt == "json":
+        for campaign, findings in results:
+            click.echo(json.dumps(to_json(findings, campaign, lang=lang), ensure_ascii=False))
+    elif fmt == "sarif":
+        echo_json(to_sarif(results, session.plugins.checks(), lang=lang))
+    elif fmt == "github":
+        for _, findings in results:
+            if findings:
+                click.echo(render_github(findings, lang=lang))
+    else:
+        for campaign, findings in results:
+            click.echo(render_text(findings, campaign, lang=lang, color=colour), color=colour)
+
+    if bad_input:
+        raise SystemExit(ExitCode.INPUT_ERROR)
+    worst = max((f.severity for _, fs in results for f in fs), default=Severity.INFO)
+    raise SystemExit(ExitCode.FINDINGS if worst >= Severity.ERROR else ExitCode.OK)
