@@ -1,0 +1,23 @@
+"""Shared test configuration: Hypothesis profiles.
+
+``dev`` (default) keeps the suite quick; ``ci`` (selected when CI=true, or
+with HYPOTHESIS_PROFILE=ci) runs more examples and prints statistics-friendly
+output. Tests that need a fixed number of examples in CI say so with
+``@settings(max_examples=...)`` on top of the profile.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
