@@ -1,0 +1,1 @@
+"""Test kit for plan authors: Hypothesis strategies and a pytest plugin."""
