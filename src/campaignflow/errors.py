@@ -169,3 +169,14 @@ class TamperedLogError(RuntimeEngineError):
     def __init__(self, message: str, *, sequence: int | None = None) -> None:
         self.sequence = sequence
         super().__init__(message)
+
+
+class ScenarioError(CampaignflowError, ValueError):
+    """A what-if scenario names an unknown task or unit, or an impossible value.
+
+    ``problems`` holds one bilingual message per problem (``campaignflow.findings.Text``).
+    """
+
+    def __init__(self, problems: Iterable[Text]) -> None:
+        self.problems: tuple[Text, ...] = tuple(problems)
+        super().__init__("; ".join(p.en for p in self.problems) or "invalid scenario")
