@@ -25,6 +25,7 @@ __all__ = [
     "ConcurrencyConflict",
     "StoreError",
     "TamperedLogError",
+    "ScenarioError",
 ]
 
 
