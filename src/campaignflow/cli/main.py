@@ -22,6 +22,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.listing:plans",
     "campaignflow.cli.simulate:simulate",
     "campaignflow.cli.run:run",
+    "campaignflow.cli.export:export",
 )
 
 

@@ -32,6 +32,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.calendars.basic",
     "campaignflow.calendars.cn",
     "campaignflow.checks.structure",
+    "campaignflow.export.text",
+    "campaignflow.export.office",
 )
 
 

@@ -1,0 +1,48 @@
+"""``campaignflow export``: the plan and its schedule in another program's format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..export import ExportContext, ExportError
+from .options import PlanInputError, Session, lang_option, load_campaign, pass_session, plan_argument, plugins_option
+from .output import ExitCode, t
+
+
+@click.command()
+@plan_argument
+@click.option("--format", "fmt", default="json", show_default=True, metavar="NAME",
+              help="An exporter's name (see `campaignflow plugins`): json, mermaid, dot, ics, xlsx, ...")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output; binary formats need a file).")
+@lang_option
+@plugins_option
+@pass_session
+def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
+    """Export PLAN with its deterministic schedule (iCalendar, Excel, Mermaid, DOT, JSON)."""
+    exporters = session.plugins.exporters()
+    cls = exporters.get(fmt)
+    if cls is None:
+        raise PlanInputError(t(session.lang, f"error: unknown export format {fmt!r}; available: "
+                               f"{', '.join(sorted(exporters))}",
+                               f"错误:未知的导出格式 {fmt!r};可用:{', '.join(sorted(exporters))}"))
+    if cls.binary and output is None and sys.stdout.isatty():
+        raise PlanInputError(t(session.lang, f"error: {fmt} is a binary format; give a file with -o",
+                               f"错误:{fmt} 为二进制格式,请用 -o 指定输出文件"))
+    campaign = load_campaign(session, plan)
+    try:
+        data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang))
+    except ExportError as exc:
+        raise PlanInputError(f"error: {exc}") from None
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(raw)
+        click.echo(t(session.lang, f"wrote {output} ({len(raw)} bytes)", f"已写入 {output}({len(raw)} 字节)"),
+                   err=True)
+    raise SystemExit(ExitCode.OK)
