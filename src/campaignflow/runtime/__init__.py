@@ -1,0 +1,59 @@
+"""The runtime: run a campaign for real on a durable, hash-chained event log.
+
+::
+
+    from campaignflow.runtime import Actor, Engine, SQLiteStore
+
+    engine = Engine.open(campaign, SQLiteStore("campaign.db"))
+    office = Actor("wang.li", {"stats-bureau"})
+    engine.start("bureau-plan", office)
+    engine.submit("bureau-plan", office)
+    for view in engine.agenda("district-fpb"):
+        print(view.id, view.state, view.next_due)
+
+See docs/embedding.md for the state machine, authorisation, the store
+contract, timers and escalation.
+"""
+
+from __future__ import annotations
+
+from .clock import Clock, ManualClock, SystemClock, to_local
+from .engine import Engine
+from .events import GENESIS, ChainReport, Draft, Event, EventKind, canonical_json, verify_chain
+from .plan import fingerprint
+from .sqlite import SQLiteStore
+from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
+from .store import CampaignHead, MemoryStore, Store
+from .timers import escalation_targets
+from .views import Actor, TaskView
+
+__all__ = [
+    "GENESIS",
+    "TERMINAL",
+    "TRANSITIONS",
+    "Action",
+    "Actor",
+    "CampaignHead",
+    "ChainReport",
+    "Clock",
+    "Draft",
+    "Engine",
+    "Event",
+    "EventKind",
+    "ManualClock",
+    "MemoryStore",
+    "SQLiteStore",
+    "State",
+    "Store",
+    "SystemClock",
+    "TaskRecord",
+    "TaskState",
+    "TaskView",
+    "apply",
+    "canonical_json",
+    "escalation_targets",
+    "fingerprint",
+    "replay",
+    "to_local",
+    "verify_chain",
+]

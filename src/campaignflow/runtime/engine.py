@@ -1,0 +1,493 @@
+"""The workflow engine: authorised transitions appended to a durable, hash-chained event log.
+
+Each call decides against the current state, appends one event (or a batch,
+for ``tick``) to the store with the expected sequence number, and only then
+applies it in memory and tells listeners. When another process appended
+first, the engine reads what it missed and decides again (``retries`` times),
+so a decision is never taken on stale state.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..calendar import WorkAxis
+from ..errors import ConcurrencyConflict, InvalidTransition, NotAuthorized, TransitionError, UnknownTaskError
+from ..findings import Text
+from ..model import Campaign, start_instant
+from .clock import Clock, SystemClock, to_local
+from .events import ChainReport, Draft, Event, EventKind, verify_chain
+from .plan import PlanIndex, TaskInfo, fingerprint
+from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
+from .store import Store
+from .timers import due_timers, step_deadline, step_timer
+from .views import Actor, TaskView
+
+if TYPE_CHECKING:
+    from ..plugins.manager import Plugins
+
+__all__ = ["Engine"]
+
+_log = logging.getLogger("campaignflow.runtime")
+
+_KIND = {
+    Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
+    Action.APPROVE: EventKind.APPROVED, Action.REJECT: EventKind.REJECTED, Action.REASSIGN: EventKind.REASSIGNED,
+    Action.CANCEL: EventKind.CANCELLED,
+}
+_WORKING = frozenset({TaskState.READY, TaskState.ACTIVE, TaskState.COMPLETED, TaskState.REJECTED})
+
+
+@attrs.frozen
+class _Request:
+    action: Action
+    task: str
+    actor: Actor
+    unit: str | None = None
+    reason: str | None = None
+    target: str | None = None
+    key: str | None = None
+
+
+def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None, en: str,
+             zh: str) -> TransitionError:
+    error = cls(en, task_id=req.task, state=str(state) if state is not None else None, actor=req.actor.person)
+    error.text = Text(en, zh)  # type: ignore[attr-defined] - read by the CLI for --lang zh
+    return error
+
+
+class Engine:
+    """A campaign running on a store. Create one with ``Engine.open``.
+
+    Times are naive local datetimes in the campaign's timezone; aware
+    datetimes are converted. Every transition names an ``Actor`` and returns
+    the committed ``Event``; a refused one raises ``NotAuthorized`` or
+    ``InvalidTransition``, changes no task, and is recorded as a ``refused`` event.
+    """
+
+    def __init__(self, campaign: Campaign, store: Store, *, plugins: Plugins | None = None,
+                 clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True) -> None:
+        self.campaign = campaign
+        self.store = store
+        self.clock: Clock = clock if clock is not None else SystemClock(campaign.timezone)
+        #: How many times a transition is decided again after another writer got in first.
+        self.retries = retries
+        #: Whether refused transitions are written to the log.
+        self.audit_refusals = audit_refusals
+        self.plan = PlanIndex(campaign)
+        self._plugins = plugins
+        self._state = State(campaign.id)
+        self._axis: WorkAxis | None = None
+        self._subscribers: list[Callable[[Event], object]] = []
+
+    @classmethod
+    def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
+             retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None) -> Engine:
+        """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
+
+        A campaign already in the store that is opened with a changed plan gets a
+        ``replanned`` event; its history stays as it was.
+
+        Args:
+            campaign: the loaded plan.
+            store: where the log is kept (``SQLiteStore``, ``MemoryStore`` or your own).
+            plugins: for the calendar and the event hooks; ``None`` uses the process default.
+            clock: where "now" comes from; default the system clock in the campaign's timezone.
+            retries: decisions taken again after a concurrent write before ``ConcurrencyConflict``.
+            audit_refusals: record refused transitions in the log.
+            actor: who opens it (recorded on the ``opened`` event).
+        """
+        engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
+        engine.refresh()
+        fp = fingerprint(campaign)
+        for _ in range(retries + 1):
+            if engine._state.fingerprint == fp and engine._state.plan_source == campaign.source:
+                break
+            kind = EventKind.OPENED if engine._state.seq == 0 else EventKind.REPLANNED
+            draft = Draft(campaign=campaign.id, kind=kind, at=engine._now(), actor=actor.person if actor else None,
+                          target=campaign.source, ref=fp)
+            try:
+                engine._append([draft])
+                break
+            except ConcurrencyConflict:
+                engine.refresh()
+        return engine
+
+    # -- state ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        """A snapshot of the derived state (a copy: later events do not change it)."""
+        return self._state.copy()
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the last event this engine has seen."""
+        return self._state.seq
+
+    def refresh(self) -> int:
+        """Read events other processes appended; returns how many there were."""
+        before = self._state.seq
+        replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
+        return self._state.seq - before
+
+    @property
+    def plugins(self) -> Plugins:
+        if self._plugins is None:
+            from ..plugins.manager import default_plugins
+
+            self._plugins = default_plugins()
+        return self._plugins
+
+    def axis(self) -> WorkAxis:
+        """Working time on the campaign's calendar (for ``within`` and working-day lags)."""
+        if self._axis is None:
+            calendar = self.plugins.calendar(self.campaign.calendar)
+            self._axis = WorkAxis(calendar, start_instant(self.campaign.start).date())
+        return self._axis
+
+    # -- queries ----------------------------------------------------------------------
+
+    def task(self, task_id: str) -> TaskView:
+        """The task as it stands. Raises ``UnknownTaskError``."""
+        return self._view(self._info(task_id))
+
+    def tasks(self, *, state: TaskState | str | Iterable[TaskState | str] | None = None, unit: str | None = None,
+              due_before: datetime | None = None, due_after: datetime | None = None,
+              overdue: bool | None = None) -> list[TaskView]:
+        """Tasks in plan order, filtered.
+
+        Args:
+            state: one state or several.
+            unit: tasks this unit (or group) leads, partners in, or must approve now.
+            due_before: tasks whose nearest deadline is before this moment.
+            due_after: tasks whose nearest deadline is at or after this moment.
+            overdue: only overdue tasks (``True``) or only the others (``False``).
+        """
+        states = None if state is None else {TaskState(s) for s in ([state] if isinstance(state, str) else state)}
+        units = set(self.campaign.members(unit) or (unit,)) if unit is not None else None
+        out = []
+        for info in self.plan.tasks.values():
+            if states is not None and self.plan.state_of(info.id, self._state) not in states:
+                continue
+            view = self._view(info)
+            if units is not None and not units & {view.lead, *view.partners, *view.approvers}:
+                continue
+            nd = view.next_due
+            if due_before is not None and (nd is None or nd >= to_local(due_before, self.campaign.timezone)):
+                continue
+            if due_after is not None and (nd is None or nd < to_local(due_after, self.campaign.timezone)):
+                continue
+            if overdue is not None and view.overdue != overdue:
+                continue
+            out.append(view)
+        return out
+
+    def agenda(self, unit: str, *, now: datetime | None = None, days: float = 7) -> list[TaskView]:
+        """What ``unit`` must do within ``days``: tasks it must start, finish, submit or approve.
+
+        A task is on the agenda when the unit may act on it now and its nearest
+        deadline falls before ``now + days`` (or it has none). Ordered by deadline.
+        """
+        horizon = self._now(now) + timedelta(days=days)
+        out = []
+        for view in self.tasks(unit=unit):
+            mine = (view.state in _WORKING and unit in (view.lead, *view.partners)) or (
+                view.state is TaskState.SUBMITTED and unit in view.approvers)
+            if mine and (view.next_due is None or view.next_due < horizon):
+                out.append(view)
+        return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
+
+    def history(self, *, task: str | None = None, unit: str | None = None) -> list[Event]:
+        """Events of one task, or those a unit made or was the target of (an export of its history)."""
+        if task is not None:
+            self._info(task)
+        return list(self.store.read(self.campaign.id, task=task, unit=unit))
+
+    def verify(self) -> ChainReport:
+        """Check the stored log's hash chain and its head. Raises ``TamperedLogError``."""
+        cid = self.campaign.id
+        head = self.store.head(cid)
+        return verify_chain(cid, self.store.read(cid), head=(head.seq, head.hash))
+
+    # -- transitions ------------------------------------------------------------------
+
+    def start(self, task: str, actor: Actor, *, unit: str | None = None, key: str | None = None) -> Event:
+        """ready/rejected -> active, by the lead or a partner, not before the task opens."""
+        return self._transition(_Request(Action.START, task, actor, unit=unit, key=key))
+
+    def complete(self, task: str, actor: Actor, *, unit: str | None = None, key: str | None = None) -> Event:
+        """active -> done (no approval steps) or completed (to be submitted)."""
+        return self._transition(_Request(Action.COMPLETE, task, actor, unit=unit, key=key))
+
+    def submit(self, task: str, actor: Actor, *, unit: str | None = None, key: str | None = None) -> Event:
+        """active/completed -> submitted: the first approval step is pending."""
+        return self._transition(_Request(Action.SUBMIT, task, actor, unit=unit, key=key))
+
+    def approve(self, task: str, actor: Actor, *, unit: str | None = None, reason: str | None = None,
+                key: str | None = None) -> Event:
+        """Give the pending approval step for ``unit`` (default: the first of it the actor acts for)."""
+        return self._transition(_Request(Action.APPROVE, task, actor, unit=unit, reason=reason, key=key))
+
+    def reject(self, task: str, actor: Actor, *, reason: str, unit: str | None = None,
+               key: str | None = None) -> Event:
+        """submitted -> rejected, with a reason; the lead starts it again and resubmits from step 1."""
+        return self._transition(_Request(Action.REJECT, task, actor, unit=unit, reason=reason, key=key))
+
+    def reassign(self, task: str, actor: Actor, *, to: str, reason: str | None = None, unit: str | None = None,
+                 key: str | None = None) -> Event:
+        """Give the task to another lead unit; by a superior of the current lead or the issuer."""
+        return self._transition(_Request(Action.REASSIGN, task, actor, unit=unit, reason=reason, target=to,
+                                         key=key))
+
+    def cancel(self, task: str, actor: Actor, *, reason: str | None = None, unit: str | None = None,
+               key: str | None = None) -> Event:
+        """Call the task off; by a superior of its lead or the issuer."""
+        return self._transition(_Request(Action.CANCEL, task, actor, unit=unit, reason=reason, key=key))
+
+    def tick(self, now: datetime | None = None) -> list[Event]:
+        """Fire every timer that has passed: overdue and escalation events, committed as one batch."""
+        moment = self._now(now)
+        for attempt in range(self.retries + 1):
+            drafts = due_timers(self.plan, self._state, moment, self.axis)
+            try:
+                return self._append(drafts)
+            except ConcurrencyConflict:
+                if attempt == self.retries:
+                    raise
+                self.refresh()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- listeners --------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Event], object]) -> Callable[[], None]:
+        """Call ``callback(event)`` after every event this engine commits; returns an unsubscribe function.
+
+        A callback that raises is logged and skipped; the event stays committed.
+        """
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+
+    # -- internals --------------------------------------------------------------------
+
+    def _now(self, moment: datetime | None = None) -> datetime:
+        return to_local(moment if moment is not None else self.clock.now(), self.campaign.timezone)
+
+    def _info(self, task_id: str) -> TaskInfo:
+        info = self.plan.tasks.get(task_id)
+        if info is None:
+            msg = f"campaign {self.campaign.id!r} has no task {task_id!r}"
+            raise UnknownTaskError(msg)
+        return info
+
+    def _transition(self, req: _Request) -> Event:
+        info = self._info(req.task)
+        for attempt in range(self.retries + 1):
+            if req.key is not None and req.key in self._state.keys:
+                return self._replayed(req)
+            now = self._now()
+            error: TransitionError | None = None
+            try:
+                draft = self._decide(req, info, now)
+            except TransitionError as exc:
+                if not self.audit_refusals:
+                    raise
+                error = exc
+                current = self.plan.state_of(req.task, self._state)
+                draft = Draft(campaign=self.campaign.id, kind=EventKind.REFUSED, at=now, task=req.task,
+                              actor=req.actor.person, unit=req.unit, from_state=str(current),
+                              to_state=str(current), target=req.target, reason=str(exc), ref=str(req.action))
+            try:
+                (event,) = self._append([draft])
+            except ConcurrencyConflict:
+                if attempt == self.retries:
+                    raise
+                self.refresh()
+                continue
+            if error is not None:
+                raise error
+            return event
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _replayed(self, req: _Request) -> Event:
+        # The host retried a request that was already carried out: hand back what it did.
+        event = self.store.event_for_key(self.campaign.id, req.key or "")
+        if event is None or (event.kind, event.task, event.actor) != (_KIND[req.action], req.task, req.actor.person):
+            raise _refusal(InvalidTransition, req, None,
+                           f"idempotency key {req.key!r} was already used for another request",
+                           f"幂等键 {req.key!r} 已用于另一请求")
+        return event
+
+    def _append(self, drafts: list[Draft]) -> list[Event]:
+        state = self._state
+        events, seq, prev = [], state.seq, state.head
+        for draft in drafts:
+            seq += 1
+            event = draft.seal(seq, prev)
+            events.append(event)
+            prev = event.hash
+        if not events:
+            return events
+        self.store.append(self.campaign.id, events, expected_seq=state.seq)
+        for event in events:
+            state._apply(event)
+        self._notify(events)
+        return events
+
+    def _notify(self, events: list[Event]) -> None:
+        for event in events:
+            for callback in tuple(self._subscribers):
+                try:
+                    callback(event)
+                except Exception:  # noqa: BLE001 - a listener must not undo a committed event
+                    _log.exception("event listener %r failed on event %s", callback, event.seq)
+            hook = self.plugins.pm.hook
+            for impl in hook.campaignflow_after_event.get_hookimpls():
+                try:
+                    impl.function(**{name: {"event": event, "campaign": self.campaign}[name]
+                                     for name in impl.argnames})
+                except Exception as exc:  # noqa: BLE001
+                    _log.exception("plugin %r failed on event %s", impl.plugin_name, event.seq)
+                    self._report_hook_error(event, impl.plugin_name, exc)
+
+    def _report_hook_error(self, event: Event, plugin: str, error: BaseException) -> None:
+        for impl in self.plugins.pm.hook.campaignflow_on_event_error.get_hookimpls():
+            args = {"event": event, "plugin": plugin, "error": error}
+            try:
+                impl.function(**{name: args[name] for name in impl.argnames})
+            except Exception:  # noqa: BLE001 - an error handler failing is only logged
+                _log.exception("plugin %r failed in campaignflow_on_event_error", impl.plugin_name)
+
+    # -- decisions --------------------------------------------------------------------
+
+    def _decide(self, req: _Request, info: TaskInfo, now: datetime) -> Draft:
+        current = self.plan.state_of(req.task, self._state)
+        record = self._state.record(req.task)
+        lead = self.plan.lead_of(req.task, self._state)
+        action = req.action
+        step: int | None = None
+        ref: str | None = None
+        target: str | None = None
+
+        if action in (Action.START, Action.COMPLETE, Action.SUBMIT):
+            unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
+        elif action in (Action.REASSIGN, Action.CANCEL):
+            unit = self._acting_unit(req, self.plan.superiors(lead), current,
+                                     f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
+        else:
+            unit = ""
+        self._check_legal(req, current)
+
+        if action is Action.START:
+            to = TaskState.ACTIVE
+            opens = self._opens(info) if current is TaskState.READY else None
+            if opens is not None and now < opens:
+                raise _refusal(InvalidTransition, req, current, f"task {req.task!r} may not start before {opens}",
+                               f"任务 {req.task!r} 不得早于 {opens} 开始")
+        elif action is Action.COMPLETE:
+            to = TaskState.COMPLETED if info.steps else TaskState.DONE
+        elif action is Action.SUBMIT:
+            if not info.steps:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} has no approval steps: complete it instead",
+                               f"任务 {req.task!r} 无需审批,请直接办结")
+            to, step = TaskState.SUBMITTED, 0
+        elif action in (Action.APPROVE, Action.REJECT):
+            step = record.step
+            pending = tuple(u for u in info.steps[step].units if u not in record.approved)
+            unit = self._acting_unit(req, pending, current, f"an approver of step {step + 1} ({', '.join(pending)})",
+                                     f"第 {step + 1} 步的审批单位({', '.join(pending)})")
+            self._check_not_self(req, record, lead, current)
+            if action is Action.REJECT:
+                if not (req.reason or "").strip():
+                    raise _refusal(InvalidTransition, req, current, "a rejection needs a reason",
+                                   "退回须说明理由")
+                to = TaskState.REJECTED
+            elif info.steps[step].mode == "all" and len(pending) > 1:
+                to, ref = TaskState.SUBMITTED, "partial"
+            else:
+                to = TaskState.DONE if step + 1 == len(info.steps) else TaskState.SUBMITTED
+        elif action is Action.REASSIGN:
+            target = req.target or ""
+            if target not in self.campaign.units:
+                msg = f"campaign {self.campaign.id!r} has no unit {target!r} to reassign {req.task!r} to"
+                raise UnknownTaskError(msg)
+            if target == lead:
+                raise _refusal(InvalidTransition, req, current, f"{target} already leads {req.task!r}",
+                               f"{target} 已是任务 {req.task!r} 的牵头单位")
+            to = current
+        else:
+            to = TaskState.CANCELLED
+        return Draft(campaign=self.campaign.id, kind=_KIND[action], at=now, task=req.task, actor=req.actor.person,
+                     unit=unit, from_state=str(current), to_state=str(to), step=step, target=target,
+                     reason=req.reason, ref=ref, key=req.key)
+
+    def _acting_unit(self, req: _Request, allowed: tuple[str, ...], current: TaskState, who_en: str,
+                     who_zh: str) -> str:
+        if req.unit is not None:
+            if req.actor.acts_for(req.unit) and req.unit in allowed:
+                return req.unit
+            candidates: tuple[str, ...] = ()
+        else:
+            candidates = tuple(u for u in allowed if req.actor.acts_for(u))
+        if candidates:
+            return candidates[0]
+        if req.action in (Action.APPROVE, Action.REJECT) and req.unit is None and not allowed:
+            raise _refusal(InvalidTransition, req, current, "this approval step has no approver left",
+                           "此审批步骤已无待审批单位")
+        as_unit = f" as {req.unit}" if req.unit is not None else ""
+        raise _refusal(NotAuthorized, req, current,
+                       f"{req.actor.person}{as_unit} may not {req.action} task {req.task!r}: only {who_en} may",
+                       f"{req.actor.person} 无权对任务 {req.task!r} 执行 {req.action}:仅限{who_zh}")
+
+    def _check_legal(self, req: _Request, current: TaskState) -> None:
+        if (current, req.action) not in TRANSITIONS:
+            raise _refusal(InvalidTransition, req, current,
+                           f"cannot {req.action} task {req.task!r}: it is {current}",
+                           f"无法对任务 {req.task!r} 执行 {req.action}:当前状态为 {current}")
+
+    def _check_not_self(self, req: _Request, record: Any, lead: str, current: TaskState) -> None:
+        if self.campaign.allow_self_approval:
+            return
+        if req.actor.acts_for(lead) or req.actor.person == record.submitted_by:
+            raise _refusal(NotAuthorized, req, current,
+                           f"{req.actor.person} may not {req.action} task {req.task!r}: self-approval is not "
+                           f"allowed (they act for its lead {lead} or submitted it)",
+                           f"{req.actor.person} 不得审批本单位或本人提交的任务 {req.task!r}")
+
+    def _opens(self, info: TaskInfo) -> datetime | None:
+        """The earliest moment ``info``'s task may start: its window, and each prerequisite's finish plus lag."""
+        moments = [info.earliest] if info.earliest is not None else []
+        for dep in info.prereqs:
+            record = self._state.record(dep.task)
+            if record.phase is not TaskState.DONE or record.finished_at is None or not dep.lag.days:
+                continue
+            if dep.lag.working:
+                axis = self.axis()
+                moments.append(axis.instant(axis.pos(record.finished_at) + dep.lag.days))
+            else:
+                moments.append(record.finished_at + timedelta(days=dep.lag.days))
+        return max(moments, default=None)
+
+    def _view(self, info: TaskInfo) -> TaskView:
+        tid = info.id
+        record = self._state.record(tid)
+        current = self.plan.state_of(tid, self._state)
+        submitted = current is TaskState.SUBMITTED and record.step < len(info.steps)
+        step = info.steps[record.step] if submitted else None
+        overdue = current not in TERMINAL and ("due" in record.fired or (submitted and step_timer(record)
+                                                                          in record.fired))
+        return TaskView(
+            id=tid, title=info.task.title, lead=self.plan.lead_of(tid, self._state), partners=info.partners,
+            state=current, step=record.step if submitted else None, steps=len(info.steps),
+            approvers=tuple(u for u in step.units if u not in record.approved) if step is not None else (),
+            due=info.deadline, step_due=step_deadline(step, record.since, self.axis) if step is not None else None,
+            opens=self._opens(info) if current in (TaskState.WAITING, TaskState.READY) else None,
+            overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
+            reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
+        )

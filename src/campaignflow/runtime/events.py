@@ -1,0 +1,219 @@
+"""Event values of the runtime log, their canonical JSON and the sha256 hash chain.
+
+Every change to a running campaign is one ``Event``. Events are appended to a
+per-campaign log; each carries the hash of the one before it (``prev``) and
+its own ``hash`` = sha256 over its canonical JSON, which includes ``prev``.
+Changing, inserting or deleting any stored event therefore breaks the chain
+at that point, and ``verify_chain`` says where.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ..errors import TamperedLogError
+
+__all__ = ["EventKind", "Event", "Draft", "GENESIS", "canonical_json", "verify_chain", "ChainReport"]
+
+#: ``prev`` of a campaign's first event.
+GENESIS = "0" * 64
+
+
+class EventKind(enum.StrEnum):
+    """What an event records. Transition kinds are named after the action's result."""
+
+    #: The campaign was opened on the store. ``target``: the plan's file; ``ref``: the plan fingerprint.
+    OPENED = "opened"
+    #: The campaign was reopened with a different plan. Same fields as ``opened``.
+    REPLANNED = "replanned"
+    STARTED = "started"
+    COMPLETED = "completed"
+    SUBMITTED = "submitted"
+    #: An approval step given (``ref="partial"`` when a 会签 step still awaits other approvers).
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    #: ``target``: the new lead unit.
+    REASSIGNED = "reassigned"
+    CANCELLED = "cancelled"
+    #: A deadline passed. ``ref``: the timer id (``due`` or ``step:N:R``); ``unit``: who was responsible.
+    OVERDUE = "overdue"
+    #: ``target``: the unit the overdue task was escalated to.
+    ESCALATED = "escalated"
+    #: A transition was refused (not authorised or not legal). ``ref``: the action tried.
+    REFUSED = "refused"
+
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
+
+
+@attrs.frozen(slots=True)
+class Draft:
+    """An event before it is placed in the log: everything but ``seq``, ``prev`` and ``hash``."""
+
+    campaign: str
+    kind: EventKind
+    at: datetime
+    task: str | None = None
+    actor: str | None = None
+    unit: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    step: int | None = None
+    target: str | None = None
+    reason: str | None = None
+    ref: str | None = None
+    key: str | None = None
+
+    def seal(self, seq: int, prev: str) -> Event:
+        """The event at position ``seq`` after an event whose hash is ``prev``."""
+        body = _body(self, seq, prev)
+        return Event(
+            seq=seq, campaign=self.campaign, kind=self.kind, at=self.at, task=self.task, actor=self.actor,
+            unit=self.unit, from_state=self.from_state, to_state=self.to_state, step=self.step,
+            target=self.target, reason=self.reason, ref=self.ref, key=self.key, prev=prev,
+            hash=_digest(body),
+        )
+
+
+@attrs.frozen(slots=True)
+class Event:
+    """One committed change to a running campaign, as stored in the log.
+
+    Attributes:
+        seq: position in the campaign's log, from 1, without gaps.
+        campaign: the campaign id.
+        kind: what happened.
+        at: when, as a naive local datetime in the campaign's timezone.
+        task: the task concerned (``None`` for campaign events).
+        actor: the person who acted, as the host authenticated them (``None`` for timers).
+        unit: the unit the actor acted for, or the unit responsible for an overdue task.
+        from_state: the task's state before (a ``TaskState`` value).
+        to_state: the task's state after.
+        step: the approval step concerned (0-based).
+        target: the new lead (reassigned), the unit escalated to, the plan file (opened).
+        reason: why, in the actor's words (rejections, cancellations) or the engine's.
+        ref: a kind-specific reference, see ``EventKind``.
+        key: the idempotency key the host sent with the request, if any.
+        prev: hash of the previous event (``GENESIS`` for the first).
+        hash: sha256 over this event's canonical JSON, which includes ``prev``.
+    """
+
+    seq: int
+    campaign: str
+    kind: EventKind
+    at: datetime
+    task: str | None = None
+    actor: str | None = None
+    unit: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    step: int | None = None
+    target: str | None = None
+    reason: str | None = None
+    ref: str | None = None
+    key: str | None = None
+    prev: str = GENESIS
+    hash: str = ""
+
+    def body(self) -> str:
+        """The canonical JSON the hash is computed over (also what stores keep)."""
+        return _body(self, self.seq, self.prev)
+
+    def expected_hash(self) -> str:
+        """The hash this event should carry, recomputed from its fields."""
+        return _digest(self.body())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with every field, ``hash`` included."""
+        data = json.loads(self.body())
+        data["hash"] = self.hash
+        return data
+
+    @classmethod
+    def from_json(cls, body: str, hash: str) -> Event:  # noqa: A002 - the field's name
+        """Rebuild an event from its stored canonical JSON and hash (the hash is not checked)."""
+        d = json.loads(body)
+        return cls(
+            seq=d["seq"], campaign=d["campaign"], kind=EventKind(d["kind"]),
+            at=datetime.strptime(d["at"], _TIME_FORMAT), task=d["task"], actor=d["actor"], unit=d["unit"],
+            from_state=d["from_state"], to_state=d["to_state"], step=d["step"], target=d["target"],
+            reason=d["reason"], ref=d["ref"], key=d["key"], prev=d["prev"], hash=hash,
+        )
+
+
+def _body(e: Draft | Event, seq: int, prev: str) -> str:
+    # Fixed key order and separators: the same event always gives the same bytes.
+    return json.dumps(
+        {
+            "seq": seq, "campaign": e.campaign, "kind": str(e.kind), "at": e.at.strftime(_TIME_FORMAT),
+            "task": e.task, "actor": e.actor, "unit": e.unit, "from_state": e.from_state,
+            "to_state": e.to_state, "step": e.step, "target": e.target, "reason": e.reason,
+            "ref": e.ref, "key": e.key, "prev": prev,
+        },
+        ensure_ascii=False, separators=(",", ":"),
+    )
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def canonical_json(event: Event) -> str:
+    """The canonical JSON of ``event`` (fixed key order, no spaces, UTF-8 text)."""
+    return event.body()
+
+
+@attrs.frozen
+class ChainReport:
+    """What ``verify_chain`` found: how many events, and the last sequence number and hash."""
+
+    campaign: str
+    events: int
+    head_seq: int
+    head_hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "ok": True, "events": self.events, "head_seq": self.head_seq,
+                "head_hash": self.head_hash}
+
+
+def verify_chain(campaign: str, events: Iterable[Event], *, head: tuple[int, str] | None = None) -> ChainReport:
+    """Check that ``events`` form an unbroken hash chain from the first event on.
+
+    Args:
+        campaign: the campaign id every event must carry.
+        events: the whole log, in sequence order.
+        head: the ``(seq, hash)`` the store records as the log's end; checked
+            against the last event, so that deleting events at the end is detected too.
+
+    Raises:
+        TamperedLogError: at the first event that does not verify, with its ``sequence``.
+    """
+    prev, seq = GENESIS, 0
+    for event in events:
+        seq += 1
+        if event.seq != seq:
+            msg = f"event {seq} is missing (found {event.seq} in its place)"
+            raise TamperedLogError(msg, sequence=seq)
+        if event.campaign != campaign:
+            msg = f"event {seq} belongs to campaign {event.campaign!r}, not {campaign!r}"
+            raise TamperedLogError(msg, sequence=seq)
+        if event.prev != prev:
+            msg = f"event {seq} does not follow event {seq - 1}: its previous hash does not match"
+            raise TamperedLogError(msg, sequence=seq)
+        if event.expected_hash() != event.hash:
+            msg = f"event {seq} was changed after it was written: its hash does not match its content"
+            raise TamperedLogError(msg, sequence=seq)
+        prev = event.hash
+    if head is not None and head != (seq, prev):
+        msg = (f"the log ends at event {seq} but the store's head says {head[0]}: "
+               "events were removed or the head was changed")
+        raise TamperedLogError(msg, sequence=min(seq, head[0]) + 1)
+    return ChainReport(campaign=campaign, events=seq, head_seq=seq, head_hash=prev)

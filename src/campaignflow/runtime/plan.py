@@ -1,0 +1,106 @@
+"""What the engine needs to know of a plan, indexed once: leads, partners, prerequisites, approval steps."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from ..model import Campaign, Dependency, Task, end_instant
+from .states import TERMINAL, State, TaskState
+
+__all__ = ["Step", "TaskInfo", "PlanIndex", "fingerprint"]
+
+
+@attrs.frozen
+class Step:
+    """One approval step with its groups expanded to units."""
+
+    index: int
+    #: The units that may give this step, in plan order.
+    units: tuple[str, ...]
+    #: ``all`` (会签: every unit must approve) or ``any`` (或签: the first approval decides).
+    mode: str
+    #: Working days the approvers are expected to take, counted from when the step became pending.
+    within: float | None
+    #: Absolute deadline of the step.
+    due: datetime | None
+    kind: str = "approve"
+
+
+@attrs.frozen
+class TaskInfo:
+    """A task of the plan as the engine sees it."""
+
+    task: Task
+    #: Partner units, groups expanded.
+    partners: tuple[str, ...]
+    #: Prerequisites that exist in the plan (a reference to an unknown task is a plan problem, not ours).
+    prereqs: tuple[Dependency, ...]
+    steps: tuple[Step, ...]
+    earliest: datetime | None
+    deadline: datetime | None
+
+    @property
+    def id(self) -> str:
+        return self.task.id
+
+
+class PlanIndex:
+    """The campaign's tasks indexed for the engine; built once per engine."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        tasks: dict[str, TaskInfo] = {}
+        for task in campaign.tasks.values():
+            steps = tuple(
+                Step(index=i, units=_expand(campaign, a.by), mode=a.mode,
+                     within=a.within.likely if a.within is not None else None,
+                     due=end_instant(a.due) if a.due is not None else None, kind=a.kind)
+                for i, a in enumerate(task.approvals)
+            )
+            tasks[task.id] = TaskInfo(
+                task=task, partners=_expand(campaign, task.partners),
+                prereqs=tuple(d for d in task.after if d.task in campaign.tasks),
+                steps=steps, earliest=task.window.earliest(), deadline=task.window.deadline(),
+            )
+        self.tasks: Mapping[str, TaskInfo] = tasks
+
+    def state_of(self, task_id: str, state: State) -> TaskState:
+        """The task's current state: the stored one, or waiting/ready from its prerequisites."""
+        phase = state.record(task_id).phase
+        if phase is not TaskState.WAITING:
+            return phase
+        for dep in self.tasks[task_id].prereqs:
+            if state.record(dep.task).phase not in TERMINAL:
+                return TaskState.WAITING
+        return TaskState.READY
+
+    def lead_of(self, task_id: str, state: State) -> str:
+        """The task's lead unit, after any reassignment."""
+        return state.record(task_id).lead or self.tasks[task_id].task.lead
+
+    def superiors(self, unit: str) -> tuple[str, ...]:
+        """Who may reassign or cancel a task led by ``unit``: its ancestors and the issuer."""
+        out = dict.fromkeys(self.campaign.ancestors(unit))
+        if self.campaign.issuer is not None:
+            out.setdefault(self.campaign.issuer, None)
+        return tuple(out)
+
+
+def _expand(campaign: Campaign, refs: tuple[str, ...]) -> tuple[str, ...]:
+    # Like Campaign.expand, but an id the plan does not know stays itself: the
+    # unit may still act for it, and the loader's checks report it.
+    out: dict[str, None] = {}
+    for ref in refs:
+        for uid in campaign.members(ref) or (ref,):
+            out.setdefault(uid, None)
+    return tuple(out)
+
+
+def fingerprint(campaign: Campaign) -> str:
+    """A sha256 over the plan's content (not where it was read from): tells a changed plan."""
+    text = repr(attrs.evolve(campaign, source=None, locator=None))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,249 @@
+"""The task state machine and the pure reducer that derives state from events.
+
+States of a task (``TaskState``)::
+
+    waiting ──(prerequisites done)──▶ ready ──start──▶ active ──complete──▶ done
+                                                          │  └──complete──▶ completed ──submit──┐
+                                                          └──────────submit──────────────────────┤
+                                                                                                 ▼
+             rejected ◀──reject── submitted ──approve (last step)──▶ done
+                │                    │  ▲
+                └──start──▶ active   └──┘ approve (another step, or a 会签 step still open)
+
+    any state but done/cancelled ──cancel──▶ cancelled;   reassign keeps the state.
+
+``waiting`` and ``ready`` are not stored: a task that has not been started is
+*ready* when every prerequisite is done (approved) or cancelled, else
+*waiting*. ``completed`` is "work finished, not yet submitted for approval";
+a task without approval steps goes from ``active`` straight to ``done``.
+
+The reducer ``apply(state, event) -> state`` is pure and is the only code that
+turns events into state, live and on replay.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+import attrs
+
+from .events import GENESIS, Event, EventKind
+
+__all__ = ["TaskState", "Action", "TRANSITIONS", "TERMINAL", "TaskRecord", "State", "apply", "replay"]
+
+
+class TaskState(enum.StrEnum):
+    """A task's state at run time."""
+
+    #: Some prerequisite is not done yet.
+    WAITING = "waiting"
+    #: Every prerequisite is done (and approved): the lead may start.
+    READY = "ready"
+    #: Started by the lead or a partner.
+    ACTIVE = "active"
+    #: Work finished; the lead has still to submit it for approval.
+    COMPLETED = "completed"
+    #: Submitted; an approval step is pending (``TaskView.step``).
+    SUBMITTED = "submitted"
+    #: An approver rejected it; back with the lead, who starts it again.
+    REJECTED = "rejected"
+    #: Finished and, where the plan asks for it, approved at every step.
+    DONE = "done"
+    #: Called off; no longer holds its dependents back.
+    CANCELLED = "cancelled"
+
+
+class Action(enum.StrEnum):
+    """What an actor asks the engine to do to a task."""
+
+    START = "start"
+    COMPLETE = "complete"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    REASSIGN = "reassign"
+    CANCEL = "cancel"
+
+
+#: States a task never leaves.
+TERMINAL: frozenset[TaskState] = frozenset({TaskState.DONE, TaskState.CANCELLED})
+
+_S = TaskState
+_OPEN = tuple(s for s in TaskState if s not in TERMINAL)
+
+#: The legal transitions: (state, action) -> the states the action may lead to.
+#: ``complete`` leads to ``done`` for a task without approval steps, else ``completed``;
+#: ``approve`` leads to ``done`` after the last step, else stays ``submitted``.
+TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingProxyType({
+    (_S.READY, Action.START): frozenset({_S.ACTIVE}),
+    (_S.REJECTED, Action.START): frozenset({_S.ACTIVE}),
+    (_S.ACTIVE, Action.COMPLETE): frozenset({_S.DONE, _S.COMPLETED}),
+    (_S.ACTIVE, Action.SUBMIT): frozenset({_S.SUBMITTED}),
+    (_S.COMPLETED, Action.SUBMIT): frozenset({_S.SUBMITTED}),
+    (_S.SUBMITTED, Action.APPROVE): frozenset({_S.SUBMITTED, _S.DONE}),
+    (_S.SUBMITTED, Action.REJECT): frozenset({_S.REJECTED}),
+    **{(s, Action.CANCEL): frozenset({_S.CANCELLED}) for s in _OPEN},
+    **{(s, Action.REASSIGN): frozenset({s}) for s in _OPEN},
+})
+
+
+@attrs.frozen(slots=True)
+class TaskRecord:
+    """What the log says about one task. ``phase`` is ``WAITING`` until it is started.
+
+    Attributes:
+        phase: the stored state (``WAITING`` stands for "not started": waiting or ready).
+        lead: the lead unit after a reassignment, ``None`` while it is the plan's lead.
+        step: the pending approval step while submitted.
+        approved: units that have approved the pending step (a 会签 step collects several).
+        submitted_by: the person who submitted it last.
+        rounds: how many times it has been submitted.
+        since: when the current state (or approval step) began.
+        started_at: when it was first started.
+        finished_at: when it became done or cancelled.
+        fired: ids of the timers that have fired (each fires once).
+        escalated_to: units it was escalated to, in order.
+        rejections: how many times it was rejected.
+        reason: the last rejection's or cancellation's reason.
+    """
+
+    phase: TaskState = TaskState.WAITING
+    lead: str | None = None
+    step: int = 0
+    approved: tuple[str, ...] = ()
+    submitted_by: str | None = None
+    rounds: int = 0
+    since: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    fired: frozenset[str] = frozenset()
+    escalated_to: tuple[str, ...] = ()
+    rejections: int = 0
+    reason: str | None = None
+
+
+_NEW = TaskRecord()
+
+
+def next_record(record: TaskRecord, event: Event) -> TaskRecord:
+    """The task's record after ``event`` (pure; events that do not change a task return it as is)."""
+    kind, at = event.kind, event.at
+    ev = attrs.evolve
+    if kind is EventKind.STARTED:
+        return ev(record, phase=_S.ACTIVE, since=at, started_at=record.started_at or at)
+    if kind is EventKind.COMPLETED:
+        done = event.to_state == _S.DONE
+        return ev(record, phase=_S.DONE if done else _S.COMPLETED, since=at,
+                  finished_at=at if done else record.finished_at)
+    if kind is EventKind.SUBMITTED:
+        return ev(record, phase=_S.SUBMITTED, step=0, approved=(), submitted_by=event.actor,
+                  rounds=record.rounds + 1, since=at)
+    if kind is EventKind.APPROVED:
+        if event.to_state == _S.DONE:
+            return ev(record, phase=_S.DONE, approved=(), since=at, finished_at=at)
+        if event.ref == "partial":
+            return ev(record, approved=(*record.approved, event.unit or ""))
+        return ev(record, step=(event.step or 0) + 1, approved=(), since=at)
+    if kind is EventKind.REJECTED:
+        return ev(record, phase=_S.REJECTED, step=0, approved=(), since=at, rejections=record.rejections + 1,
+                  reason=event.reason)
+    if kind is EventKind.REASSIGNED:
+        return ev(record, lead=event.target)
+    if kind is EventKind.CANCELLED:
+        return ev(record, phase=_S.CANCELLED, since=at, finished_at=at, reason=event.reason)
+    if kind is EventKind.OVERDUE:
+        return ev(record, fired=record.fired | {event.ref or ""})
+    if kind is EventKind.ESCALATED and event.target is not None and event.target not in record.escalated_to:
+        return ev(record, escalated_to=(*record.escalated_to, event.target))
+    return record
+
+
+class State:
+    """A campaign's state as derived from its log: a record per task that has events.
+
+    Read it through ``seq``, ``head``, ``record(task_id)``, ``records``, ``keys``
+    and ``fingerprint``. Derive a new state with ``apply``; never mutate one.
+    """
+
+    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "_records", "_keys")
+
+    def __init__(self, campaign: str) -> None:
+        self.campaign = campaign
+        #: Sequence number of the last event applied (0: empty log).
+        self.seq = 0
+        #: Hash of the last event applied.
+        self.head = GENESIS
+        #: Fingerprint of the plan the campaign was last (re)opened with.
+        self.fingerprint: str | None = None
+        #: The plan's file, as recorded when the campaign was last (re)opened.
+        self.plan_source: str | None = None
+        self._records: dict[str, TaskRecord] = {}
+        self._keys: dict[str, int] = {}
+
+    def record(self, task_id: str) -> TaskRecord:
+        """The record of ``task_id`` (a fresh one if the log has nothing on it)."""
+        return self._records.get(task_id, _NEW)
+
+    @property
+    def records(self) -> Mapping[str, TaskRecord]:
+        """Records of the tasks that have events, read-only."""
+        return MappingProxyType(self._records)
+
+    @property
+    def keys(self) -> Mapping[str, int]:
+        """Idempotency key -> sequence number of the event it produced."""
+        return MappingProxyType(self._keys)
+
+    def copy(self) -> State:
+        new = State(self.campaign)
+        new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
+        new._records = dict(self._records)
+        new._keys = dict(self._keys)
+        return new
+
+    def _apply(self, event: Event) -> None:
+        # The one place events change state; ``apply`` and the engine both come here.
+        if event.seq != self.seq + 1:
+            msg = f"event {event.seq} cannot follow event {self.seq} of campaign {self.campaign!r}"
+            raise ValueError(msg)
+        self.seq = event.seq
+        self.head = event.hash
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
+            self.fingerprint, self.plan_source = event.ref, event.target
+        if event.key is not None:
+            self._keys[event.key] = event.seq
+        if event.task is not None:
+            old = self._records.get(event.task, _NEW)
+            new = next_record(old, event)
+            if new is not old:
+                self._records[event.task] = new
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, State):
+            return NotImplemented
+        return (self.campaign, self.seq, self.head, self.fingerprint, self.plan_source, self._records,
+                self._keys) == (other.campaign, other.seq, other.head, other.fingerprint, other.plan_source,
+                                other._records, other._keys)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<State {self.campaign!r} seq={self.seq} tasks={len(self._records)}>"
+
+
+def apply(state: State, event: Event) -> State:
+    """The state after ``event``: a new ``State``; ``state`` is left as it was."""
+    new = state.copy()
+    new._apply(event)
+    return new
+
+
+def replay(campaign: str, events: Iterable[Event], *, into: State | None = None) -> State:
+    """Fold ``events`` into a state, starting empty (or from ``into``, which is updated in place)."""
+    state = State(campaign) if into is None else into
+    for event in events:
+        state._apply(event)
+    return state

@@ -1,0 +1,95 @@
+"""Values the engine hands out: who acts (``Actor``) and what a task looks like now (``TaskView``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import attrs
+
+from .states import TaskState
+
+__all__ = ["Actor", "TaskView"]
+
+
+def _units(value: Iterable[str] | str) -> frozenset[str]:
+    return frozenset((value,)) if isinstance(value, str) else frozenset(value)
+
+
+@attrs.frozen
+class Actor:
+    """A person, as the host authenticated them, and the units they act for.
+
+    The engine trusts the host for *who* the person is and checks *what* they
+    may do: only what the units they act for may do.
+
+    Example::
+
+        Actor("wang.li", {"stats-bureau"})
+    """
+
+    person: str = attrs.field(validator=attrs.validators.min_len(1))
+    units: frozenset[str] = attrs.field(converter=_units)
+
+    def acts_for(self, unit: str) -> bool:
+        return unit in self.units
+
+
+@attrs.frozen
+class TaskView:
+    """A task of a running campaign as it stands: what a platform shows.
+
+    Attributes:
+        id: the task's id.
+        title: its title (the plan's words).
+        lead: the lead unit now (after any reassignment).
+        partners: partner units, groups expanded.
+        state: its state.
+        step: the pending approval step (0-based) while submitted, else ``None``.
+        steps: how many approval steps the task has.
+        approvers: units that may still give the pending step.
+        due: the task's deadline (end of the plan's ``due`` day).
+        step_due: when the pending approval step is overdue.
+        opens: the earliest moment it may be started (its window and its prerequisites' lags).
+        overdue: whether a timer has fired for its deadline or its pending step.
+        escalated_to: units it was escalated to.
+        rejections: how many times it was rejected.
+        reason: the last rejection's or cancellation's reason.
+        started_at: when it was first started.
+        finished_at: when it became done or cancelled.
+    """
+
+    id: str
+    title: str
+    lead: str
+    partners: tuple[str, ...]
+    state: TaskState
+    step: int | None
+    steps: int
+    approvers: tuple[str, ...]
+    due: datetime | None
+    step_due: datetime | None
+    opens: datetime | None
+    overdue: bool
+    escalated_to: tuple[str, ...]
+    rejections: int
+    reason: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The nearest deadline that concerns whoever must act next."""
+        return min((d for d in (self.due, self.step_due) if d is not None), default=None)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dict (datetimes as ISO text)."""
+        out = attrs.asdict(self, recurse=False)
+        out["state"] = str(self.state)
+        for name in ("due", "step_due", "opens", "started_at", "finished_at"):
+            value = out[name]
+            out[name] = value.isoformat() if value is not None else None
+        out["partners"] = list(self.partners)
+        out["approvers"] = list(self.approvers)
+        out["escalated_to"] = list(self.escalated_to)
+        return out
