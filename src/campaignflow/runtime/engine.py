@@ -380,7 +380,9 @@ class Engine:
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
                                      f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
         else:
-            unit = ""
+            # Someone who approves no step of this task learns nothing of its state.
+            every = tuple(dict.fromkeys(u for st in info.steps for u in st.units))
+            unit = self._acting_unit(req, every, current, "an approver of this task", "此任务的审批单位")
         self._check_legal(req, current)
 
         if action is Action.START:

@@ -173,7 +173,7 @@ class SQLiteStore:
     def _query(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
         with self._lock:
             try:
-                return self._db.execute(sql, args)
+                return self._db.execute(sql, args).fetchall()
             except sqlite3.Error as exc:
                 msg = f"cannot read the store {self.path}: {exc}"
                 raise StoreError(msg) from exc
