@@ -1,1 +1,43 @@
-"""Test kit for plan authors: Hypothesis strategies and a pytest plugin."""
+"""Test kit for plan authors: Hypothesis strategies, assertions and a pytest plugin.
+
+- ``campaignflow.testing.strategies``: valid campaigns by construction and
+  campaigns with one planted conflict per check code (needs ``hypothesis``,
+  the ``testing`` extra).
+- ``assert_plan_valid`` and ``assert_findings``: plan assertions whose
+  failures read like ``campaignflow validate``.
+- ``campaignflow.testing.pytest_plugin``: the ``load_plan_file`` fixture,
+  enabled whenever campaignflow is installed (``-p no:campaignflow`` disables it).
+
+Names are imported on first use, so that the pytest plugin, which imports
+this package, costs nothing in projects that do not use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["assert_findings", "assert_plan_valid", "strategies"]
+
+_LAZY = {"assert_findings": "assertions", "assert_plan_valid": "assertions"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "strategies":
+        return importlib.import_module(f".{name}", __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'campaignflow.testing' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import strategies
+    from .assertions import assert_findings, assert_plan_valid
