@@ -20,6 +20,8 @@ from ..model import Campaign, start_instant
 
 if TYPE_CHECKING:
     from ..plugins.manager import Plugins
+    from ._hierarchy import Hierarchy
+    from ._solicit import Solicitations
 
 __all__ = ["Check", "CheckContext", "Analysis", "run_checks", "validate", "CRASH_CODE", "code_matches"]
 
@@ -72,6 +74,30 @@ class Analysis:
         from ..graph import critical_path
 
         return critical_path(self.campaign, calendar=self.calendar, axis=self.axis)
+
+    @functools.cached_property
+    def schedule(self) -> Any | None:
+        """``cpm``, or ``None`` when the dependencies form a cycle (CF101 reports it)."""
+        from ..errors import CycleError
+
+        try:
+            return self.cpm
+        except CycleError:
+            return None
+
+    @functools.cached_property
+    def hierarchy(self) -> Hierarchy:
+        """The unit hierarchy numbered for O(1) ancestor tests (``checks._hierarchy``)."""
+        from ._hierarchy import Hierarchy
+
+        return Hierarchy(self.campaign)
+
+    @functools.cached_property
+    def solicitations(self) -> Solicitations:
+        """Who solicits whom, by reference (``checks._solicit``), for CF401 and CF402."""
+        from ._solicit import Solicitations
+
+        return Solicitations(self.campaign)
 
 
 @attrs.define

@@ -32,6 +32,9 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.calendars.basic",
     "campaignflow.calendars.cn",
     "campaignflow.checks.structure",
+    "campaignflow.checks.time",
+    "campaignflow.checks.owners",
+    "campaignflow.checks.solicitation",
     "campaignflow.export.text",
     "campaignflow.export.office",
 )

@@ -1,0 +1,193 @@
+"""Built-in checks CF1xx: the plan's structure (dependency and hierarchy cycles).
+
+A cycle loads — it has a meaning that can be shown on the plan — and these
+checks report it next to every other finding. Both run in time linear in the
+number of tasks and dependencies (units and parent links).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+from .. import cpm
+from ..findings import Finding, Severity, Text
+from ..model import Campaign, Task
+from ..plugins import hookimpl
+from . import Check, CheckContext
+from ._fmt import chain, listing
+from ._hierarchy import parent_cycles
+from ._keys import task_key
+
+__all__ = ["DependencyCycle", "HierarchyCycle", "dependency_knots"]
+
+
+def dependency_knots(campaign: Campaign) -> list[list[str]]:
+    """One cycle per knot of mutually dependent tasks, in prerequisite order.
+
+    A knot is a strongly connected component of the dependency graph (tasks
+    and their approval gates, ``cpm.topology``) with a cycle in it. For each,
+    the shortest cycle through its first node is returned as task ids,
+    prerequisite first: ``[a, b, c]`` means b is after a, c after b and a
+    after c. Kahn's pass rules out the common acyclic case first; Tarjan's
+    algorithm, iterative, then runs on integer indices. Dependencies on
+    unknown tasks are ignored (the loader reports them).
+    """
+    topo = cpm.topology(campaign)
+    n = len(topo)
+    succ_ptr, succ_idx, _ = topo.successors()
+    order, _indeg = cpm.topological_order(n, topo.pred_ptr, succ_ptr, succ_idx)
+    if len(order) == n:
+        return []
+    succ = [succ_idx[succ_ptr[v]:succ_ptr[v + 1]].tolist() for v in range(n)]
+    knots: list[tuple[int, list[str]]] = []
+    for comp in _strongly_connected(succ):
+        start = min(comp)
+        if len(comp) > 1 or start in succ[start]:
+            cycle = _shortest_cycle(start, set(comp), succ)
+            knots.append((start, list(cpm.cycle_tasks(topo, cycle))))
+    knots.sort()
+    return [tasks for _, tasks in knots]
+
+
+def _strongly_connected(succ: list[list[int]]) -> Iterator[list[int]]:
+    n = len(succ)
+    low = [0] * n
+    num = [-1] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    counter = 0
+    for root in range(n):
+        if num[root] != -1:
+            continue
+        work: list[tuple[int, int]] = [(root, 0)]
+        while work:
+            v, k = work.pop()
+            if k == 0:
+                num[v] = low[v] = counter
+                counter += 1
+                stack.append(v)
+                on_stack[v] = True
+            descended = False
+            edges = succ[v]
+            while k < len(edges):
+                w = edges[k]
+                k += 1
+                if num[w] == -1:
+                    work.append((v, k))
+                    work.append((w, 0))
+                    descended = True
+                    break
+                if on_stack[w]:
+                    low[v] = min(low[v], num[w])
+            if descended:
+                continue
+            if low[v] == num[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack[w] = False
+                    comp.append(w)
+                    if w == v:
+                        break
+                yield comp
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+
+
+def _shortest_cycle(start: int, comp: set[int], succ: list[list[int]]) -> list[int]:
+    # Breadth-first from start back to start, inside its component only.
+    prev: dict[int, int] = {}
+    queue = deque([start])
+    while queue:
+        v = queue.popleft()
+        for w in succ[v]:
+            if w not in comp:
+                continue
+            if w == start:
+                path = [v]
+                while path[-1] != start:
+                    path.append(prev[path[-1]])
+                return path[::-1]
+            if w not in prev:
+                prev[w] = v
+                queue.append(w)
+    return [start]  # unreachable for a strongly connected component
+
+
+def _after_index(task: Task, prerequisite: str) -> int:
+    return next(i for i, dep in enumerate(task.after) if dep.task == prerequisite)
+
+
+class DependencyCycle(Check):
+    """A dependency cycle: tasks that each wait, through ``after``, for the next.
+
+    Approval steps are gates after their task's work and expanded templates
+    are ordinary tasks, so a cycle through them is found the same way. Each
+    knot of mutually dependent tasks is reported once, with the shortest cycle
+    through its first task named in order.
+    """
+
+    code = "CF101"
+    name = "structure.dependency-cycle"
+    default_severity = Severity.ERROR
+    summary = Text("tasks wait for each other in a cycle, so none of them can start",
+                   "任务之间循环等待,均无法开始")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        tasks = ctx.campaign.tasks
+        for cycle in dependency_knots(ctx.campaign):
+            first, last = cycle[0], cycle[-1]
+            task = tasks[first]
+            hops = [*cycle, first]
+            gated = [t for t in cycle if tasks[t].approvals]
+            path = chain(hops)
+            en = f"dependency cycle: {path} (each task starts after the one before it), so none of them can ever start"
+            zh = f"依赖循环:{path}(每项任务都要在前一项完成后才能开始),这些任务都无法开始"
+            if gated:
+                names = listing(gated)
+                en += f"; the cycle passes through the approvals of {names.en}"
+                zh += f";循环经过{names.zh}的审批环节"
+            related = [task_key(tasks[b], f"after[{_after_index(tasks[b], a)}]") for a, b in zip(cycle, cycle[1:])]
+            yield ctx.finding(
+                Text(en, zh),
+                key_path=task_key(task, f"after[{_after_index(task, last)}]"),
+                tasks=cycle,
+                hint=Text(f"remove or reverse one of these dependencies, e.g. '{first}' after '{last}'",
+                          f"删除或调换其中一条依赖,例如“{first}”在“{last}”之后"),
+                related=related,
+            )
+
+
+class HierarchyCycle(Check):
+    """A unit hierarchy cycle: units that are, through ``parent``, their own ancestor."""
+
+    code = "CF102"
+    name = "structure.hierarchy-cycle"
+    default_severity = Severity.ERROR
+    summary = Text("units are their own superiors through a cycle of parent links",
+                   "单位的上级关系(parent)形成循环")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        for cycle in parent_cycles(ctx.campaign.units):
+            path = chain([*cycle, cycle[0]])
+            if len(cycle) == 1:
+                en = f"unit '{cycle[0]}' is its own parent"
+                zh = f"单位“{cycle[0]}”的上级是它自己"
+            else:
+                en = f"unit hierarchy cycle: {path} (each unit's parent is the next), so none of them has a top"
+                zh = f"单位层级循环:{path}(每个单位的上级是下一个),这些单位没有最高上级"
+            yield ctx.finding(
+                Text(en, zh),
+                key_path=f"units.{cycle[0]}.parent",
+                units=cycle,
+                hint=Text(f"give '{cycle[0]}' its real parent, or none if it is at the top",
+                          f"为“{cycle[0]}”填写真正的上级单位;若它是最高一级则删除 parent"),
+                related=[f"units.{u}.parent" for u in cycle[1:]],
+            )
+
+
+@hookimpl
+def campaignflow_register_checks() -> list[type[Check]]:
+    return [DependencyCycle, HierarchyCycle]

@@ -1,0 +1,409 @@
+"""Built-in checks CF2xx: time, on the campaign calendar, with the critical path method.
+
+Windows, deadlines and earliest finishes are compared in working time
+(``WorkAxis``). Checks that need the critical path skip quietly when the
+dependencies form a cycle: CF101 reports it, and there is no schedule to talk
+about. Everything here is linear in tasks and dependencies; the instances of
+a template share a key path and are reported once, with a count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .. import cpm
+from ..calendar import WorkAxis
+from ..findings import Finding, Severity, Text
+from ..model import Campaign, Moment, Repeat, Task, end_instant, start_instant
+from ..plugins import hookimpl
+from . import Check, CheckContext
+from ._fmt import chain, day, finish, instances, moment, start, working_days
+from ._keys import by_key, task_key, window_key
+
+__all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit",
+           "repeat_periods"]
+
+
+def _day_of(m: Moment) -> date:
+    return m.date() if isinstance(m, datetime) else m
+
+
+class OutsideCampaign(Check):
+    """A task's window lies (partly) outside the campaign window.
+
+    Its ``start``, ``due`` or ``on`` (or an approval step's ``due``) falls
+    before the campaign's ``start`` or after its ``end``. Occurrences of a
+    ``repeat`` are windowed by the loader and checked by CF205 instead.
+    """
+
+    code = "CF201"
+    name = "time.outside-campaign"
+    default_severity = Severity.ERROR
+    summary = Text("a task's window lies (partly) outside the campaign window", "任务时间窗超出活动起止时间")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        campaign = ctx.campaign
+        first, last = campaign.window_instants()
+        found: list[tuple[str, tuple[Task, Text]]] = []
+        for task in campaign.tasks.values():
+            if task.occurrence is not None:
+                continue
+            for field, problem in _outside(task, first, last):
+                found.append((task_key(task, field), (task, problem)))
+        span = Text(f"{moment(campaign.start)} .. {moment(campaign.end)}", f"{moment(campaign.start)}至{moment(campaign.end)}")
+        for key, hits in by_key(found).items():
+            task, problem = hits[0]
+            more = instances(len(hits) - 1, task.template)
+            yield ctx.finding(
+                Text(f"task '{task.id}' {problem.en}, outside the campaign window {span.en}{more.en}",
+                     f"任务“{task.id}”{problem.zh},超出活动时间 {span.zh}{more.zh}"),
+                key_path=key,
+                tasks=[h[0].id for h in hits],
+                hint=Text("move the date into the campaign window, or widen the campaign's start/end",
+                          "将该日期调整到活动时间之内,或调整活动的起止日期"),
+                related=["campaign.start" if "before" in problem.en else "campaign.end"],
+            )
+
+
+def _outside(task: Task, first: datetime, last: datetime) -> Iterator[tuple[str, Text]]:
+    w = task.window
+    if w.on is not None:
+        if start_instant(w.on) < first or end_instant(w.on) > last:
+            when = "before the campaign starts" if start_instant(w.on) < first else "after the campaign ends"
+            yield "on", Text(f"takes place on {moment(w.on)}, {when}",
+                             f"定于{moment(w.on)}举行({'活动开始之前' if 'before' in when else '活动结束之后'})")
+        return
+    if w.start is not None:
+        s = start_instant(w.start)
+        if s < first:
+            yield "start", Text(f"may start on {moment(w.start)}, before the campaign starts",
+                                f"开始时间{moment(w.start)}早于活动开始")
+        elif s >= last:
+            yield "start", Text(f"may start only on {moment(w.start)}, after the campaign ends",
+                                f"开始时间{moment(w.start)}晚于活动结束")
+    if w.due is not None:
+        d = end_instant(w.due)
+        if d > last:
+            yield "due", Text(f"is due by {moment(w.due)}, after the campaign ends",
+                              f"截止时间{moment(w.due)}晚于活动结束")
+        elif d <= first:
+            yield "due", Text(f"is due by {moment(w.due)}, before the campaign starts",
+                              f"截止时间{moment(w.due)}早于活动开始")
+    for i, step in enumerate(task.approvals):
+        if step.due is not None and not first < end_instant(step.due) <= last:
+            when = "before the campaign starts" if end_instant(step.due) <= first else "after the campaign ends"
+            yield f"approvals[{i}].due", Text(
+                f"has approval step {i + 1} due by {moment(step.due)}, {when}",
+                f"第{i + 1}步审批截止于{moment(step.due)}({'活动开始之前' if 'before' in when else '活动结束之后'})")
+
+
+# Float noise from converting whole-second instants to working time.
+_EPS = 1e-6
+
+
+class DeadlineUnmeetable(Check):
+    """A deadline cannot be met: the earliest finish is after ``due``.
+
+    The earliest finish comes from the critical path method on the campaign
+    calendar: prerequisites, lags, durations (``likely``), approvals' ``within``
+    (2 working days when not given) and earliest starts. An approval step's
+    ``due`` is checked the same way, and a fixed event (``on``) whose
+    prerequisites cannot be done before its date is reported too. The message
+    says by how much, and along which chain of prerequisites.
+    Deadlines before the campaign starts (CF201) and empty windows (CF204,
+    CF205) are reported by those checks instead.
+    """
+
+    code = "CF202"
+    name = "time.deadline-unmeetable"
+    default_severity = Severity.ERROR
+    summary = Text("a deadline cannot be met: the earliest finish is after it", "截止时间无法满足:最早完成时间晚于截止时间")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        cp = ctx.analysis.schedule
+        if cp is None:
+            return
+        plan, t = cp.plan, cp.times
+        tasks = ctx.campaign.tasks
+        opening = ctx.campaign.window_instants()[0]
+        found: list[tuple[str, tuple[float, int]]] = []
+        for v in range(len(plan.ids)):
+            deadline = plan.deadline[v]
+            if deadline == float("inf"):
+                continue
+            owner = plan.task_of[v]
+            fixed = plan.fixed[v]
+            if not fixed and plan.earliest[owner] >= deadline - _EPS:
+                continue  # an empty window: CF204, or CF205 for an occurrence
+            late = t.ready[v] - t.es[v] if fixed else t.ef[v] - deadline
+            if late <= _EPS:
+                continue
+            task = tasks[plan.ids[owner]]
+            step = v - owner - 1
+            if v == owner:
+                if task.window.deadline() <= opening:  # type: ignore[operator]
+                    continue  # due before the campaign starts: CF201
+                key = window_key(task, "on" if fixed else "due")
+            else:
+                if end_instant(task.approvals[step].due) <= opening:  # type: ignore[arg-type]
+                    continue
+                key = task_key(task, f"approvals[{step}].due")
+            found.append((key, (late, v)))
+        for key, hits in by_key(found).items():
+            late, v = max(hits)
+            yield self._finding(ctx, cp, key, v, late, [ctx.campaign.tasks[cp.plan.ids[cp.plan.task_of[w]]].id
+                                                        for _, w in hits])
+
+    def _finding(self, ctx: CheckContext, cp: Any, key: str, v: int, late: float, ids: list[str]) -> Finding:
+        plan = cp.plan
+        node = plan.ids[v]
+        owner = plan.ids[plan.task_of[v]]
+        task = ctx.campaign.tasks[owner]
+        path = cp.chain_to(node)
+        hops = Text(chain([_node_label(n, short=True).en for n in path]),
+                    chain([_node_label(n, short=True).zh for n in path]))
+        by = working_days(late)
+        more = instances(len(ids) - 1, task.template)
+        if plan.fixed[v]:
+            ready = finish(plan.axis.instant(cp.times.ready[v], finish=True))
+            on = day(_day_of(task.window.on))
+            msg = Text(f"event '{owner}' on {on.en} cannot take place as planned: its prerequisites are done only "
+                       f"by {ready.en}, {by.en} too late, along {hops.en}{more.en}",
+                       f"活动“{owner}”定于{on.zh}举行,但其前置任务最早于{ready.zh}才能完成,晚了{by.zh},"
+                       f"路径:{hops.zh}{more.zh}")
+        else:
+            what = _node_label(node)
+            ef = finish(cp.earliest_finish(node))
+            due = finish(plan.axis.instant(plan.deadline[v], finish=True))
+            msg = Text(f"{what.en} cannot be finished before {ef.en}, {by.en} after its deadline ({due.en}), "
+                       f"along {hops.en}{more.en}",
+                       f"{what.zh}最早于{ef.zh}完成,比截止时间({due.zh})晚{by.zh},路径:{hops.zh}{more.zh}")
+        firsts = [plan.ids[plan.task_of[plan.index[n]]] for n in path]
+        return ctx.finding(
+            msg,
+            key_path=key,
+            tasks=list(dict.fromkeys([*firsts, *ids])),
+            hint=Text("move the deadline later, start the chain earlier, shorten a task on it or drop a "
+                      "dependency", "推迟截止时间、提前开始该路径上的任务、缩短其工期或取消某个依赖"),
+            related=[task_key(ctx.campaign.tasks[f]) for f in dict.fromkeys(firsts) if f != owner],
+        )
+
+
+def _node_label(node: str, *, short: bool = False) -> Text:
+    """``task 'x'`` / ``approval step 2 of task 'x'`` (short: ``x`` / ``x [approval 2]``) for a node id."""
+    if cpm.GATE_SEP in node:
+        tid, rest = node.split(cpm.GATE_SEP, 1)
+        step = int(rest.rstrip("]")) + 1
+        if short:
+            return Text(f"{tid} [approval {step}]", f"{tid}[第{step}步审批]")
+        return Text(f"approval step {step} of task '{tid}'", f"任务“{tid}”的第{step}步审批")
+    return Text(node, node) if short else Text(f"task '{node}'", f"任务“{node}”")
+
+
+class NonWorkingDay(Check):
+    """A fixed date (``on``) or a deadline falls on a non-working day of the campaign calendar.
+
+    A Saturday on the ``weekdays`` calendar, or a day of an official holiday
+    (named) on ``cn-workdays``. Generated windows of ``repeat`` occurrences
+    are not reported: the author did not write those dates.
+    """
+
+    code = "CF203"
+    name = "time.non-working-day"
+    default_severity = Severity.WARNING
+    summary = Text("a fixed date or a deadline falls on a non-working day", "固定日期或截止日期为非工作日")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        axis = ctx.analysis.axis
+        found: list[tuple[tuple[str, date], tuple[Task, str]]] = []
+        for task in ctx.campaign.tasks.values():
+            if task.occurrence is not None:
+                continue
+            w = task.window
+            dated = [("on", w.on), ("due", w.due)] + [(f"approvals[{i}].due", s.due) for i, s in
+                                                       enumerate(task.approvals)]
+            for field, m in dated:
+                if m is not None and not axis.is_working(_day_of(m)):
+                    found.append(((task_key(task, field), _day_of(m)), (task, field)))
+        grouped: dict[tuple[str, date], list[tuple[Task, str]]] = {}
+        for k, item in found:
+            grouped.setdefault(k, []).append(item)
+        for (key, d), hits in grouped.items():
+            task, field = hits[0]
+            yield self._finding(ctx, axis, key, d, task, field, [h[0].id for h in hits])
+
+    def _finding(self, ctx: CheckContext, axis: WorkAxis, key: str, d: date, task: Task, field: str,
+                 ids: list[str]) -> Finding:
+        calendar = ctx.calendar
+        holiday = calendar.holiday_name(d)
+        if holiday is not None:
+            zh_name = getattr(calendar, "holiday_name_zh", lambda n: n)(holiday)
+            why = Text(f"a day of the {holiday} holiday", f"{zh_name}假期")
+        else:
+            why = Text("not a working day", "非工作日")
+        what = {"on": Text("takes place on", "举行日期为"), "due": Text("is due on", "截止日期为")}.get(
+            field, Text(f"has approval step {field[10:-5]} due on", "审批截止日期为"))
+        when = day(d)
+        more = instances(len(ids) - 1, task.template)
+        before = axis.nth_working_day(int(axis.day_start(d)) - 1)
+        if field == "on":
+            hint = Text(f"if the event really takes place that day, ignore CF203 for this plan; otherwise move "
+                        f"it to a working day such as {day(before).en}",
+                        f"如活动确定在当天举行,可在本方案中忽略 CF203;否则请改到工作日,例如{day(before).zh}")
+        else:
+            hint = Text(f"say the last working day before it instead: {day(before).en}",
+                        f"请改为此前的最后一个工作日:{day(before).zh}")
+        return ctx.finding(
+            Text(f"task '{task.id}' {what.en} {when.en}, {why.en} on the '{calendar.name}' calendar{more.en}",
+                 f"任务“{task.id}”{what.zh}{when.zh},在“{calendar.name}”日历中为{why.zh}{more.zh}"),
+            key_path=key,
+            tasks=ids,
+            hint=hint,
+        )
+
+
+class EmptyWindow(Check):
+    """An empty window: a task's own earliest start is at or after its deadline.
+
+    ``start`` is not before ``due`` in working time (so no working day lies
+    between them), or an approval step is due before its task may start.
+    Occurrences of a ``repeat`` are CF205's.
+    """
+
+    code = "CF204"
+    name = "time.empty-window"
+    default_severity = Severity.ERROR
+    summary = Text("a task's earliest start is after its deadline", "任务最早开始时间晚于截止时间")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        axis = ctx.analysis.axis
+        found: list[tuple[str, tuple[Task, str, Moment]]] = []
+        for task in ctx.campaign.tasks.values():
+            opens = task.window.earliest()
+            if task.occurrence is not None or opens is None:
+                continue
+            s = axis.pos(opens)
+            deadlines = [] if task.window.fixed else [("due", task.window.due)]
+            deadlines += [(f"approvals[{i}].due", st.due) for i, st in enumerate(task.approvals)]
+            for field, due in deadlines:
+                if due is not None and axis.pos(end_instant(due)) <= s:
+                    found.append((task_key(task, field), (task, field, due)))
+        for key, hits in by_key(found).items():
+            task, field, due = hits[0]
+            ws = task.window.earliest()
+            assert ws is not None  # noqa: S101 - only tasks with an earliest start are collected
+            step = "" if field == "due" else f" (approval step {field[10:-5]})"
+            step_zh = "" if field == "due" else f"(第{field[10:-5]}步审批)"
+            gap = (ws - end_instant(due)).days
+            more = instances(len(hits) - 1, task.template)
+            how = Text(f"{gap} day{'' if gap == 1 else 's'} later", f"晚{gap}天") if gap > 0 else Text(
+                "with no working time between them", "两者之间没有工作时间")
+            yield ctx.finding(
+                Text(f"task '{task.id}' may start on {start(ws)} but is due by {finish(end_instant(due)).en}"
+                     f"{step}: its window is empty ({how.en}){more.en}",
+                     f"任务“{task.id}”最早{start(ws)}开始,却须在{finish(end_instant(due)).zh}前完成{step_zh}:"
+                     f"时间窗为空({how.zh}){more.zh}"),
+                key_path=key,
+                tasks=[h[0].id for h in hits],
+                hint=Text("move the start earlier or the deadline later", "提前开始时间或推迟截止时间"),
+                related=[task_key(task, "on" if task.window.fixed else "start")],
+            )
+
+
+def repeat_periods(every: str, first: date, last: date) -> list[tuple[date, date]]:
+    """Calendar periods (ISO weeks, months, quarters) meeting [first, last], clipped to it.
+
+    Each period is ``(first_day, last_day)`` inclusive.
+    """
+    out: list[tuple[date, date]] = []
+    cur = first
+    while cur <= last:
+        if every == "week":
+            end = cur + timedelta(days=6 - cur.weekday())
+        else:
+            months = 1 if every == "month" else 3
+            m0 = (cur.month - 1) // months * months + months  # months since January at the period's end
+            y, m = cur.year + m0 // 12, m0 % 12 + 1
+            end = date(y, m, 1) - timedelta(days=1)
+        out.append((cur, min(end, last)))
+        cur = end + timedelta(days=1)
+    return out
+
+
+class RepeatDoesNotFit(Check):
+    """A ``repeat`` does not fit in the campaign window.
+
+    The campaign window holds fewer periods (with a working day) than
+    ``times``, fewer occurrences were expanded than asked for, or an
+    occurrence's window lies outside the campaign or holds no working time.
+    """
+
+    code = "CF205"
+    name = "time.repeat-does-not-fit"
+    default_severity = Severity.ERROR
+    summary = Text("a repeated task has more occurrences than its window has periods",
+                   "重复任务的次数超过时间窗内的周期数")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        campaign = ctx.campaign
+        axis = ctx.analysis.axis
+        series: dict[str, list[Task]] = {}
+        for task in campaign.tasks.values():
+            if task.repeat is not None:
+                series.setdefault(task.series, []).append(task)
+        found: list[tuple[str, tuple[Task, Repeat, Text]]] = []
+        periods: dict[str, int] = {}
+        for occurrences in series.values():
+            first = occurrences[0]
+            rep = first.repeat
+            assert rep is not None  # noqa: S101 - grouped on it above
+            if rep.every not in periods:
+                periods[rep.every] = _working_periods(campaign, axis, rep.every)
+            problem = _misfit(campaign, axis, occurrences, rep.times, periods[rep.every])
+            if problem is not None:
+                found.append((task_key(first, "repeat"), (first, rep, problem)))
+        for key, hits in by_key(found).items():
+            task, rep, problem = hits[0]
+            more = instances(len(hits) - 1, task.template)
+            yield ctx.finding(
+                Text(f"task '{task.series}' repeats every {rep.every}, {rep.times} times, but {problem.en}{more.en}",
+                     f"任务“{task.series}”每{_EVERY_ZH[rep.every]}一次,共{rep.times}次,但{problem.zh}{more.zh}"),
+                key_path=key,
+                tasks=[h[0].series for h in hits],
+                hint=Text("lower `times`, choose a shorter period, or widen the campaign window",
+                          "减少重复次数(times)、缩短周期,或延长活动时间"),
+            )
+
+
+_EVERY_ZH = {"week": "周", "month": "月", "quarter": "季"}
+
+
+def _working_periods(campaign: Campaign, axis: WorkAxis, every: str) -> int:
+    first, last = campaign.window_instants()
+    periods = repeat_periods(every, first.date(), (last - timedelta(microseconds=1)).date())
+    return sum(1 for a, b in periods if axis.working_days_between(a, b) > 0)
+
+
+def _misfit(campaign: Campaign, axis: WorkAxis, occurrences: list[Task], times: int, periods: int) -> Text | None:
+    if periods < times:
+        return Text(f"the campaign window has only {periods} such period{'' if periods == 1 else 's'} "
+                    f"with a working day", f"活动时间内只有{periods}个含工作日的周期")
+    expanded = [t for t in occurrences if t.occurrence is not None]
+    if expanded and len(expanded) < times:
+        return Text(f"only {len(expanded)} occurrence(s) fit", f"只能安排{len(expanded)}次")
+    lo, hi = campaign.window_instants()
+    for task in expanded:
+        s, d = task.window.earliest(), task.window.deadline()
+        if (s is not None and s < lo) or (d is not None and d > hi):
+            return Text(f"occurrence '{task.id}' falls outside the campaign window", f"第{task.occurrence}次超出活动时间")
+        if s is not None and d is not None and axis.pos(d) <= axis.pos(s):
+            return Text(f"occurrence '{task.id}' has no working time in its window ({start(s)} .. {finish(d).en})",
+                        f"第{task.occurrence}次的时间窗({start(s)}至{finish(d).zh})内没有工作时间")
+    return None
+
+
+@hookimpl
+def campaignflow_register_checks() -> list[type[Check]]:
+    return [OutsideCampaign, DeadlineUnmeetable, NonWorkingDay, EmptyWindow, RepeatDoesNotFit]
