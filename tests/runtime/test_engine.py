@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from campaignflow.errors import InvalidTransition, NotAuthorized, UnknownTaskError
+from campaignflow.errors import ConcurrencyConflict, InvalidTransition, NotAuthorized, UnknownTaskError
 from campaignflow.model import Approval, Task, Window
 from campaignflow.runtime import TRANSITIONS, Action, Actor, EventKind, MemoryStore, TaskState, replay
 
@@ -291,3 +291,21 @@ def test_task_windows_fixed_on_a_day(make_engine, clock):
         engine.start("ceremony", HF)
     clock.set(datetime(2020, 10, 17, 9))
     engine.start("ceremony", HF)
+
+
+def test_a_stale_writer_gets_a_conflict_or_decides_again(make_engine):
+    store = MemoryStore()
+    first = make_engine(store=store, retries=0)
+    second = make_engine(store=store, retries=0)
+    first.start("city-plan@hf", HF)
+    # `second` has not seen that event: its append is refused, and nothing is written.
+    with pytest.raises(ConcurrencyConflict):
+        second.start("city-plan@wh", WH)
+    assert [e.kind for e in store.read("ah-test")] == [EventKind.OPENED, EventKind.STARTED]
+    # It has caught up meanwhile, so the host's retry goes through.
+    assert second.start("city-plan@wh", WH).seq == 3
+    # With retries, the engine decides again on fresh state by itself: a duplicate start is refused.
+    third = make_engine(store=store, retries=2)
+    first.complete("city-plan@hf", HF)
+    with pytest.raises(InvalidTransition, match="it is completed"):
+        third.start("city-plan@hf", HF)

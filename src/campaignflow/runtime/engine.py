@@ -380,6 +380,9 @@ class Engine:
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
                                      f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
         else:
+            if not info.steps:
+                raise _refusal(InvalidTransition, req, current, f"task {req.task!r} has no approval steps",
+                               f"任务 {req.task!r} 无审批步骤")
             # Someone who approves no step of this task learns nothing of its state.
             every = tuple(dict.fromkeys(u for st in info.steps for u in st.units))
             unit = self._acting_unit(req, every, current, "an approver of this task", "此任务的审批单位")
@@ -439,9 +442,6 @@ class Engine:
             candidates = tuple(u for u in allowed if req.actor.acts_for(u))
         if candidates:
             return candidates[0]
-        if req.action in (Action.APPROVE, Action.REJECT) and req.unit is None and not allowed:
-            raise _refusal(InvalidTransition, req, current, "this approval step has no approver left",
-                           "此审批步骤已无待审批单位")
         as_unit = f" as {req.unit}" if req.unit is not None else ""
         raise _refusal(NotAuthorized, req, current,
                        f"{req.actor.person}{as_unit} may not {req.action} task {req.task!r}: only {who_en} may",
