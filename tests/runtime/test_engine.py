@@ -306,6 +306,7 @@ def test_a_stale_writer_gets_a_conflict_or_decides_again(make_engine):
     assert second.start("city-plan@wh", WH).seq == 3
     # With retries, the engine decides again on fresh state by itself: a duplicate start is refused.
     third = make_engine(store=store, retries=2)
+    first.refresh()
     first.complete("city-plan@hf", HF)
     with pytest.raises(InvalidTransition, match="it is completed"):
         third.start("city-plan@hf", HF)

@@ -258,9 +258,9 @@ class Engine:
             try:
                 return self._append(drafts)
             except ConcurrencyConflict:
+                self.refresh()
                 if attempt == self.retries:
                     raise
-                self.refresh()
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- listeners --------------------------------------------------------------------
@@ -305,9 +305,9 @@ class Engine:
             try:
                 (event,) = self._append([draft])
             except ConcurrencyConflict:
+                self.refresh()  # so that the host's own retry decides on fresh state
                 if attempt == self.retries:
                     raise
-                self.refresh()
                 continue
             if error is not None:
                 raise error
