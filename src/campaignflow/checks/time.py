@@ -296,10 +296,11 @@ class EmptyWindow(Check):
             assert ws is not None  # noqa: S101 - only tasks with an earliest start are collected
             step = "" if field == "due" else f" (approval step {field[10:-5]})"
             step_zh = "" if field == "due" else f"(第{field[10:-5]}步审批)"
-            gap = (ws - end_instant(due)).days
+            gap = (ws.date() - _day_of(due)).days
             more = instances(len(hits) - 1, task.template)
-            how = Text(f"{gap} day{'' if gap == 1 else 's'} later", f"晚{gap}天") if gap > 0 else Text(
-                "with no working time between them", "两者之间没有工作时间")
+            how = Text(f"it starts {gap} day{'' if gap == 1 else 's'} after the deadline",
+                       f"开始时间比截止日期晚{gap}天") if gap > 0 else Text(
+                "no working time lies between them", "两者之间没有工作时间")
             yield ctx.finding(
                 Text(f"task '{task.id}' may start on {start(ws)} but is due by {finish(end_instant(due)).en}"
                      f"{step}: its window is empty ({how.en}){more.en}",
