@@ -18,7 +18,7 @@ contract, timers and escalation.
 from __future__ import annotations
 
 from .clock import Clock, ManualClock, SystemClock, to_local
-from .engine import Engine
+from .engine import Engine, recorded_plan
 from .events import GENESIS, ChainReport, Draft, Event, EventKind, canonical_json, verify_chain
 from .plan import fingerprint
 from .sqlite import SQLiteStore
@@ -28,9 +28,6 @@ from .timers import escalation_targets
 from .views import Actor, TaskView
 
 __all__ = [
-    "GENESIS",
-    "TERMINAL",
-    "TRANSITIONS",
     "Action",
     "Actor",
     "CampaignHead",
@@ -40,12 +37,15 @@ __all__ = [
     "Engine",
     "Event",
     "EventKind",
+    "GENESIS",
     "ManualClock",
     "MemoryStore",
     "SQLiteStore",
     "State",
     "Store",
     "SystemClock",
+    "TERMINAL",
+    "TRANSITIONS",
     "TaskRecord",
     "TaskState",
     "TaskView",
@@ -53,6 +53,7 @@ __all__ = [
     "canonical_json",
     "escalation_targets",
     "fingerprint",
+    "recorded_plan",
     "replay",
     "to_local",
     "verify_chain",

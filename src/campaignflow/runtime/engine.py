@@ -31,7 +31,7 @@ from .views import Actor, TaskView
 if TYPE_CHECKING:
     from ..plugins.manager import Plugins
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "recorded_plan"]
 
 _log = logging.getLogger("campaignflow.runtime")
 
@@ -59,6 +59,15 @@ def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None,
     error = cls(en, task_id=req.task, state=str(state) if state is not None else None, actor=req.actor.person)
     error.text = Text(en, zh)  # type: ignore[attr-defined] - read by the CLI for --lang zh
     return error
+
+
+def recorded_plan(store: Store, campaign_id: str) -> str | None:
+    """The plan file ``campaign_id`` was last opened with, as its log records it (``None`` if unknown)."""
+    source = None
+    for event in store.read(campaign_id):
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
+            source = event.target
+    return source
 
 
 class Engine:

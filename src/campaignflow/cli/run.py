@@ -1,0 +1,367 @@
+"""``campaignflow run``: run a campaign from the command line, for offices without a platform.
+
+Each command opens the store (``--db``, default ``campaignflow.db``), finds the
+campaign and its plan as recorded by ``run init``, calls one engine method
+and prints the result. ``--as UNIT`` says which unit the person acts for, as
+a host would after authenticating them; the person is ``LOGIN@UNIT`` unless
+``--person`` names them (the command line authenticates no one).
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import click
+
+from ..errors import RuntimeEngineError, StoreError, TamperedLogError, TransitionError, UnknownTaskError
+from .options import PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option
+from .output import ExitCode, echo_json, t
+
+if TYPE_CHECKING:
+    from ..model import Campaign
+    from ..runtime import Engine, Event, TaskView
+
+__all__ = ["run"]
+
+
+def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        msg = f"expected a date and time like 2020-10-17T09:00, got {value!r}"
+        raise click.BadParameter(msg) from None
+
+
+@attrs.define
+class _RunOptions:
+    db: Path
+    campaign: str | None
+    now: datetime | None
+
+
+def _db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--campaign", "campaign_id", default=None, metavar="ID",
+                     help="Campaign id, when the store holds several.")(f)
+    f = click.option("--now", default=None, callback=_parse_now, metavar="DATETIME",
+                     help="Act as if it were this local time (simulation, tests).")(f)
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default="campaignflow.db",
+                        envvar="CAMPAIGNFLOW_DB", show_default=True, help="The SQLite store.")(f)
+
+
+class _FixedClock:
+    def __init__(self, moment: datetime) -> None:
+        self._moment = moment
+
+    def now(self) -> datetime:
+        return self._moment
+
+
+@contextmanager
+def _engine(session: Session, db: Path, campaign_id: str | None, now: datetime | None) -> Iterator[Engine]:
+    """Open the store and the campaign recorded in it; bad input exits 2 with one message."""
+    from ..runtime import Engine, SQLiteStore, recorded_plan
+
+    lang = session.lang
+    if not db.exists():
+        raise PlanInputError(t(lang, f"{db}: error: no such store; run `campaignflow run init PLAN --db {db}` first",
+                               f"{db}:错误:存储文件不存在;请先运行 `campaignflow run init PLAN --db {db}`"))
+    try:
+        store = SQLiteStore(db)
+    except StoreError as exc:
+        raise PlanInputError(f"{db}: error: {exc}") from None
+    try:
+        ids = [c.campaign for c in store.campaigns()]
+        if campaign_id is None and len(ids) != 1:
+            raise PlanInputError(t(lang, f"{db}: error: the store holds {len(ids)} campaigns ({', '.join(ids)}); "
+                                   "choose one with --campaign", f"{db}:错误:存储中有 {len(ids)} 个活动方案,"
+                                   "请用 --campaign 指定"))
+        cid = campaign_id if campaign_id is not None else ids[0]
+        if cid not in ids:
+            raise PlanInputError(t(lang, f"{db}: error: no campaign {cid!r} in this store", f"{db}:错误:无活动 {cid!r}"))
+        source = recorded_plan(store, cid)
+        if source is None:
+            raise PlanInputError(t(lang, f"{db}: error: campaign {cid!r} has no plan file on record",
+                                   f"{db}:错误:活动 {cid!r} 未记录方案文件"))
+        campaign = _absolute(load_campaign(session, source))
+        clock = _FixedClock(now) if now is not None else None
+        yield Engine.open(campaign, store, plugins=session.plugins, clock=clock)
+    except TransitionError as exc:
+        text = getattr(exc, "text", None)
+        raise PlanInputError(f"{t(lang, 'error', '错误')}: {text.get(lang) if text is not None else exc}") from None
+    except (UnknownTaskError, RuntimeEngineError, KeyError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
+    finally:
+        store.close()
+
+
+def _absolute(campaign: Campaign) -> Campaign:
+    # The store records where the plan is, for the next command, run from anywhere.
+    if campaign.source is None:
+        return campaign
+    return attrs.evolve(campaign, source=str(Path(campaign.source).resolve()))
+
+
+@click.group()
+def run() -> None:
+    """Run a campaign on a SQLite store: init, status, tasks, transitions, tick, log, verify.
+
+    \b
+    campaignflow run init PLAN --db office.db
+    campaignflow run tasks --unit stats-bureau --db office.db
+    campaignflow run start bureau-plan --as stats-bureau --db office.db
+    """
+
+
+@run.command()
+@click.argument("plan", metavar="PLAN")
+@_db_option
+@format_option("text", "json")
+@lang_option
+@plugins_option
+@pass_session
+def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Start running PLAN (a file or an installed plan's id) on the store --db."""
+    from ..runtime import Engine, SQLiteStore
+
+    campaign = _absolute(load_campaign(session, plan))
+    try:
+        store = SQLiteStore(db)
+    except StoreError as exc:
+        raise PlanInputError(f"{db}: error: {exc}") from None
+    try:
+        engine = Engine.open(campaign, store, plugins=session.plugins,
+                             clock=_FixedClock(now) if now is not None else None)
+        if fmt == "json":
+            echo_json({"format_version": 1, "campaign": campaign.id, "db": str(db), "seq": engine.seq,
+                       "tasks": len(campaign.tasks)})
+        else:
+            click.echo(t(session.lang, f"campaign {campaign.id}: {len(campaign.tasks)} tasks, running in {db}",
+                         f"活动 {campaign.id}:{len(campaign.tasks)} 项任务,存储于 {db}"))
+    finally:
+        store.close()
+
+
+@run.command()
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def status(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Tasks by state, and the overdue ones. Exit 1 when a deadline has been missed."""
+    with _engine(session, db, campaign_id, now) as engine:
+        views = engine.tasks()
+        counts = Counter(str(v.state) for v in views)
+        overdue = [v for v in views if v.overdue]
+        if fmt == "json":
+            echo_json({"format_version": 1, "campaign": engine.campaign.id, "seq": engine.seq,
+                       "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue]})
+        else:
+            click.echo(f"{engine.campaign.id}  {engine.campaign.name}  (event {engine.seq})")
+            for state, n in sorted(counts.items()):
+                click.echo(f"  {state:<10} {n}")
+            for v in overdue:
+                click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {_when(v.next_due)}",
+                             f"  逾期 {v.id}({v.lead}),期限 {_when(v.next_due)}"))
+    raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
+
+
+@run.command()
+@_db_option
+@click.option("--unit", default=None, help="Tasks this unit leads, partners in or must approve.")
+@click.option("--state", "states", multiple=True, help="Only tasks in this state (repeatable).")
+@click.option("--week", is_flag=True, help="Only what --unit must do within 7 days (its agenda).")
+@format_option("text", "json")
+@lang_option
+@pass_session
+def tasks(session: Session, db: Path, campaign_id: str | None, now: datetime | None, unit: str | None,
+          states: tuple[str, ...], week: bool, fmt: str) -> None:
+    """List tasks, filtered by unit and state."""
+    from ..runtime import TaskState
+
+    known = {str(s) for s in TaskState}
+    for s in states:
+        if s not in known:
+            raise PlanInputError(f"error: unknown state {s!r}; expected one of {', '.join(sorted(known))}")
+    if week and unit is None:
+        raise PlanInputError(t(session.lang, "error: --week needs --unit", "错误:--week 需与 --unit 同用"))
+    with _engine(session, db, campaign_id, now) as engine:
+        views = engine.agenda(unit, now=now) if week and unit else engine.tasks(unit=unit, state=states or None)
+        if week and states:
+            views = [v for v in views if str(v.state) in states]
+        if fmt == "json":
+            echo_json({"format_version": 1, "campaign": engine.campaign.id, "tasks": [v.to_dict() for v in views]})
+            return
+        for v in views:
+            click.echo(_task_line(v))
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
+
+
+def _task_line(v: TaskView) -> str:
+    extra = f" step {v.step + 1}/{v.steps} by {', '.join(v.approvers)}" if v.step is not None else ""
+    flag = " OVERDUE" if v.overdue else ""
+    return f"{v.id:<32} {v.state!s:<10} {v.lead:<16} due {_when(v.next_due)}{extra}{flag}"
+
+
+def _event_line(e: Event) -> str:
+    timer = str(e.kind) in ("overdue", "escalated")
+    who = (e.actor or ("timer" if timer else "-")) + (f" for {e.unit}" if e.unit else "")
+    move = f"{e.from_state} -> {e.to_state}" if e.from_state and e.from_state != e.to_state else ""
+    tail = "".join(f" {x}" for x in (move, f"-> {e.target}" if e.target and e.task else "",
+                                     f"({e.reason})" if e.reason else "") if x)
+    return f"#{e.seq:<5} {e.at:%Y-%m-%d %H:%M}  {e.kind!s:<10} {e.task or '-'}  {who}{tail}"
+
+
+def _transition_command(name: str, doc: str) -> click.Command:
+    needs_reason = name == "reject"
+
+    @click.argument("task")
+    @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for.")
+    @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+    @click.option("--reason", required=needs_reason, help="Why (required to reject).")
+    @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
+    @_db_option
+    @format_option("text", "json")
+    @lang_option
+    @pass_session
+    def command(session: Session, task: str, unit: str, person: str | None, reason: str | None, key: str | None,
+                db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+        from ..runtime import Actor
+
+        actor = Actor(person or _login(unit), {unit})
+        with _engine(session, db, campaign_id, now) as engine:
+            kwargs: dict[str, Any] = {"unit": unit, "key": key}
+            if name in ("approve", "reject", "cancel"):
+                kwargs["reason"] = reason
+            event = getattr(engine, name)(task, actor, **kwargs)
+            if fmt == "json":
+                echo_json({"format_version": 1, "event": event.to_dict()})
+            else:
+                click.echo(_event_line(event))
+
+    command.__doc__ = doc
+    return click.command(name)(command)
+
+
+def _login(unit: str) -> str:
+    # The command line cannot authenticate anyone: one login acting for several
+    # units is recorded as several people, so the four-eyes rule stays per unit.
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers)
+        name = "cli"
+    return f"{name}@{unit}"
+
+
+for _name, _doc in (("start", "Start TASK (ready or rejected -> active)."),
+                    ("complete", "Finish TASK's work (active -> done, or completed when it needs approval)."),
+                    ("submit", "Submit TASK for approval (the first step becomes pending)."),
+                    ("approve", "Give TASK's pending approval step for the unit --as."),
+                    ("reject", "Reject TASK at its pending approval step, with --reason; it goes back to its lead."),
+                    ("cancel", "Cancel TASK (by a superior of its lead or the issuer).")):
+    run.add_command(_transition_command(_name, _doc))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--to", "to", required=True, metavar="UNIT", help="The new lead unit.")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (a superior).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def reassign(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None, db: Path,
+             campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Give TASK to another lead unit."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        event = engine.reassign(task, Actor(person or _login(unit), {unit}), to=to, reason=reason, unit=unit)
+        echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+@run.command()
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def tick(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Fire timers: record overdue tasks and escalate them. Exit 1 when any task is overdue."""
+    with _engine(session, db, campaign_id, now) as engine:
+        events = engine.tick(now)
+        overdue = engine.tasks(overdue=True)
+        if fmt == "json":
+            echo_json({"format_version": 1, "events": [e.to_dict() for e in events],
+                       "overdue": [v.id for v in overdue]})
+        else:
+            for e in events:
+                click.echo(_event_line(e))
+            if not events:
+                click.echo(t(session.lang, "no timer due", "无到期计时"))
+    raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
+
+
+@run.command()
+@_db_option
+@click.option("--task", default=None, help="Only this task's events.")
+@click.option("--unit", default=None, help="Only events this unit made or was the target of.")
+@format_option("text", "json", "csv")
+@lang_option
+@pass_session
+def log(session: Session, db: Path, campaign_id: str | None, now: datetime | None, task: str | None,
+        unit: str | None, fmt: str) -> None:
+    """The audit log (a task's or a unit's history with --task / --unit)."""
+    with _engine(session, db, campaign_id, now) as engine:
+        events = engine.history(task=task, unit=unit)
+    rows = [e.to_dict() for e in events]
+    if fmt == "json":
+        echo_json({"format_version": 1, "events": rows})
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["seq"])
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        for e in events:
+            click.echo(_event_line(e))
+
+
+@run.command()
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def verify(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Check the log's hash chain. Exit 1 if it was tampered with."""
+    with _engine(session, db, campaign_id, now) as engine:
+        try:
+            report = engine.verify()
+        except TamperedLogError as exc:
+            if fmt == "json":
+                echo_json({"format_version": 1, "campaign": engine.campaign.id, "ok": False,
+                           "sequence": exc.sequence, "error": str(exc)})
+            else:
+                click.echo(t(session.lang, f"TAMPERED: {exc}", f"日志被篡改:{exc}"))
+            raise SystemExit(ExitCode.FINDINGS) from None
+    if fmt == "json":
+        echo_json({"format_version": 1, **report.to_dict()})
+    else:
+        click.echo(t(session.lang, f"log verified: {report.events} events, head {report.head_hash[:16]}",
+                     f"日志校验通过:{report.events} 条事件,末哈希 {report.head_hash[:16]}"))
