@@ -14,10 +14,13 @@ The document (三、组织领导) says:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+
+import networkx as nx
 
 from campaignflow.checks import Check, CheckContext
 from campaignflow.findings import Finding, Severity, Text
+from campaignflow.graph import build_graph
 from campaignflow.model import Campaign, Task
 from campaignflow.plugins import hookimpl
 
@@ -32,38 +35,13 @@ def is_fund_task(task: Task, fund_tags: Iterable[str] = _FUND_TAGS) -> bool:
     return task.is_solicitation or any(tag in task.tags for tag in fund_tags)
 
 
-def _instances(campaign: Campaign) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for task in campaign.tasks.values():
-        if task.template is not None:
-            out.setdefault(task.template, []).append(task.id)
-    return out
-
-
-def _prerequisites(task: Task, instances: Mapping[str, list[str]]) -> Iterator[str]:
-    # The loader resolves "tpl@*" to the instances; accept the wildcard too,
-    # so the check does not depend on that choice.
-    for dep in task.after:
-        if dep.task.endswith("@*"):
-            yield from instances.get(dep.task[:-2], ())
-        else:
-            yield dep.task
-
-
 def _audited(campaign: Campaign, audit_kinds: Sequence[str]) -> set[str]:
     """Ids of the tasks some audit task depends on, directly or transitively."""
-    instances = _instances(campaign)
-    stack = [t.id for t in campaign.tasks.values() if t.kind in audit_kinds]
+    graph = build_graph(campaign)
     seen: set[str] = set()
-    while stack:
-        tid = stack.pop()
-        task = campaign.tasks.get(tid)
-        if task is None:
-            continue
-        for pre in _prerequisites(task, instances):
-            if pre not in seen:
-                seen.add(pre)
-                stack.append(pre)
+    for task in campaign.tasks.values():
+        if task.kind in audit_kinds and task.id not in seen:
+            seen.update(nx.ancestors(graph, task.id))
     return seen
 
 

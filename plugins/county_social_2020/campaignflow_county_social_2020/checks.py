@@ -21,6 +21,7 @@ __all__ = [
     "SCHEDULE_PREFIX",
     "Span",
     "schedule_span",
+    "schedule_phrases",
     "uses_schedule",
     "missing_periods",
     "QuarterSchedule",
@@ -88,7 +89,8 @@ def _union(spans: list[Span]) -> Span:
     return Span(first, max(s.last for s in spans), label)
 
 
-def _phrases(task: Task) -> list[str]:
+def schedule_phrases(task: Task) -> list[str]:
+    """The schedule phrases of a task's ``进度安排:`` tags, in tag order."""
     return [t[len(SCHEDULE_PREFIX):] for t in task.tags if t.startswith(SCHEDULE_PREFIX)]
 
 
@@ -186,7 +188,7 @@ class QuarterSchedule(Check):
         every_quarter: list[Task] = []
         seen: set[str] = set()
         for task in campaign.tasks.values():
-            phrases = _phrases(task)
+            phrases = schedule_phrases(task)
             if not phrases:
                 continue
             if EVERY_QUARTER in phrases:

@@ -1,0 +1,170 @@
+"""The chongqing-county-2015 plugin holds the facts of seed document 001 (a Chongqing county, 2015)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from campaignflow.findings import Severity
+
+MUTUAL = """
+[tasks.jia-asks-yi]
+title = "甲镇向乙镇募捐"
+lead = "town-jia"
+solicits = ["town-yi"]
+
+[tasks.yi-asks-jia]
+title = "乙镇向甲镇募捐"
+lead = "town-yi"
+solicits = ["town-jia"]
+"""
+
+PAIR_JIA_YI = """
+[[pairings]]
+a = "town-jia"
+b = "town-yi"
+kind = "对口帮扶"
+"""
+
+
+@pytest.fixture(scope="module")
+def chongqing(seed_plugin):
+    return seed_plugin("chongqing_county_2015", module="campaignflow_chongqing_2015")
+
+
+@pytest.fixture(scope="module")
+def plan(chongqing):
+    return chongqing.campaign
+
+
+def test_plugin_contributes_the_plan(chongqing) -> None:
+    assert chongqing.plugins.plans()["chongqing-county-2015"].plugin == "chongqing-county-2015"
+    assert {"CQ001", "CQ002"} <= set(chongqing.plugins.checks())
+
+
+def test_campaign_dates_restore_the_lost_characters(plan) -> None:
+    assert plan.dates["poverty_day"] == date(2015, 10, 17)     # "今年的1017"
+    assert plan.dates["leaders_visit"] == date(2015, 10, 15)   # "1015日前后"
+    assert plan.calendar == "cn-workdays"
+    assert plan.start <= date(2015, 10, 15) and plan.end >= date(2015, 10, 17)
+
+
+def test_the_seven_activities_and_the_organisation(plan) -> None:
+    per_section = Counter()
+    for name in {t.template or t.id for t in plan.tasks.values()}:
+        task = next(t for t in plan.tasks.values() if (t.template or t.id) == name)
+        per_section[task.section] += 1
+    assert per_section == {
+        "二(一)": 5, "二(二)": 2, "二(三)": 2, "二(四)": 1, "二(五)": 1, "二(六)": 1, "二(七)": 1,
+        "三(一)": 2, "三(三)": 1, "三(四)": 1,
+    }
+
+
+def test_leaders_visit_around_october_15(plan) -> None:
+    visit = plan.tasks["leaders-visits"]
+    assert visit.lead == "county"
+    assert visit.window.start < date(2015, 10, 15) < visit.window.due
+
+
+def test_a_ceremony_in_every_township_by_october_17(chongqing, plan) -> None:
+    townships = plan.groups["townships"].units
+    assert len(townships) == 6 and all(plan.units[t].kind == "township" for t in townships)
+    ceremonies = chongqing.tasks(template="township-ceremony")
+    assert sorted(t.lead for t in ceremonies) == sorted(townships)
+    for task in ceremonies:
+        assert task.window.due == date(2015, 10, 17)
+        assert {d.task for d in task.after} == {f"township-plan@{task.lead}"}
+        assert plan.units[task.lead].name in task.title
+
+
+def test_sector_support_by_every_department(chongqing, plan) -> None:
+    departments = set(plan.groups["departments"].units)
+    assert {"county-audit", "county-fpb"} <= departments
+    assert {t.lead for t in chongqing.tasks(template="industry-support")} == departments
+
+
+def test_the_solicitation_rule_is_configured(plan) -> None:
+    assert plan.checks.options_for("CF401")["exempt_pairings"] is True
+    paired = {(p.a, p.b) for p in plan.pairings}
+    # every township has its 对口帮扶 department
+    assert {a for a, _ in paired} == set(plan.groups["townships"].units)
+    assert all(plan.units[b].kind == "department" for _, b in paired)
+
+
+def test_the_audit_follows_every_drive(chongqing, plan) -> None:
+    audit = plan.tasks["fund-audit"]
+    assert audit.lead == "county-audit" and audit.kind == "audit"
+    drives = {t.id for t in plan.tasks.values() if "募集款物" in t.tags or t.solicits}
+    assert len(drives) > 10
+    assert drives <= {d.task for d in audit.after}
+
+
+def test_readme_findings_match_validate(chongqing) -> None:
+    assert chongqing.readme_codes() == chongqing.codes()
+
+
+def test_ceremonies_due_on_a_saturday_are_reported(chongqing) -> None:
+    cf203 = {t for f in chongqing.findings() if f.code == "CF203" for t in f.tasks}
+    assert any(t.startswith("township-ceremony@") for t in cf203)
+
+
+# -- the mutual-solicitation rule, on copies of the plan ---------------------------------
+
+
+def _codes(chongqing, path: Path) -> Counter:
+    return Counter(f.code for f in chongqing.findings(chongqing.load(path)))
+
+
+def test_two_townships_soliciting_each_other_is_cf401(chongqing, tmp_path: Path) -> None:
+    codes = _codes(chongqing, chongqing.copy(tmp_path, append=MUTUAL))
+    assert codes["CF401"] >= 1
+    assert codes["CQ002"] == 2          # each direction breaks the stricter reading too
+
+
+def test_paired_townships_may_solicit_each_other(chongqing, tmp_path: Path) -> None:
+    codes = _codes(chongqing, chongqing.copy(tmp_path, append=MUTUAL + PAIR_JIA_YI))
+    assert codes["CF401"] == 0
+    assert codes["CQ002"] == 0
+
+
+def test_pairing_without_the_exemption_is_still_cf401(chongqing, tmp_path: Path) -> None:
+    path = chongqing.copy(tmp_path, append=MUTUAL + PAIR_JIA_YI,
+                          replace={"exempt_pairings = true": "exempt_pairings = false"})
+    assert _codes(chongqing, path)["CF401"] >= 1
+
+
+def test_one_way_solicitation_is_cq002_only(chongqing, tmp_path: Path) -> None:
+    path = chongqing.copy(tmp_path, append="""
+[tasks.jia-asks-departments]
+title = "甲镇向各部门募捐"
+lead = "town-jia"
+solicits = ["departments"]
+""")
+    findings = [f for f in chongqing.findings(chongqing.load(path)) if f.code in ("CF401", "CQ002")]
+    assert [f.code for f in findings] == ["CQ002"]
+    # its paired department (县科委) is allowed; every other department is named
+    assert "county-kw" not in findings[0].units
+    assert "county-audit" in findings[0].units
+    assert findings[0].severity is Severity.ERROR
+
+
+def test_a_drive_without_audit_is_cq001(chongqing, tmp_path: Path) -> None:
+    path = chongqing.copy(tmp_path, append="""
+[tasks.extra-drive]
+title = "另行组织募捐"
+lead = "county-lgxz"
+tags = ["募集款物"]
+""")
+    findings = [f for f in chongqing.findings(chongqing.load(path)) if f.code == "CQ001"]
+    assert [f.tasks for f in findings] == [("extra-drive",)]
+
+
+def test_no_audit_task_at_all_reports_every_drive(chongqing, tmp_path: Path) -> None:
+    path = chongqing.copy(tmp_path, replace={'kind = "audit"': 'kind = "review"'})
+    findings = [f for f in chongqing.findings(chongqing.load(path)) if f.code == "CQ001"]
+    # one finding per drive as written: templates once
+    assert len(findings) == 8
+    assert all("no audit task" in f.message.en for f in findings)
