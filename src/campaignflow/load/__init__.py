@@ -1,0 +1,157 @@
+"""Loading plans: TOML files (with includes, templates, repeats and date expressions) -> ``Campaign``.
+
+Every problem of every file is collected in one pass and raised once as a
+``PlanError``; a half-loaded plan is never returned. See docs/plan-format.md
+for how the engine reads the format.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..model import Campaign, ChecksConfig, Task
+from .expand import expand_repeats, expand_templates, occurrence_ids, read_groups
+from .include import PlanLocator, merge, read_files
+from .locate import key_path, split_key_path
+from .problems import ProblemLog
+from .references import References, fold_instances
+from .structure import ID_RE, child, read_campaign, read_checks, read_pairings, read_units
+from .tasks import TaskReader
+from .toml import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from ..plugins.manager import Plugins
+
+__all__ = ["DEFAULT_MAX_BYTES", "PlanLocator", "key_path", "load_plan", "loads", "split_key_path"]
+
+
+def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> Campaign:
+    """Load a plan from a file, or from TOML text.
+
+    Args:
+        source: a path to the main plan file; a ``str`` that contains a newline
+            or ``=`` is taken as TOML text instead (see ``loads``).
+        plugins: the plugin manager that provides calendars and plan loaders
+            (``campaignflow_load_plan`` is asked first, for files); the process
+            default when ``None``.
+        max_bytes: largest file read (each included file too).
+
+    Returns:
+        The campaign, with ``source`` and a ``locator`` for key paths.
+
+    Raises:
+        PlanError: with every problem found, located; nothing is half-loaded.
+    """
+    if isinstance(source, str) and ("\n" in source or "=" in source):
+        return loads(source, plugins=plugins, max_bytes=max_bytes)
+    path = Path(os.fspath(source)).expanduser()
+    plugins = _plugins(plugins)
+    result = plugins.pm.hook.campaignflow_load_plan(path=path)
+    if result is not None:
+        return result
+    return _load(plugins, main=path, text=None, filename=str(path), max_bytes=max_bytes)
+
+
+def loads(text: str, *, filename: str = "<string>", plugins: Plugins | None = None,
+          max_bytes: int = DEFAULT_MAX_BYTES) -> Campaign:
+    """Load a plan from TOML ``text``; ``filename`` names it in locations.
+
+    Relative includes start from ``filename``'s directory when it names a
+    file, else from the current directory.
+    """
+    return _load(_plugins(plugins), main=None, text=text, filename=filename, max_bytes=max_bytes)
+
+
+def _plugins(plugins: Plugins | None) -> Plugins:
+    if plugins is not None:
+        return plugins
+    from ..plugins.manager import default_plugins
+
+    return default_plugins()
+
+
+def _load(plugins: Plugins, *, main: Path | None, text: str | None, filename: str, max_bytes: int) -> Campaign:
+    log = ProblemLog()
+    fs = read_files(log, main=main, text=text, filename=filename, max_bytes=max_bytes)
+    templates: frozenset[str] = frozenset()
+    campaign = None
+    locator = PlanLocator(fs)
+    if fs.files:
+        merged = merge(log, fs)
+        locator.templates = frozenset(merged["templates"])
+        campaign = _build(log, merged, plugins, source=fs.files[0].name, locator=locator)
+    if log or campaign is None:
+        fold_instances(log, locator.templates)
+        raise log.error(locator.at, fs.position)
+    return campaign
+
+
+def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source: str,
+           locator: PlanLocator) -> Campaign | None:
+    present = merged["_present"]
+    if "campaign" not in present:
+        log.add("missing-campaign", "missing the [campaign] table", "缺少 [campaign] 表", "", file=0,
+                hint=_campaign_hint())
+    head = read_campaign(log, merged["campaign"], plugins) if "campaign" in present else None
+    units = read_units(log, merged["units"])
+    groups = read_groups(log, merged["groups"], units)
+    pairings = read_pairings(log, merged["pairings"])
+    checks = read_checks(log, merged["checks"]) if "checks" in present else ChecksConfig()
+
+    reader = TaskReader(log, head.dates if head is not None else None)
+    base: dict[str, Task] = {}
+    declared: set[str] = set()
+    for tid, raw in merged["tasks"].items():
+        path = key_path("tasks", tid)
+        if not isinstance(raw, dict):
+            log.wrong_type(path, "a table (a task)", "表(任务)", raw)
+            continue
+        if not ID_RE.fullmatch(tid):
+            log.add("invalid-id", f"'{tid}' is not a valid task id", f"'{tid}' 不是有效的任务标识", path,
+                    hint=_id_hint())
+            continue
+        declared.add(tid)
+        task = reader.read(tid, raw, path)
+        if task is not None:
+            base[tid] = task
+    instances: dict[str, list[str]] = {}
+    expand_templates(log, merged["templates"], groups=groups, units=units, reader=reader, out=base,
+                     declared=declared, instances=instances)
+
+    refs = References(log, units=units, groups=groups, tasks=base, declared=declared,
+                      occurrences=occurrence_ids(base), instances=instances)
+    refs.check_units()
+    refs.check_pairings(pairings)
+    if head is not None and head.issuer is not None:
+        refs.unit(head.issuer, child("campaign", "issuer"))
+    checked = {tid: refs.check_task(task) for tid, task in base.items()}
+    if log or head is None or head.start is None or head.end is None or head.id is None or head.name is None:
+        return None
+    try:
+        return Campaign(
+            id=head.id, name=head.name, name_en=head.name_en, issuer=head.issuer, start=head.start, end=head.end,
+            timezone=head.timezone, calendar=head.calendar_name,
+            dates=head.dates.named if head.dates is not None else {},
+            units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end),
+            checks=checks, allow_self_approval=head.allow_self_approval, doc=head.doc, source=source,
+            locator=locator,
+        )
+    except (TypeError, ValueError) as exc:  # a guard: the readers should have caught it
+        log.add("bad-value", f"the plan is inconsistent: {exc}", f"方案内容不一致:{exc}", "campaign")
+        return None
+
+
+def _campaign_hint() -> Any:
+    from ..findings import Text
+
+    return Text('add [campaign] with id, name, start and end', "请添加含 id、name、start、end 的 [campaign] 表")
+
+
+def _id_hint() -> Any:
+    from ..findings import Text
+
+    return Text("ids use letters, digits, '_', '-' and '.'; '@' and '#' are kept for template instances and "
+                "repeat occurrences", "标识由字母、数字、'_'、'-' 和 '.' 组成;'@' 和 '#' 保留给模板实例和重复任务")

@@ -1,0 +1,155 @@
+"""Date expressions: TOML dates, ISO strings, ``"@name"``, ``"@name - 2d"``, ``"@name + 3wd"``.
+
+``d`` counts calendar days, ``w`` calendar weeks and ``wd`` working days of the
+campaign calendar. Offset datetimes are converted to the campaign timezone
+and made naive, so that every moment of a campaign is local.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from ..calendar import Calendar, WorkAxis
+from ..model import Moment
+from .problems import ProblemLog, show, type_name
+
+__all__ = ["DateResolver", "EXPECTED_EN", "EXPECTED_ZH", "parse_iso"]
+
+EXPECTED_EN = 'a date or "@name ± Nd"'
+EXPECTED_ZH = '日期或 "@名称 ± N天" 形式的表达式'
+
+_EXPR = re.compile(r"\s*@([A-Za-z0-9_][A-Za-z0-9_.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*(wd|d|w))?\s*")
+_ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
+_ISO_DATETIME = re.compile(
+    r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\s*"
+)
+
+
+def parse_iso(text: str) -> date | datetime | None:
+    """An ISO date (``2020-10-17``) or datetime (``2020-10-17T12:00``) in ``text``; ``None`` if it is neither.
+
+    Raises ``ValueError`` for text of the right shape naming a day that does not exist.
+    """
+    if _ISO_DATE.fullmatch(text):
+        return date.fromisoformat(text.strip())
+    if _ISO_DATETIME.fullmatch(text):
+        s = text.strip()
+        if s[-1] in "zZ":
+            s = s[:-1] + "+00:00"
+        return datetime.fromisoformat(s)
+    return None
+
+
+class _Failure:
+    """A cached failure: the problem to report again at each key path that uses the text."""
+
+    __slots__ = ("code", "en", "zh", "ref")
+
+    def __init__(self, code: str, en: str, zh: str, ref: str | None = None) -> None:
+        self.code, self.en, self.zh, self.ref = code, en, zh, ref
+
+
+class DateResolver:
+    """Resolves date values of one plan; results are cached by their text."""
+
+    def __init__(self, log: ProblemLog, *, tz: tzinfo | None, calendar: Calendar | None,
+                 origin: date | None = None) -> None:
+        self.log = log
+        self.tz = tz
+        self.calendar = calendar
+        self.origin = origin
+        self.named: dict[str, Moment] = {}
+        #: Names defined later in `[campaign.dates]`, for a clearer message.
+        self.pending_names: set[str] = set()
+        self._axis: WorkAxis | None = None
+        self._cache: dict[str, Moment | _Failure] = {}
+
+    def define(self, names: Mapping[str, Any], path_of: Any) -> None:
+        """Resolve ``[campaign.dates]`` in order; each may refer to the ones before it."""
+        self.pending_names = set(names)
+        for name, value in names.items():
+            self.pending_names.discard(name)
+            moment = self.resolve(value, path_of(name))
+            if moment is not None:
+                self.named[name] = moment
+                self._cache.clear()  # a failure may have been "unknown name" a moment ago
+
+    def resolve(self, value: Any, key_path: str) -> Moment | None:
+        """The moment ``value`` stands for, or ``None`` after logging why not."""
+        if isinstance(value, datetime):
+            return self._local(value)
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str):
+            self.log.wrong_type(key_path, EXPECTED_EN, EXPECTED_ZH, value)
+            return None
+        hit = self._cache.get(value)
+        if hit is None:
+            hit = self._cache[value] = self._parse(value)
+        if isinstance(hit, _Failure):
+            hint = None
+            if hit.ref is not None:
+                hint = self.log.hint_for(hit.ref, self.named)
+            self.log.add(hit.code, hit.en, hit.zh, key_path, hint=hint)
+            return None
+        return hit
+
+    def _local(self, value: datetime) -> datetime:
+        if value.tzinfo is None or self.tz is None:
+            return value.replace(tzinfo=None)
+        return value.astimezone(self.tz).replace(tzinfo=None)
+
+    def _parse(self, text: str) -> Moment | _Failure:
+        m = _EXPR.fullmatch(text)
+        if m is None:
+            try:
+                iso = parse_iso(text)
+            except ValueError as exc:
+                return _Failure("bad-date", f"{show(text)} is not a valid date: {exc}",
+                                f"{show(text)} 不是有效的日期:{exc}")
+            if iso is None:
+                return _Failure("wrong-type", f"expected {EXPECTED_EN}, got {show(text)} ({type_name(text)})",
+                                f"应为{EXPECTED_ZH},实际为 {show(text)}(字符串)")
+            return self._local(iso) if isinstance(iso, datetime) else iso
+        name, sign, amount, unit = m.groups()
+        base = self.named.get(name)
+        if base is None:
+            if name in self.pending_names:
+                return _Failure("date-order", f"date '@{name}' is defined later in [campaign.dates]",
+                                f"日期 '@{name}' 在 [campaign.dates] 中定义得更晚",)
+            return _Failure("unknown-date", f"unknown date '@{name}'", f"未知的日期 '@{name}'", ref=name)
+        if sign is None:
+            return base
+        n = int(amount) * (1 if sign == "+" else -1)
+        if unit == "wd":
+            return self._add_working_days(base, n)
+        try:
+            return base + timedelta(days=n * (7 if unit == "w" else 1))
+        except OverflowError:
+            return _Failure("bad-date", f"{show(text)} is out of range", f"{show(text)} 超出日期范围")
+
+    def _add_working_days(self, base: Moment, n: int) -> Moment | _Failure:
+        if self.calendar is None:
+            # The calendar itself is already reported as a problem.
+            return _Failure("bad-calendar", "working days need a valid campaign calendar",
+                            "工作日计算需要有效的方案日历")
+        if abs(n) > 10000:
+            return _Failure("bad-date", f"{n} working days is out of range", f"{n} 个工作日超出范围")
+        day = base.date() if isinstance(base, datetime) else base
+        if self._axis is None:
+            self._axis = WorkAxis(self.calendar, self.origin or day)
+        axis = self._axis
+        index = int(axis.day_start(day))
+        if n > 0:
+            # From a non-working day, the first working day after it is "+1wd".
+            target = axis.nth_working_day(index + n - (0 if axis.is_working(day) else 1))
+        elif n < 0:
+            target = axis.nth_working_day(index + n)
+        else:
+            target = day
+        if isinstance(base, datetime):
+            return datetime.combine(target, base.time())
+        return target

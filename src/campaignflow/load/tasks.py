@@ -1,0 +1,277 @@
+"""Reading one task table (or a template's task table) into a ``Task``.
+
+Each key has a converter that returns the model value or ``BAD`` after
+recording a problem. Converters cache by text (a million template instances
+share a handful of distinct durations, lags and date expressions), and a
+template converts its placeholder-free keys once for all its instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..model import Approval, Dependency, Duration, Lag, Repeat, Task, Window, parse_days
+from .dates import DateResolver
+from .problems import ProblemLog, show
+from .structure import check_keys, child, get_str, read_doc
+
+__all__ = ["BAD", "TASK_KEYS", "TaskReader"]
+
+#: A converter's answer when the value was wrong (the problem is already recorded).
+BAD: Any = object()
+
+TASK_KEYS = frozenset({"title", "title_en", "section", "kind", "lead", "partners", "after", "start", "due", "on",
+                       "duration", "repeat", "solicits", "tags", "approvals", "doc"})
+APPROVAL_KEYS = frozenset({"by", "mode", "within", "due", "kind", "doc"})
+AFTER_KEYS = frozenset({"task", "lag", "doc"})
+REPEAT_KEYS = frozenset({"every", "times"})
+DURATION_KEYS = frozenset({"optimistic", "likely", "pessimistic"})
+_STR_KEYS = ("title", "title_en", "section", "kind", "lead")
+_LIST_KEYS = ("partners", "solicits", "tags")
+
+_DURATION_EN = 'a duration like "3d", "4h", "1w" or { optimistic, likely, pessimistic }'
+_DURATION_ZH = '形如 "3d"、"4h"、"1w" 或 { optimistic, likely, pessimistic } 的工期'
+_LAG_EN = 'a lag like "2d" (calendar days), "3wd" (working days) or "4h"'
+_LAG_ZH = '形如 "2d"(日历天)、"3wd"(工作日)或 "4h" 的间隔'
+
+
+class TaskReader:
+    """Converts task keys to model values, recording problems in ``log``."""
+
+    def __init__(self, log: ProblemLog, dates: DateResolver | None) -> None:
+        self.log = log
+        self.dates = dates
+        self._durations: dict[str, Duration | None] = {}
+        self._lags: dict[str, Lag | None] = {}
+        self._converters: dict[str, Callable[[Any, str], Any]] = {
+            "after": self.after, "start": self.moment, "due": self.moment, "on": self.moment,
+            "duration": self.duration, "repeat": self.repeat, "approvals": self.approvals, "doc": self.doc,
+            **{k: self.text for k in _STR_KEYS}, **{k: self.texts for k in _LIST_KEYS},
+        }
+
+    # -- whole tasks ---------------------------------------------------------------
+
+    def convert(self, key: str, value: Any, path: str) -> Any:
+        """The model value of task key ``key`` (``path`` is the key's own path)."""
+        return self._converters[key](value, path)
+
+    def read(self, tid: str, raw: Mapping[str, Any], path: str) -> Task | None:
+        """An explicit ``[tasks.ID]`` table."""
+        if not raw.keys() <= TASK_KEYS:
+            check_keys(self.log, raw, TASK_KEYS, path)
+        values = {key: self.convert(key, value, child(path, key)) for key, value in raw.items() if key in TASK_KEYS}
+        return self.build(tid, values, path)
+
+    def build(self, tid: str, values: Mapping[str, Any], path: str, **origin: Any) -> Task | None:
+        """A ``Task`` from converted ``values``; ``None`` if a required key is missing or wrong."""
+        title = values.get("title")
+        lead = values.get("lead")
+        for key, value in (("title", title), ("lead", lead)):
+            if value is None:
+                self.log.missing_key(path, key)
+        if title is None or lead is None or title is BAD or lead is BAD:
+            return None
+        on = _ok(values.get("on"))
+        start = _ok(values.get("start"))
+        due = _ok(values.get("due"))
+        if on is not None and (start is not None or due is not None):
+            self.log.add("conflicting-keys", "`on` fixes the task's date and excludes `start` and `due`",
+                         "`on` 固定了任务日期,不能与 `start`、`due` 同时使用", child(path, "on"))
+            return None
+        if on is not None and _ok(values.get("repeat")) is not None:
+            self.log.add("conflicting-keys", "`on` fixes one date; a repeated task needs `start`/`due` or none",
+                         "`on` 只固定一个日期,重复任务应使用 `start`/`due` 或不设日期", child(path, "on"))
+            return None
+        kwargs = {key: value for key, value in values.items()
+                  if key not in ("start", "due", "on", "title", "lead") and value is not BAD and value is not None}
+        try:
+            return Task(id=tid, title=title, lead=lead, window=Window(start=start, due=due, on=on), **kwargs,
+                        **origin)
+        except (TypeError, ValueError) as exc:  # a guard: converters should have caught it
+            self.log.add("bad-value", f"invalid task: {exc}", f"无效的任务:{exc}", path)
+            return None
+
+    # -- converters ------------------------------------------------------------------
+
+    def text(self, value: Any, path: str) -> Any:
+        if isinstance(value, str):
+            return value
+        self.log.wrong_type(path, "a string", "字符串", value)
+        return BAD
+
+    def texts(self, value: Any, path: str) -> Any:
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                if not isinstance(item, str):
+                    self.log.wrong_type(child(path, i), "a string", "字符串", item)
+        else:
+            self.log.wrong_type(path, "a string or an array of strings", "字符串或字符串数组", value)
+        return BAD
+
+    def moment(self, value: Any, path: str) -> Any:
+        if self.dates is None:
+            return BAD  # the campaign itself is broken; that is reported already
+        result = self.dates.resolve(value, path)
+        return BAD if result is None else result
+
+    def doc(self, value: Any, path: str) -> Any:
+        return read_doc(self.log, value, path)
+
+    def duration(self, value: Any, path: str) -> Any:
+        if isinstance(value, str):
+            if value not in self._durations:
+                try:
+                    self._durations[value] = Duration.parse(value)
+                except ValueError:
+                    self._durations[value] = None
+            parsed = self._durations[value]
+            if parsed is None:
+                self.log.wrong_type(path, _DURATION_EN, _DURATION_ZH, value)
+                return BAD
+            return parsed
+        if isinstance(value, dict):
+            check_keys(self.log, value, DURATION_KEYS, path)
+            days: dict[str, float] = {}
+            for key in ("optimistic", "likely", "pessimistic"):
+                if key not in value:
+                    continue
+                part = value[key]
+                try:
+                    days[key] = parse_days(part) if isinstance(part, str) else _raise()
+                except ValueError:
+                    self.log.wrong_type(child(path, key), 'a duration like "3d" or "4h"', '形如 "3d" 或 "4h" 的工期', part)
+                    return BAD
+            if "likely" not in days:
+                self.log.missing_key(path, "likely")
+                return BAD
+            try:
+                return Duration(**days)
+            except ValueError:
+                self.log.add("bad-value", "expected optimistic <= likely <= pessimistic",
+                             "应满足 optimistic <= likely <= pessimistic", path)
+                return BAD
+        self.log.wrong_type(path, _DURATION_EN, _DURATION_ZH, value)
+        return BAD
+
+    def lag(self, value: Any, path: str) -> Lag | None:
+        if isinstance(value, str):
+            if value not in self._lags:
+                try:
+                    self._lags[value] = Lag.parse(value)
+                except ValueError:
+                    self._lags[value] = None
+            parsed = self._lags[value]
+            if parsed is not None:
+                return parsed
+        self.log.wrong_type(path, _LAG_EN, _LAG_ZH, value)
+        return None
+
+    def after(self, value: Any, path: str) -> Any:
+        items = [value] if isinstance(value, (str, dict)) else value
+        if not isinstance(items, list):
+            self.log.wrong_type(path, 'an array of task ids or { task = "...", lag = "2d" }',
+                                '任务标识或 { task = "...", lag = "2d" } 的数组', value)
+            return BAD
+        deps: list[Dependency] = []
+        ok = True
+        for i, item in enumerate(items):
+            at = child(path, i) if items is value else path
+            if isinstance(item, str):
+                deps.append(Dependency(task=item))
+            elif isinstance(item, dict):
+                check_keys(self.log, item, AFTER_KEYS, at)
+                task = get_str(self.log, item, "task", at, required=True)
+                lag = self.lag(item["lag"], child(at, "lag")) if "lag" in item else Lag()
+                read_doc(self.log, item.get("doc"), child(at, "doc"))
+                if task is None or lag is None:
+                    ok = False
+                    continue
+                deps.append(Dependency(task=task, lag=lag))
+            else:
+                ok = False
+                self.log.wrong_type(at, 'a task id or { task = "...", lag = "2d" }', '任务标识或 { task = "...", lag = "2d" }',
+                                    item)
+        return tuple(deps) if ok else BAD
+
+    def repeat(self, value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            self.log.wrong_type(path, 'a table like { every = "month", times = 3 }', '形如 { every = "month", times = 3 } 的表',
+                                value)
+            return BAD
+        check_keys(self.log, value, REPEAT_KEYS, path)
+        every = value.get("every")
+        times = value.get("times")
+        ok = True
+        if every is None or times is None:
+            for key in ("every", "times"):
+                if key not in value:
+                    self.log.missing_key(path, key)
+            ok = False
+        if every is not None and every not in ("week", "month", "quarter"):
+            self.log.add("bad-value", f'expected "week", "month" or "quarter", got {show(every)}',
+                         f'应为 "week"、"month" 或 "quarter",实际为 {show(every)}', child(path, "every"),
+                         hint=self.log.hint_for(str(every), ("week", "month", "quarter")))
+            ok = False
+        if times is not None and (type(times) is not int or not 1 <= times <= 1000):
+            self.log.wrong_type(child(path, "times"), "a whole number from 1 to 1000", "1 到 1000 之间的整数", times)
+            ok = False
+        return Repeat(every=every, times=times) if ok else BAD
+
+    def approvals(self, value: Any, path: str) -> Any:
+        items = [value] if isinstance(value, dict) else value
+        if not isinstance(items, list):
+            self.log.wrong_type(path, 'an array of approval steps like { by = "unit" }',
+                                '形如 { by = "单位" } 的审批步骤数组', value)
+            return BAD
+        steps: list[Approval] = []
+        ok = True
+        for i, item in enumerate(items):
+            at = child(path, i) if items is value else path
+            step = self._approval(item, at)
+            if step is None:
+                ok = False
+            else:
+                steps.append(step)
+        return tuple(steps) if ok else BAD
+
+    def _approval(self, item: Any, path: str) -> Approval | None:
+        log = self.log
+        if not isinstance(item, dict):
+            log.wrong_type(path, 'an approval step like { by = "unit" }', '形如 { by = "单位" } 的审批步骤', item)
+            return None
+        check_keys(log, item, APPROVAL_KEYS, path)
+        by = item.get("by")
+        if by is None:
+            log.missing_key(path, "by")
+            return None
+        by_units = self.texts(by, child(path, "by"))
+        if by_units is BAD:
+            return None
+        if not by_units:
+            log.add("bad-value", "`by` names no unit", "`by` 未指定任何单位", child(path, "by"))
+            return None
+        mode = item.get("mode", "all")
+        if mode not in ("all", "any"):
+            log.add("bad-value", f'expected "all" or "any", got {show(mode)}', f'应为 "all" 或 "any",实际为 {show(mode)}',
+                    child(path, "mode"))
+            return None
+        within = self.duration(item["within"], child(path, "within")) if "within" in item else None
+        due = self.moment(item["due"], child(path, "due")) if "due" in item else None
+        kind = get_str(log, item, "kind", path) or "approve"
+        doc = read_doc(log, item.get("doc"), child(path, "doc"))
+        if within is BAD or due is BAD or ("kind" in item and not isinstance(item["kind"], str)):
+            return None
+        return Approval(by=by_units, mode=mode, within=within, due=due, kind=kind, doc=doc)
+
+
+def _ok(value: Any) -> Any:
+    return None if value is BAD else value
+
+
+def _raise() -> float:
+    raise ValueError

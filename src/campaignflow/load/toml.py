@@ -1,0 +1,206 @@
+"""Reading plan files: bytes, size limit, decoding and TOML parsing, as problems.
+
+Nothing here raises on bad input: every failure becomes a ``Problem`` placed
+where the parser says (tomllib reports line and column; a decoding error is
+placed at the offending byte's line and column).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..errors import Problem
+from ..findings import Location, Text
+
+try:  # The compiled tomli wheel parses about twice as fast as the stdlib's pure-Python tomllib.
+    import tomli as _toml
+except ImportError:  # pragma: no cover - depends on the environment
+    import tomllib as _toml
+
+__all__ = ["DEFAULT_MAX_BYTES", "SourceText", "read_source", "decode", "parse_toml"]
+
+#: Largest plan file read by default (64 MiB); ``load_plan(max_bytes=...)`` changes it.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+_BOM = "\ufeff"
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+@attrs.frozen
+class SourceText:
+    """One plan file's decoded text, with the name used in locations."""
+
+    name: str
+    text: str
+    #: Directory that relative ``include`` paths start from.
+    base: Path
+
+
+def _problem(code: str, en: str, zh: str, file: str, line: int | None = None, column: int | None = None,
+             hint: Text | None = None, key_path: str = "") -> Problem:
+    return Problem(code=code, message=Text(en, zh), location=Location(file, line, column, key_path), hint=hint)
+
+
+def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                where: Location | None = None) -> SourceText | Problem:
+    """Read and decode ``path``; a problem placed at ``where`` (an include entry) or the file."""
+    name = str(path)
+    loc = where or Location(name)
+
+    def fail(code: str, en: str, zh: str, hint: Text | None = None) -> Problem:
+        return Problem(code=code, message=Text(en, zh), location=loc, hint=hint)
+
+    try:
+        if path.is_dir():
+            return fail("not-a-file", f"'{name}' is a directory, not a plan file", f"'{name}' 是目录,不是方案文件")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return fail("file-too-large",
+                        f"'{name}' is {_mib(size)}, larger than the limit of {_mib(max_bytes)}",
+                        f"'{name}' 大小为 {_mib(size)},超过上限 {_mib(max_bytes)}",
+                        Text("split the plan with `include`, or raise the limit (load_plan(max_bytes=...))",
+                             "可用 `include` 拆分方案,或提高上限(load_plan(max_bytes=...))"))
+        with open(path, "rb") as fh:
+            # The size may change between stat and read; never read more than the limit.
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        return fail("file-not-found", f"file '{name}' does not exist", f"文件 '{name}' 不存在")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return fail("unreadable-file", f"cannot read '{name}': {reason}", f"无法读取 '{name}':{reason}")
+    if len(data) > max_bytes:
+        return fail("file-too-large", f"'{name}' is larger than the limit of {_mib(max_bytes)}",
+                    f"'{name}' 超过大小上限 {_mib(max_bytes)}")
+    decoded = decode(data, name)
+    if isinstance(decoded, Problem):
+        return decoded
+    return SourceText(name=name, text=decoded, base=path.parent)
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def decode(data: bytes, name: str) -> str | Problem:
+    """UTF-8 text of ``data`` (a BOM is dropped); a problem at the first bad byte or NUL."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_col_bytes(data, exc.start)
+        return _problem("not-utf8", f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded",
+                        f"不是 UTF-8 文本:字节 0x{data[exc.start]:02x} 无法解码", name, line, column,
+                        Text("save the plan as UTF-8", "请以 UTF-8 编码保存方案"))
+    if text.startswith(_BOM):
+        text = text[1:]
+    nul = text.find("\x00")
+    if nul >= 0:
+        line, column = _line_col(text, nul)
+        return _problem("binary-file", "not a text file: it contains a NUL character",
+                        "不是文本文件:含有 NUL 字符", name, line, column)
+    return text
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _line_col_bytes(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    # Columns count characters: decode what precedes the bad byte on its line.
+    return line, len(data[start:offset].decode("utf-8", errors="replace")) + 1
+
+
+def parse_toml(source: SourceText) -> dict[str, Any] | Problem:
+    """The TOML document of ``source``, or a problem where the parser stopped."""
+    text = source.text
+    for _ in range(_MAX_TIME_PATCHES):
+        try:
+            return _toml.loads(text)
+        except _toml.TOMLDecodeError as exc:
+            patched = _patch_short_time(text, exc)
+            if patched is None:
+                return _syntax_problem(source, exc)
+            text = patched
+        except RecursionError:
+            return _problem("too-deep", "the document nests arrays or tables too deeply to read",
+                            "文档中数组或表的嵌套层数过多,无法读取", source.name,
+                            hint=Text("a plan needs only a few levels of nesting", "方案只需要少数几层嵌套"))
+        except (ValueError, OverflowError) as exc:
+            # The parser can let a ValueError through for values it accepts
+            # lexically (a datetime out of range); it is still the file's fault.
+            return _problem("toml-syntax", f"not valid TOML: {exc}", f"不是有效的 TOML:{exc}", source.name)
+    return _problem("toml-syntax", "not valid TOML: too many datetimes without seconds",
+                    "不是有效的 TOML:过多不带秒的日期时间", source.name,
+                    hint=Text("write times as HH:MM:SS", "时间请写作 HH:MM:SS"))
+
+
+# TOML 1.0 (tomllib of Python 3.11-3.13) needs seconds in a datetime; TOML 1.1
+# and the plan format's own examples (`due = 2016-09-30T12:00`) do not. When
+# the parser stops right after such a value, add ":00" there and parse again.
+_MAX_TIME_PATCHES = 64
+_SHORT_TIME = re.compile(r"[Tt ]?\d{2}:\d{2}(?![:\d])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2} ?\Z")
+
+
+def _patch_short_time(text: str, exc: Exception) -> str | None:
+    line, column = _error_position(exc)
+    if line is None or column is None:
+        return None
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    offset = start + column - 1
+    # The parser read the date and stopped at the time that follows it.
+    m = _SHORT_TIME.match(text, offset)
+    if m is None or not _DATE.search(text, max(0, offset - 11), offset):
+        return None
+    return text[:m.end()] + ":00" + text[m.end():]
+
+
+def _error_position(exc: Exception) -> tuple[int | None, int | None]:
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "colno", None)
+    if line is None:
+        m = _AT.search(str(exc))
+        if m is not None and m.group(1):
+            line, column = int(m.group(1)), int(m.group(2))
+    return line, column
+
+
+def _syntax_problem(source: SourceText, exc: Exception) -> Problem:
+    msg = str(exc)
+    line = getattr(exc, "lineno", None)
+    column = getattr(exc, "colno", None)
+    m = _AT.search(msg)
+    if m is not None:
+        if m.group(1):
+            line, column = int(m.group(1)), int(m.group(2))
+        else:
+            lines = source.text.split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+        msg = (msg[:m.start()] + msg[m.end():]).strip()
+    msg = getattr(exc, "msg", None) or msg
+    hint = None
+    if line is not None and line == 1 and not _looks_like_toml(source.text):
+        hint = Text("a plan is a TOML file starting with `format = 1`", "方案应为以 `format = 1` 开头的 TOML 文件")
+    return _problem("toml-syntax", f"not valid TOML: {msg}", f"不是有效的 TOML:{msg}", source.name, line, column,
+                    hint)
+
+
+def _looks_like_toml(text: str) -> bool:
+    head = text.lstrip()[:200]
+    return head.startswith(("#", "[", "format")) or "=" in head.split("\n", 1)[0]
+
+
+def path_of(source: str | os.PathLike[str]) -> Path:
+    """``source`` as a ``Path`` (``~`` expanded)."""
+    return Path(os.fspath(source)).expanduser()
