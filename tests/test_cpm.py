@@ -11,11 +11,24 @@ from datetime import date, datetime
 import attrs
 import pytest
 
+from campaignflow import cpm
 from campaignflow.calendar import AllDays, Weekdays
 from campaignflow.cpm import compile_plan, forward_pass, passes
 from campaignflow.errors import CycleError, PlanError
 from campaignflow.graph import critical_path
 from campaignflow.model import Approval, Campaign, Dependency, Duration, Lag, Task, Unit, Window
+
+
+
+@pytest.fixture(autouse=True, params=["numpy", "python"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the level-at-a-time numpy passes and with the scalar ones."""
+    if request.param == "python":
+        monkeypatch.setattr(cpm, "_numpy", lambda: None)
+    else:
+        pytest.importorskip("numpy")
+    return str(request.param)
+
 
 UNITS = {
     "office": Unit(id="office", name="办公室", capacity=2),
@@ -48,8 +61,14 @@ def hand_plan(print_days: float = 1.0) -> Campaign:
     )
 
 
-def test_compiled_layout() -> None:
+def test_compiled_layout(engine: str) -> None:
     plan = compile_plan(hand_plan(), calendar=Weekdays())
+    if engine == "numpy":
+        # Depth 0: kickoff, side; 1: draft; 2, 3: its gates; 4: print; 5: ceremony; 6: summary.
+        assert plan.level_ptr is not None and list(plan.level_ptr) == [0, 2, 3, 4, 5, 6, 7, 8]
+        assert [plan.ids[v] for v in plan.order[:2]] == ["kickoff", "side"]
+    else:
+        assert plan.level_ptr is None
     assert plan.ids == ["kickoff", "draft", "draft/approval[0]", "draft/approval[1]", "print", "ceremony",
                         "summary", "side"]
     assert plan.index["draft/approval[1]"] == 3
@@ -233,3 +252,10 @@ def test_self_dependency_is_a_cycle_of_one() -> None:
 def test_empty_campaign() -> None:
     cp = critical_path(campaign(), calendar=Weekdays())
     assert len(cp) == 0 and cp.critical == () and cp.finish == 0.0
+
+
+def test_too_deep_a_graph_goes_one_node_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cpm, "_max_levels", lambda n, m: 3)
+    plan = compile_plan(hand_plan(), calendar=Weekdays())
+    assert plan.level_ptr is None
+    assert passes(plan).es[plan.index["summary"]] == 12.0

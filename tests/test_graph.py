@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime, timedelta
 
+import attrs
 import networkx as nx
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from campaignflow import build_graph, critical_path, find_cycle
 from campaignflow.calendar import AllDays, Calendar, Weekdays, WorkAxis
 from campaignflow.calendars.cn import CnWorkdays
-from campaignflow.cpm import compile_plan
+from campaignflow.cpm import compile_plan, passes
 from campaignflow.graph import CriticalPath, hierarchy_cycle
 from campaignflow.model import (
     Approval, Campaign, Dependency, Duration, Lag, Task, Unit, Window, end_instant, start_instant,
@@ -199,6 +200,18 @@ def test_every_start_waits_for_its_prerequisites(c: Campaign, calendar: Calendar
             else:
                 assert t.es[v] >= allowed - 1e-9
         assert t.ef[v] == t.es[v] + plan.duration[v]
+
+
+@given(c=plans(), calendar=_CALENDARS)
+def test_numpy_and_scalar_passes_agree_exactly(c: Campaign, calendar: Calendar) -> None:
+    pytest.importorskip("numpy")
+    plan = compile_plan(c, calendar=calendar)
+    assert plan.level_ptr is not None
+    scalar = attrs.evolve(plan, level_ptr=None)
+    for name, fast, slow in zip(("es", "ef", "ls", "lf", "ready", "driver"),
+                                attrs.astuple(passes(plan), recurse=False),
+                                attrs.astuple(passes(scalar), recurse=False)):
+        assert fast == slow, name
 
 
 @given(c=plans(windows=False), calendar=_CALENDARS)

@@ -68,7 +68,7 @@ def find_cycle(campaign: Campaign) -> tuple[str, ...] | None:
     """
     topo = cpm.topology(campaign)
     succ_ptr, succ_idx, _ = topo.successors()
-    order, indeg = cpm.topological_order(len(topo), topo.pred_ptr, succ_ptr, succ_idx)
+    order, indeg, _ = topo.order(succ_ptr, succ_idx)
     if len(order) == len(topo):
         return None
     return cpm.cycle_tasks(topo, cpm.cycle_nodes(topo, indeg))
