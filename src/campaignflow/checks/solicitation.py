@@ -70,7 +70,7 @@ class MutualSolicitation(Check):
             if forth is None or pair in reported or (pairings is not None and pairings.linked(a, b)):
                 continue
             reported.add(pair)
-            yield self._pair(ctx, forth, a, back, b)
+            yield self._pair(ctx, back, b, forth, a)  # located at the drive met first, in plan order
         # Drives through groups on both sides, one pair of groups at a time.
         cap = int(ctx.options.get("max_per_group_pair", 10))
         for g, h, side_a, side_b in _reciprocal_groups(sol):
