@@ -1,0 +1,189 @@
+"""Durable transitions per second: the engine on SQLite, raw SQLite, and SpiffWorkflow, in one run.
+
+    python benchmarks/bench_runtime.py [--transitions 2000] [--dir DIR]
+
+Lines printed, side by side:
+
+* ``raw sqlite``: the limit of the medium, one INSERT (an event row of the
+  engine's size) and one UPDATE (the campaign head) per transaction, WAL,
+  ``synchronous=FULL`` -- what one durable transition costs at the least.
+* ``campaignflow sqlite``: ``Engine.start``/``complete`` on ``SQLiteStore``
+  (same settings): authorisation, decision, hash chain, append, apply.
+  Aim: at least half of the raw figure.
+* ``campaignflow memory``: the same on ``MemoryStore``, i.e. the engine's own cost.
+* ``spiffworkflow``: SpiffWorkflow completing the same number of BPMN user
+  tasks (workflows of 50 user tasks in sequence), in memory, and again with a
+  durable checkpoint after each task (``serialize_json`` written to SQLite with
+  the same settings), which is what a host needs to lose nothing.
+  SpiffWorkflow is pip-installed if missing; if that fails, the line says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+from campaignflow.model import Campaign, Task, Unit
+from campaignflow.plugins.manager import create_plugin_manager
+from campaignflow.runtime import Actor, Engine, ManualClock, MemoryStore, SQLiteStore
+
+SPIFF_CHAIN = 50
+
+
+def _campaign(tasks: int) -> Campaign:
+    units = {"office": Unit("office", "办公室")}
+    ts = [Task(f"t{i:06d}", f"任务{i}", lead="office") for i in range(tasks)]
+    return Campaign(id="bench", name="基准", start=date(2020, 7, 1), end=date(2020, 12, 31), units=units,
+                    tasks={t.id: t for t in ts})
+
+
+def bench_engine(n: int, store_factory: Callable[[], object]) -> float:
+    """Transitions per second: n/2 tasks started and completed, each call one durable event."""
+    campaign = _campaign(n // 2)
+    store = store_factory()
+    engine = Engine.open(campaign, store, plugins=create_plugin_manager(entry_points=False, use_env=False),
+                         clock=ManualClock(datetime(2020, 7, 1, 9)))
+    actor = Actor("worker", {"office"})
+    ids = list(campaign.tasks)
+    t0 = time.perf_counter()
+    for tid in ids:
+        engine.start(tid, actor)
+        engine.complete(tid, actor)
+    elapsed = time.perf_counter() - t0
+    assert engine.seq == 2 * len(ids) + 1
+    store.close()
+    return 2 * len(ids) / elapsed
+
+
+def bench_raw_sqlite(n: int, path: Path) -> float:
+    """One INSERT + one UPDATE per transaction, WAL, synchronous=FULL."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE heads (id TEXT PRIMARY KEY, seq INTEGER, hash TEXT)")
+    db.execute("CREATE TABLE events (campaign TEXT, seq INTEGER, body TEXT, hash TEXT, PRIMARY KEY (campaign, seq))"
+               " WITHOUT ROWID")
+    db.execute("INSERT INTO heads VALUES ('bench', 0, '')")
+    body = json.dumps({"seq": 0, "campaign": "bench", "kind": "started", "at": "2020-07-01T09:00:00.000000",
+                       "task": "t000001", "actor": "worker", "unit": "office", "from_state": "ready",
+                       "to_state": "active", "step": None, "target": None, "reason": None, "ref": None,
+                       "key": None, "prev": "0" * 64})
+    digest = "f" * 64
+    t0 = time.perf_counter()
+    for seq in range(1, n + 1):
+        db.execute("BEGIN")
+        db.execute("INSERT INTO events VALUES ('bench', ?, ?, ?)", (seq, body, digest))
+        db.execute("UPDATE heads SET seq = ?, hash = ? WHERE id = 'bench'", (seq, digest))
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - t0
+    db.close()
+    return n / elapsed
+
+
+def _spiff() -> object | None:
+    try:
+        return importlib.import_module("SpiffWorkflow")
+    except ImportError:
+        print("SpiffWorkflow is not installed: installing it with pip ...", file=sys.stderr)
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "SpiffWorkflow"], check=False)
+        if done.returncode != 0:
+            return None
+        importlib.invalidate_caches()
+        try:
+            return importlib.import_module("SpiffWorkflow")
+        except ImportError:
+            return None
+
+
+def _bpmn(k: int) -> bytes:
+    tasks = "".join(f'<bpmn:userTask id="t{i}" name="Task {i}"/>' for i in range(k))
+    ids = ["start", *(f"t{i}" for i in range(k)), "end"]
+    flows = "".join(f'<bpmn:sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+            f'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="bench">'
+            f'<bpmn:process id="proc" isExecutable="true"><bpmn:startEvent id="start"/>{tasks}'
+            f'<bpmn:endEvent id="end"/>{flows}</bpmn:process></bpmn:definitions>').encode()
+
+
+def bench_spiff(n: int, path: Path | None) -> float:
+    """User tasks completed per second (with a durable checkpoint after each when ``path`` is given)."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = BpmnParser()
+    parser.add_bpmn_str(_bpmn(SPIFF_CHAIN))
+    spec = parser.get_spec("proc")
+    serializer = BpmnWorkflowSerializer()
+    db = None
+    if path is not None:
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE workflows (id INTEGER PRIMARY KEY, state TEXT)")
+    done = 0
+    t0 = time.perf_counter()
+    instance = 0
+    while done < n:
+        instance += 1
+        workflow = BpmnWorkflow(spec)
+        workflow.do_engine_steps()
+        while not workflow.is_completed() and done < n:
+            for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+                task.run()
+                done += 1
+            workflow.do_engine_steps()
+            if db is not None:
+                db.execute("INSERT OR REPLACE INTO workflows VALUES (?, ?)",
+                           (instance, serializer.serialize_json(workflow)))
+    elapsed = time.perf_counter() - t0
+    if db is not None:
+        db.close()
+    return done / elapsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--transitions", type=int, default=2000, help="transitions (user tasks) per line")
+    ap.add_argument("--dir", type=Path, default=None, help="where the database files go (default: a temp dir)")
+    args = ap.parse_args(argv)
+    n = args.transitions
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        out = Path(tmp)
+        raw = bench_raw_sqlite(n, out / "raw.db")
+        durable = bench_engine(n, lambda: SQLiteStore(out / "engine.db"))
+        memory = bench_engine(n, MemoryStore)
+        rows = [("raw sqlite (1 insert + 1 update / txn, WAL, FULL)", f"{raw:10.0f}", "1.00"),
+                ("campaignflow sqlite (Engine on SQLiteStore)", f"{durable:10.0f}", f"{durable / raw:.2f}"),
+                ("campaignflow memory (Engine on MemoryStore)", f"{memory:10.0f}", f"{memory / raw:.2f}")]
+        if _spiff() is None:
+            rows.append(("spiffworkflow", "   not run", "SpiffWorkflow could not be installed"))
+        else:
+            spiff_mem = bench_spiff(n, None)
+            spiff_dur = bench_spiff(n, out / "spiff.db")
+            rows.append((f"spiffworkflow in memory ({SPIFF_CHAIN}-task BPMN chains)", f"{spiff_mem:10.0f}",
+                         f"{spiff_mem / raw:.2f}"))
+            rows.append(("spiffworkflow + durable checkpoint per task", f"{spiff_dur:10.0f}",
+                         f"{spiff_dur / raw:.2f}"))
+    print(f"durable transitions per second, {n} each (python {sys.version.split()[0]}, sqlite "
+          f"{sqlite3.sqlite_version})")
+    print(f"{'':52} {'per second':>10}  vs raw")
+    for name, value, ratio in rows:
+        print(f"{name:52} {value}  {ratio}")
+    verdict = "meets" if durable >= raw / 2 else "MISSES"
+    print(f"aim: campaignflow sqlite >= half of raw sqlite: {verdict} ({durable / raw:.2f})")
+
+
+if __name__ == "__main__":
+    main()
