@@ -50,6 +50,15 @@ class Check:
     options: ClassVar[Mapping[str, Any]] = {}
     #: Other codes or names that select this check.
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: Campaign ids the check is written for; empty means every plan. A plugin's
+    #: rules for its own plan set this, so they do not fire on other plans; a plan
+    #: may still opt in by naming the code in ``[checks] select``.
+    plans: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def applies_to(cls, campaign: Campaign) -> bool:
+        """Whether the check runs on ``campaign`` (see ``plans``)."""
+        return not cls.plans or campaign.id in cls.plans or cls.code in campaign.checks.select
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         """Yield the findings for ``ctx.campaign``."""
@@ -179,6 +188,8 @@ def run_checks(
     findings: list[Finding] = []
     for code, cls in sorted(plugins.checks().items()):
         if not _enabled(code, config.select, config.ignore) or not _enabled(code, select, ignore):
+            continue
+        if not cls.applies_to(campaign):
             continue
         options = {**cls.options, **config.options_for(code)}
         level = overrides.get(code, cls.default_severity)
