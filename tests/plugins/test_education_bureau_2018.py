@@ -140,7 +140,7 @@ def test_what_every_school_does(campaign):
 
 def test_summaries_due_october_20_to_the_party_office(campaign):
     summaries = [t for t in campaign.tasks.values() if t.template in ("school-summary", "vocational-summary")]
-    assert {t.lead for t in summaries} == set(campaign.members("city-schools"))
+    assert {t.lead for t in summaries} == set(campaign.expand(("primary-secondary-schools", "vocational-schools")))
     for task in summaries:
         assert task.window.due == date(2018, 10, 20)
         [step] = task.approvals

@@ -151,7 +151,7 @@ def _series(tasks: Iterable[Task]) -> dict[str, list[Task]]:
     return out
 
 
-def _short(labels: list[str], limit: int = 6) -> str:
+def _short(labels: list[str], limit: int = 12) -> str:
     return ", ".join(labels) if len(labels) <= limit else ", ".join(labels[:limit]) + f" … ({len(labels)})"
 
 

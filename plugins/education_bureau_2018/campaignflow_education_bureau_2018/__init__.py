@@ -118,8 +118,8 @@ class ActivitiesReported(Check):
                      f"{_more(len(hits) - 1).en}",
                      f"报送任务“{report.id}”未排在“{report.lead}”开展的 {names} 之后{_more(len(hits) - 1).zh}"),
                 key_path=key,
-                tasks=[report.id, *(t.id for t in missing)],
-                units=[report.lead],
+                tasks=[tid for r, ms in hits for tid in (r.id, *(t.id for t in ms))],
+                units=[r.lead for r, _ in hits],
                 hint=Text("add those activities to the report's `after`", "请将这些活动加入报送任务的 after"),
             )
 
