@@ -14,7 +14,17 @@ from campaignflow.checks import Check, CheckContext
 from campaignflow.findings import Finding, Severity, Text
 from campaignflow.plugins import hookimpl
 
-__all__ = ["CATEGORIES", "TAG_PREFIX", "EveryCategoryHasATask", "UnknownCategory", "category_of"]
+__all__ = ["applies", "CATEGORIES", "TAG_PREFIX", "EveryCategoryHasATask", "UnknownCategory", "category_of"]
+
+
+def applies(ctx: CheckContext) -> bool:
+    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
+
+    These rules are the document's own, not general ones: a plan adopts them
+    by configuring them (this plugin's plan does, and a copy of it keeps them),
+    and every other plan is left alone.
+    """
+    return ctx.code in ctx.campaign.checks.options
 
 #: The tag prefix that marks a task's 五个一批 category.
 TAG_PREFIX = "五个一批:"
@@ -66,6 +76,8 @@ class EveryCategoryHasATask(Check):
     options = {"categories": list(CATEGORIES)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         present = {category_of(tag) for task in ctx.campaign.tasks.values() for tag in task.tags}
         for category in _categories(ctx):
             if category in present:
@@ -97,6 +109,8 @@ class UnknownCategory(Check):
     options = {"categories": list(CATEGORIES)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         known = _categories(ctx)
         reported: set[tuple[str, str]] = set()
         for task in ctx.campaign.tasks.values():

@@ -24,7 +24,17 @@ from campaignflow.graph import build_graph
 from campaignflow.model import Campaign, Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["AuditCoversEveryDrive", "NoSolicitationBetweenTownshipsAndDepartments", "is_fund_task"]
+__all__ = ["applies", "AuditCoversEveryDrive", "NoSolicitationBetweenTownshipsAndDepartments", "is_fund_task"]
+
+
+def applies(ctx: CheckContext) -> bool:
+    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
+
+    These rules are the document's own, not general ones: a plan adopts them
+    by configuring them (this plugin's plan does, and a copy of it keeps them),
+    and every other plan is left alone.
+    """
+    return ctx.code in ctx.campaign.checks.options
 
 _FUND_TAGS = ("募集款物",)
 _AUDIT_KINDS = ("audit",)
@@ -78,6 +88,8 @@ class AuditCoversEveryDrive(Check):
     options = {"fund_tags": list(_FUND_TAGS), "audit_kinds": list(_AUDIT_KINDS)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         campaign = ctx.campaign
         audit_kinds = [str(k) for k in ctx.options.get("audit_kinds", _AUDIT_KINDS)]
         fund_tags = [str(t) for t in ctx.options.get("fund_tags", _FUND_TAGS)]
@@ -152,6 +164,8 @@ class NoSolicitationBetweenTownshipsAndDepartments(Check):
     options = {"township_kinds": ["township"], "department_kinds": ["department"], "exempt_pairings": True}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         campaign = ctx.campaign
         townships = {str(k) for k in ctx.options.get("township_kinds", ["township"])}
         departments = {str(k) for k in ctx.options.get("department_kinds", ["department"])}

@@ -23,7 +23,17 @@ from campaignflow.graph import build_graph
 from campaignflow.model import Campaign, Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["ConsentFirst", "RecommendationsClimb", "ActivitiesAfterApprovedPlan"]
+__all__ = ["applies", "ConsentFirst", "RecommendationsClimb", "ActivitiesAfterApprovedPlan"]
+
+
+def applies(ctx: CheckContext) -> bool:
+    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
+
+    These rules are the document's own, not general ones: a plan adopts them
+    by configuring them (this plugin's plan does, and a copy of it keeps them),
+    and every other plan is left alone.
+    """
+    return ctx.code in ctx.campaign.checks.options
 
 _RECOMMEND_KINDS = ("recommendation",)
 
@@ -73,6 +83,8 @@ class ConsentFirst(Check):
     options = {"kinds": list(_RECOMMEND_KINDS), "consent_kind": "household"}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         household = str(ctx.options.get("consent_kind", "household"))
         for task in _recommendations(ctx):
             steps = task.approvals
@@ -117,6 +129,8 @@ class RecommendationsClimb(Check):
     options = {"kinds": list(_RECOMMEND_KINDS)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         campaign = ctx.campaign
         for task in _recommendations(ctx):
             for i in range(1, len(task.approvals)):
@@ -165,6 +179,8 @@ class ActivitiesAfterApprovedPlan(Check):
     options = {"plan_kinds": ["plan"], "sections": ["三"]}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         campaign = ctx.campaign
         plan_kinds = _str_list(ctx, "plan_kinds", ["plan"])
         sections = tuple(_str_list(ctx, "sections", ["三"]))

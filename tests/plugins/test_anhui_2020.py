@@ -223,6 +223,14 @@ def test_the_plan_has_every_category(anhui) -> None:
     assert not {"AH001", "AH002"} & anhui.codes()
 
 
+def test_the_rule_applies_only_to_plans_that_configure_it(anhui, tmp_path: Path) -> None:
+    path = anhui.copy(tmp_path, replace={
+        'tags = ["五个一批:选树"]': "tags = []",
+        '[checks.options.AH001]\ncategories = ["总结", "展示", "宣传", "帮扶", "选树"]': "",
+    })
+    assert "AH001" not in anhui.codes(anhui.load(path))
+
+
 def test_ah001_reports_a_missing_category(anhui, tmp_path: Path) -> None:
     # Drop every 选树 task: the plan without part 三(五).
     path = anhui.copy(tmp_path, replace={'tags = ["五个一批:选树"]': "tags = []"})
@@ -243,6 +251,9 @@ def test_ah002_reports_a_misspelt_category_once_per_written_tag(anhui, tmp_path:
 
 
 def test_categories_option_narrows_the_rule(anhui, tmp_path: Path) -> None:
-    path = anhui.copy(tmp_path, replace={'tags = ["五个一批:选树"]': "tags = []"},
-                      append='[checks.options.AH001]\ncategories = ["总结", "展示", "宣传", "帮扶"]')
+    path = anhui.copy(tmp_path, replace={
+        'tags = ["五个一批:选树"]': "tags = []",
+        '[checks.options.AH001]\ncategories = ["总结", "展示", "宣传", "帮扶", "选树"]':
+            '[checks.options.AH001]\ncategories = ["总结", "展示", "宣传", "帮扶"]',
+    })
     assert "AH001" not in anhui.codes(anhui.load(path))

@@ -151,6 +151,12 @@ solicits = ["departments"]
     assert findings[0].severity is Severity.ERROR
 
 
+def test_the_rules_leave_other_plans_alone(chongqing, seed_plugin) -> None:
+    anhui = seed_plugin("anhui_2020", module="campaignflow_anhui_2020")
+    # Anhui has an unaudited pledge drive, but its plan does not adopt CQ001
+    assert not {c for c in chongqing.codes(anhui.campaign) if c.startswith("CQ")}
+
+
 def test_a_drive_without_audit_is_cq001(chongqing, tmp_path: Path) -> None:
     path = chongqing.copy(tmp_path, append="""
 [tasks.extra-drive]
