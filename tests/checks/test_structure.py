@@ -56,6 +56,10 @@ def test_cf101_cycle_through_template_instances_points_at_the_template():
     (f,) = only(run(campaign), "CF101")
     assert f.tasks == ("kickoff", "ceremony@t2")
     assert f.location.key_path == "tasks.kickoff.after[0]"
+    everyone = plan(tasks=[task("kickoff", after=[t.id for t in instances]), *instances])
+    (f,) = only(run(everyone), "CF101")
+    assert f.tasks == ("kickoff", "ceremony@t0", "ceremony@t1", "ceremony@t2")
+    assert "2 more tasks caught in the same knot" in f.message.en
     assert [loc.key_path for loc in f.related] == ["templates.ceremony.task.after[0]"]
 
 
@@ -103,8 +107,10 @@ def test_knots_are_exactly_the_cyclic_components(case):
               if len(c) > 1 or any(graph.has_edge(v, v) for v in c)]
     knots = dependency_knots(campaign)
     # One knot per cyclic component, lying inside it.
-    homes = [next(i for i, c in enumerate(cyclic) if set(k) <= c) for k in knots]
+    homes = [next(i for i, c in enumerate(cyclic) if set(k.cycle) <= c) for k in knots]
     assert sorted(homes) == list(range(len(cyclic)))
+    assert all(set(k.tasks) == cyclic[i] for k, i in zip(knots, homes))
     for knot in knots:  # each is a real cycle, in order
-        hops = list(zip(knot, knot[1:] + knot[:1]))
+        cycle = list(knot.cycle)
+        hops = list(zip(cycle, cycle[1:] + cycle[:1]))
         assert all(graph.has_edge(a, b) for a, b in hops)

@@ -52,7 +52,9 @@ class Hierarchy:
 
     def __init__(self, campaign: Campaign) -> None:
         units = campaign.units
-        on_cycle = {u for cycle in parent_cycles(units) for u in cycle}
+        #: Cycles of ``parent`` links (``parent_cycles``), kept for CF102.
+        self.cycles = parent_cycles(units)
+        on_cycle = {u for cycle in self.cycles for u in cycle}
         children: dict[str, list[str]] = {}
         roots: list[str] = []
         for uid, unit in units.items():

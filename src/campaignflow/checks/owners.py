@@ -216,13 +216,10 @@ class ApproverNotAbove(Check):
         tree = ctx.analysis.hierarchy
         found: list[tuple[str, tuple[Task, int, list[str], int]]] = []
         for task in campaign.tasks.values():
-            above: frozenset[str] | None = None
             for i, step in enumerate(task.approvals):
                 if step.kind in _PEER_STEP_KINDS:
                     continue
-                if above is None:
-                    above = frozenset([task.lead, *campaign.ancestors(task.lead)])
-                shown, count = _misplaced(campaign, groups, tree, task.lead, above, step.by, offices)
+                shown, count = _misplaced(campaign, groups, tree, task.lead, step.by, offices)
                 if count:
                     found.append((task_key(task, f"approvals[{i}].by"), (task, i, shown, count)))
         for key, hits in by_key(found).items():
@@ -243,21 +240,22 @@ class ApproverNotAbove(Check):
             )
 
 
-def _misplaced(campaign: Campaign, groups: _GroupIndex, tree: Hierarchy, lead: str, above: frozenset[str],
-               refs: Sequence[str], offices: frozenset[str]) -> tuple[list[str], int]:
+def _misplaced(campaign: Campaign, groups: _GroupIndex, tree: Hierarchy, lead: str, refs: Sequence[str],
+               offices: frozenset[str]) -> tuple[list[str], int]:
     """Approvers of one step that are misplaced: the first few, and how many in all."""
     shown: list[str] = []
     count = 0
     for ref in refs:
         if ref in campaign.groups:
-            plain, plain_set = groups.plain(ref)
             # Among non-offices only the lead and its few ancestors are fine: count by subtraction.
+            above = {lead, *campaign.ancestors(lead)}
+            plain, plain_set = groups.plain(ref)
             count += len(plain) - sum(1 for u in above if u in plain_set)
             shown.extend(itertools.islice((u for u in plain if u not in above), _SHOWN))
             below = [u for u in tree.members_below(ref, lead) if campaign.units[u].kind in offices]
             count += len(below)
             shown.extend(below[:_SHOWN])
-        elif ref in campaign.units and ref not in above:
+        elif ref in campaign.units and ref != lead and not tree.is_below(lead, ref):
             if campaign.units[ref].kind not in offices or tree.is_below(ref, lead):
                 count += 1
                 shown.append(ref)
@@ -329,11 +327,14 @@ def _referred(campaign: Campaign) -> tuple[set[str], set[str]]:
         units_used.update(group.units)
         if group.under is not None:
             units_used.add(group.under)
+    # Ancestors: each walk stops at a unit already known to be used, whose own
+    # walk covers the rest, so every unit is visited once (and cycles end too).
+    units = campaign.units
     for uid in list(units_used):
-        for anc in campaign.ancestors(uid):
-            if anc in units_used and anc != uid:
-                break
-            units_used.add(anc)
+        parent = units[uid].parent
+        while parent is not None and parent in units and parent not in units_used:
+            units_used.add(parent)
+            parent = units[parent].parent
     return units_used, groups_used
 
 

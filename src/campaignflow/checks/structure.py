@@ -10,28 +10,41 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 
+import attrs
+
 from .. import cpm
 from ..findings import Finding, Severity, Text
 from ..model import Campaign, Task
 from ..plugins import hookimpl
 from . import Check, CheckContext
 from ._fmt import chain, listing
-from ._hierarchy import parent_cycles
 from ._keys import task_key
 
-__all__ = ["DependencyCycle", "HierarchyCycle", "dependency_knots"]
+__all__ = ["DependencyCycle", "HierarchyCycle", "Knot", "dependency_knots"]
 
 
-def dependency_knots(campaign: Campaign) -> list[list[str]]:
-    """One cycle per knot of mutually dependent tasks, in prerequisite order.
+@attrs.frozen
+class Knot:
+    """Tasks that depend on each other in a circle.
+
+    Attributes:
+        cycle: the shortest cycle through the knot's first node, as task ids in
+            prerequisite order: ``(a, b, c)`` means b is after a, c after b and a after c.
+        tasks: every task of the knot (a strongly connected component), in plan order.
+    """
+
+    cycle: tuple[str, ...]
+    tasks: tuple[str, ...]
+
+
+def dependency_knots(campaign: Campaign) -> list[Knot]:
+    """Every knot of mutually dependent tasks, in plan order of their first node.
 
     A knot is a strongly connected component of the dependency graph (tasks
-    and their approval gates, ``cpm.topology``) with a cycle in it. For each,
-    the shortest cycle through its first node is returned as task ids,
-    prerequisite first: ``[a, b, c]`` means b is after a, c after b and a
-    after c. Kahn's pass rules out the common acyclic case first; Tarjan's
-    algorithm, iterative, then runs on integer indices. Dependencies on
-    unknown tasks are ignored (the loader reports them).
+    and their approval gates, ``cpm.topology``) with a cycle in it. Kahn's
+    pass rules out the common acyclic case first; Tarjan's algorithm,
+    iterative, then runs on integer indices. Dependencies on unknown tasks
+    are ignored (the loader reports them).
     """
     topo = cpm.topology(campaign)
     n = len(topo)
@@ -40,14 +53,15 @@ def dependency_knots(campaign: Campaign) -> list[list[str]]:
     if len(order) == n:
         return []
     succ = [succ_idx[succ_ptr[v]:succ_ptr[v + 1]].tolist() for v in range(n)]
-    knots: list[tuple[int, list[str]]] = []
+    knots: list[tuple[int, Knot]] = []
     for comp in _strongly_connected(succ):
         start = min(comp)
         if len(comp) > 1 or start in succ[start]:
-            cycle = _shortest_cycle(start, set(comp), succ)
-            knots.append((start, list(cpm.cycle_tasks(topo, cycle))))
-    knots.sort()
-    return [tasks for _, tasks in knots]
+            cycle = cpm.cycle_tasks(topo, _shortest_cycle(start, set(comp), succ))
+            members = tuple(dict.fromkeys(topo.ids[topo.task_of[v]] for v in sorted(comp)))
+            knots.append((start, Knot(cycle=tuple(cycle), tasks=members)))
+    knots.sort(key=lambda k: k[0])
+    return [knot for _, knot in knots]
 
 
 def _strongly_connected(succ: list[list[int]]) -> Iterator[list[int]]:
@@ -137,27 +151,44 @@ class DependencyCycle(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         tasks = ctx.campaign.tasks
-        for cycle in dependency_knots(ctx.campaign):
+        if _scheduled(ctx):
+            return  # the critical path exists, so there is no cycle
+        for knot in dependency_knots(ctx.campaign):
+            cycle = list(knot.cycle)
             first, last = cycle[0], cycle[-1]
             task = tasks[first]
-            hops = [*cycle, first]
             gated = [t for t in cycle if tasks[t].approvals]
-            path = chain(hops)
+            path = chain([*cycle, first])
             en = f"dependency cycle: {path} (each task starts after the one before it), so none of them can ever start"
             zh = f"依赖循环:{path}(每项任务都要在前一项完成后才能开始),这些任务都无法开始"
             if gated:
                 names = listing(gated)
                 en += f"; the cycle passes through the approvals of {names.en}"
                 zh += f";循环经过{names.zh}的审批环节"
+            caught = [t for t in knot.tasks if t not in set(cycle)]
+            if caught:
+                names = listing(caught)
+                en += f"; {len(caught)} more task{'' if len(caught) == 1 else 's'} caught in the same knot: {names.en}"
+                zh += f";另有{len(caught)}项任务陷于同一循环:{names.zh}"
             related = [task_key(tasks[b], f"after[{_after_index(tasks[b], a)}]") for a, b in zip(cycle, cycle[1:])]
             yield ctx.finding(
                 Text(en, zh),
                 key_path=task_key(task, f"after[{_after_index(task, last)}]"),
-                tasks=cycle,
+                tasks=[*cycle, *caught],
                 hint=Text(f"remove or reverse one of these dependencies, e.g. '{first}' after '{last}'",
                           f"删除或调换其中一条依赖,例如“{first}”在“{last}”之后"),
                 related=related,
             )
+
+
+def _scheduled(ctx: CheckContext) -> bool:
+    # The time checks need the critical path anyway, and compiling it detects
+    # cycles with the same linear pass: share it, and look for knots only when
+    # it failed. Should the schedule fail for another reason, search regardless.
+    try:
+        return ctx.analysis.schedule is not None
+    except Exception:  # noqa: BLE001 - CF101 must not depend on the scheduler's health
+        return False
 
 
 class HierarchyCycle(Check):
@@ -170,7 +201,7 @@ class HierarchyCycle(Check):
                    "单位的上级关系(parent)形成循环")
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        for cycle in parent_cycles(ctx.campaign.units):
+        for cycle in ctx.analysis.hierarchy.cycles:
             path = chain([*cycle, cycle[0]])
             if len(cycle) == 1:
                 en = f"unit '{cycle[0]}' is its own parent"
