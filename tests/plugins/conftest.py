@@ -13,6 +13,11 @@ The README's findings section is machine-readable: under a heading that
 contains "Findings", each finding is a bullet starting with its code in
 backticks (``- `CF203` ...``). Codes mentioned anywhere else in the README do
 not count, so prose may talk about checks that do *not* fire.
+
+Assumptions made where a document is vague are marked in the TOML with a
+comment ``# ASSUMPTION A3: ...`` and listed in the README as bullets starting
+with the bold label (``- **A3** ...``); ``SeedPlugin.assumptions()`` returns
+both sets of labels.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ PLUGINS_DIR = Path(__file__).resolve().parents[2] / "plugins"
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FINDING_BULLET = re.compile(r"^\s*[-*+]\s+`([A-Z]{2,}[0-9]{3,})`")
+_ASSUMPTION_MARK = re.compile(r"ASSUMPTION ([A-Z]+[0-9]+)\b")
+_ASSUMPTION_BULLET = re.compile(r"^\s*[-*+]\s+\*\*([A-Z]+[0-9]+)\*\*")
 
 
 def readme_finding_codes(readme: Path) -> set[str]:
@@ -68,6 +75,21 @@ def readme_finding_codes(readme: Path) -> set[str]:
                 codes.add(bullet.group(1))
     assert found, f"{readme}: no heading containing 'Findings'"
     return codes
+
+
+def assumption_labels(directory: Path) -> tuple[set[str], set[str]]:
+    """Assumption labels marked in a plugin's TOML files and listed in its README.
+
+    The TOML marks one with a comment ``# ASSUMPTION A3: ...``; the README
+    lists each as a bullet starting with the bold label (``- **A3** ...``).
+    Returns ``(in_toml, in_readme)``; a faithful plugin has the two equal.
+    """
+    in_toml: set[str] = set()
+    for path in sorted(directory.glob("*.toml")):
+        in_toml.update(_ASSUMPTION_MARK.findall(path.read_text(encoding="utf-8")))
+    readme = (directory / "README.md").read_text(encoding="utf-8")
+    in_readme = {m.group(1) for line in readme.splitlines() if (m := _ASSUMPTION_BULLET.match(line))}
+    return in_toml, in_readme
 
 
 def _import_python_part(directory: Path, module: str) -> ModuleType:
@@ -110,8 +132,12 @@ class SeedPlugin:
         from campaignflow.plugins.manager import create_plugin_manager
 
         objs = [self.module] if self.module is not None else []
-        return create_plugin_manager(entry_points=False, plugin_dirs=[PLUGINS_DIR], use_env=False,
+        host = create_plugin_manager(entry_points=False, plugin_dirs=[PLUGINS_DIR], use_env=False,
                                      plugins=[*objs, *extra])
+        # A built-in check that failed to import would silently drop its findings
+        # and make every README comparison fail for the wrong reason: say so.
+        assert not host.failures, f"plugins failed to load: {host.failures}"
+        return host
 
     @functools.cached_property
     def plugins(self) -> Plugins:
@@ -142,6 +168,10 @@ class SeedPlugin:
     def readme_codes(self) -> set[str]:
         """The codes the README's findings section lists."""
         return readme_finding_codes(self.readme)
+
+    def assumptions(self) -> tuple[set[str], set[str]]:
+        """``(marked in the TOML, listed in the README)`` assumption labels."""
+        return assumption_labels(self.dir)
 
     def tasks(self, *, section: str | None = None, tag: str | None = None,
               template: str | None = None) -> list[Task]:

@@ -214,6 +214,17 @@ def test_readme_findings_match_validate(anhui) -> None:
     assert anhui.readme_codes() == anhui.codes()
 
 
+def test_every_assumption_is_marked_and_explained(anhui) -> None:
+    in_toml, in_readme = anhui.assumptions()
+    assert in_toml and in_toml == in_readme
+
+
+def test_the_plan_schedules_within_every_deadline(anhui) -> None:
+    from campaignflow.simulate import schedule
+
+    assert schedule(anhui.campaign).missed == ()
+
+
 def test_saturday_sms_is_reported(anhui) -> None:
     cf203 = [f for f in anhui.findings() if f.code == "CF203"]
     assert any("day-sms" in f.tasks for f in cf203)

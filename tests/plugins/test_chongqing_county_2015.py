@@ -106,6 +106,17 @@ def test_readme_findings_match_validate(chongqing) -> None:
     assert chongqing.readme_codes() == chongqing.codes()
 
 
+def test_every_assumption_is_marked_and_explained(chongqing) -> None:
+    in_toml, in_readme = chongqing.assumptions()
+    assert in_toml and in_toml == in_readme
+
+
+def test_the_plan_schedules_within_every_deadline(chongqing) -> None:
+    from campaignflow.simulate import schedule
+
+    assert schedule(chongqing.campaign).missed == ()
+
+
 def test_ceremonies_due_on_a_saturday_are_reported(chongqing) -> None:
     cf203 = {t for f in chongqing.findings() if f.code == "CF203" for t in f.tasks}
     assert any(t.startswith("township-ceremony@") for t in cf203)

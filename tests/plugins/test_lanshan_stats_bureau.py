@@ -119,6 +119,17 @@ def test_readme_findings_match_validate(lanshan) -> None:
     assert lanshan.readme_codes() == lanshan.codes()
 
 
+def test_every_assumption_is_marked_and_explained(lanshan) -> None:
+    in_toml, in_readme = lanshan.assumptions()
+    assert in_toml and in_toml == in_readme
+
+
+def test_the_plan_schedules_within_every_deadline(lanshan) -> None:
+    from campaignflow.simulate import schedule
+
+    assert schedule(lanshan.campaign).missed == ()
+
+
 # -- LS001-LS003 on copies of the plan --------------------------------------------------
 
 
