@@ -4,6 +4,10 @@
 即总结一批、展示一批、宣传一批、帮扶一批、选树一批。" A plan of this kind must have
 at least one task in each of the five categories; tasks say which one with a
 tag ``五个一批:总结`` (``展示``, ``宣传``, ``帮扶``, ``选树``).
+
+The rule is this document's, not a general one: the checks run on plans that
+adopt them with ``[checks.options.AH001]`` / ``[checks.options.AH002]``
+(see ``applies``); the plugin's own plan does.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ The document (三、组织领导) says:
 - 三(三): "审计部门要依法对募集款物及使用情况进行审计监督。" CQ001: every task that
   raises funds or goods is followed, directly or through other tasks, by an
   audit task.
+
+The checks run on plans that adopt them with ``[checks.options.CQ001]`` /
+``[checks.options.CQ002]`` (see ``applies``); the plugin's own plan does.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@ the built-in checks do not enforce:
 - 四(二): the unit's plan goes to the district office before the activities;
   each activity of part 三 led by a unit that has an approved plan waits for
   that plan (LS003).
+
+The checks run on plans that adopt them with ``[checks.options.LS00n]`` (see
+``applies``); the plugin's own plan does.
 """
 
 from __future__ import annotations
