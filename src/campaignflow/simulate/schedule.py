@@ -296,8 +296,9 @@ class _Clock:
         return self.aware(begin), self.aware(end_instant(on))
 
 
-def _deadline_at(clock: _Clock, work: float) -> datetime | None:
-    return None if work == _INF else clock.at(work, finish=True)
+def _due(clock: _Clock, instant: datetime | None) -> datetime | None:
+    # The plan's own moment: a due on a holiday stays on the holiday.
+    return None if instant is None else clock.aware(instant)
 
 
 def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
@@ -314,19 +315,18 @@ def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
             begin, work_end = clock.fixed_span(tid, start[v], finish[v])
             late = ready[v] > start[v] + _EPS
             met: bool | None = not late
-            due = clock.aware(end_instant(task.window.on)) if not isinstance(task.window.on, datetime) \
-                else work_end
+            due = work_end if isinstance(task.window.on, datetime) else clock.aware(end_instant(task.window.on))
         else:
             begin, work_end = clock.at(start[v]), clock.at(finish[v], finish=True)
             late = False
             met = None if dl[v] == _INF else finish[v] <= dl[v] + _EPS
-            due = _deadline_at(clock, dl[v])
+            due = _due(clock, task.window.deadline())
         steps = tuple(
             StepTiming(
                 index=i, by=task.approvals[i].by,
                 start=clock.at(start[g]), finish=clock.at(finish[g], finish=True),
                 start_pos=start[g], finish_pos=finish[g],
-                due=_deadline_at(clock, dl[g]), met=None if dl[g] == _INF else finish[g] <= dl[g] + _EPS,
+                due=_due(clock, task.approvals[i].due and end_instant(task.approvals[i].due)), met=None if dl[g] == _INF else finish[g] <= dl[g] + _EPS,
                 slack=slack[g],
             )
             for i, g in enumerate(range(v + 1, last + 1))
