@@ -265,14 +265,21 @@ def test_cs002_reports_months_without_a_collection(plugin, tmp_path):
 
 
 def test_cs002_reports_a_plan_without_a_ledger(plugin, tmp_path):
-    found = _codes_for(plugin, tmp_path, replace={'kind = "progress-ledger"': 'kind = "ledger"'})
+    found = _codes_for(plugin, tmp_path, replace={'kind = "progress-ledger"\nlead': 'kind = "ledger"\nlead'})
     [finding] = found["CS002"]
     assert finding.location.key_path == "campaign"
 
 
-def test_checks_leave_other_plans_alone(plugin, tmp_path):
-    found = _codes_for(plugin, tmp_path, edit=lambda text: re.sub(r'"进度安排:[^"]*"', '"schedule"', text))
+def test_checks_run_only_on_plans_that_configure_them(plugin, tmp_path):
+    found = _codes_for(plugin, tmp_path, edit=lambda text: text.split("[checks.options.CS001]")[0])
     assert not {"CS001", "CS002", "CS003"} & set(found)
+
+
+def test_checks_leave_the_other_seed_plans_alone(plugin):
+    others = [p for p in sorted(plugin.dir.parent.glob("*/plan.toml")) if p.parent != plugin.dir]
+    assert others
+    for path in others:
+        assert not {"CS001", "CS002", "CS003"} & plugin.codes(plugin.load(path)), path
 
 
 # -- the schedule phrases, as properties ---------------------------------------------------------

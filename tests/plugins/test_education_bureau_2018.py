@@ -197,6 +197,14 @@ def test_ed001_reports_a_unit_without_a_report(plugin, tmp_path):
     assert "happy-sunday" in finding.tasks
 
 
-def test_ed001_leaves_other_plans_alone(plugin, tmp_path):
-    plan = plugin.copy(tmp_path, edit=lambda text: re.sub(r'tags = \["[^"]*"\]', "tags = []", text))
+def test_ed001_runs_only_on_plans_that_configure_it(plugin, tmp_path):
+    plan = plugin.copy(tmp_path, replace={"[checks.options.ED001]": "[checks.options.XX001]"},
+                       edit=lambda text: text.replace('"happy-sunday"]\ntags = ["及时上报"]', '"happy-sunday"]\ntags = []'))
     assert "ED001" not in plugin.codes(plugin.load(plan))
+
+
+def test_ed001_leaves_the_other_seed_plans_alone(plugin):
+    others = [p for p in sorted(plugin.dir.parent.glob("*/plan.toml")) if p.parent != plugin.dir]
+    assert others
+    for path in others:
+        assert "ED001" not in plugin.codes(plugin.load(path)), path

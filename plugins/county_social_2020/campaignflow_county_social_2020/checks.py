@@ -2,8 +2,9 @@
 
 The document schedules every work item by quarter (进度安排), collects progress
 every month (四(二)) and asks for a time limit on every task (四(三)). A plan
-states its schedule with tags ``"进度安排:<the document's words>"``; the checks
-apply to plans that use such tags and stay silent on every other plan.
+states its schedule with tags ``"进度安排:<the document's words>"``. These are
+the document's own rules, not general ones: each check runs on the plans that
+configure it (``[checks.options.CS001]``, even empty) and leaves every other plan alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ __all__ = [
     "Span",
     "schedule_span",
     "schedule_phrases",
-    "uses_schedule",
+    "applies",
     "missing_periods",
     "QuarterSchedule",
     "MonthlyProgressLedger",
@@ -89,14 +90,14 @@ def _union(spans: list[Span]) -> Span:
     return Span(first, max(s.last for s in spans), label)
 
 
-def schedule_phrases(task: Task) -> list[str]:
-    """The schedule phrases of a task's ``进度安排:`` tags, in tag order."""
-    return [t[len(SCHEDULE_PREFIX):] for t in task.tags if t.startswith(SCHEDULE_PREFIX)]
+def schedule_phrases(task: Task, prefix: str = SCHEDULE_PREFIX) -> list[str]:
+    """The schedule phrases of a task's ``进度安排:`` tags (``prefix``), in tag order."""
+    return [t[len(prefix):] for t in task.tags if t.startswith(prefix)]
 
 
-def uses_schedule(campaign: Campaign) -> bool:
-    """Whether the plan states schedules the document's way (some task has a ``进度安排:`` tag)."""
-    return any(t.startswith(SCHEDULE_PREFIX) for task in campaign.tasks.values() for t in task.tags)
+def applies(ctx: CheckContext) -> bool:
+    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``."""
+    return ctx.code in ctx.campaign.checks.options
 
 
 def _key(task: Task, field: str = "") -> str:
@@ -162,7 +163,13 @@ class QuarterSchedule(Check):
     The county plan says when each stage happens in the document's words:
     ``一季度`` (Q1) .. ``四季度``, ``一、二季度`` (written as two tags), ``全年``,
     ``年终`` (Q4), ``二季度前`` (before Q2) and ``每季度`` (every quarter).
-    Quarters are those of the year the campaign starts in.
+    Quarters are those of the year the campaign starts in. Runs on plans that
+    configure it; option ``prefix`` (default ``"进度安排:"``) is the tag prefix.
+
+    Opt in::
+
+        [checks.options.CS001]
+        prefix = "进度安排:"
 
     Triggers on::
 
@@ -181,14 +188,18 @@ class QuarterSchedule(Check):
     name = "county-social.quarter-schedule"
     default_severity = Severity.WARNING
     summary = Text("a task's dates do not keep the quarter its 进度安排 tag gives", "任务时间与其“进度安排”所写季度不符")
+    options = {"prefix": SCHEDULE_PREFIX}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
         campaign = ctx.campaign
+        prefix = str(ctx.options.get("prefix", SCHEDULE_PREFIX))
         year = _day(campaign.start).year
         every_quarter: list[Task] = []
         seen: set[str] = set()
         for task in campaign.tasks.values():
-            phrases = schedule_phrases(task)
+            phrases = schedule_phrases(task, prefix)
             if not phrases:
                 continue
             if EVERY_QUARTER in phrases:
@@ -200,7 +211,7 @@ class QuarterSchedule(Check):
                     spans.append(span)
                 elif phrase != EVERY_QUARTER and _key(task, "tags") not in seen:
                     seen.add(_key(task, "tags"))
-                    yield self._unknown(ctx, task, phrase)
+                    yield self._unknown(ctx, task, prefix + phrase)
             if spans and task.occurrence is None:
                 finding = self._outside(ctx, campaign, task, _union(spans), seen)
                 if finding is not None:
@@ -209,10 +220,10 @@ class QuarterSchedule(Check):
             yield from self._every_quarter(ctx, campaign, key, series)
 
     @staticmethod
-    def _unknown(ctx: CheckContext, task: Task, phrase: str) -> Finding:
+    def _unknown(ctx: CheckContext, task: Task, tag: str) -> Finding:
         return ctx.finding(
-            Text(f"task '{task.id}' has schedule tag '{SCHEDULE_PREFIX}{phrase}', a phrase CS001 does not know",
-                 f"任务“{task.id}”的进度安排标签“{SCHEDULE_PREFIX}{phrase}”无法识别"),
+            Text(f"task '{task.id}' has schedule tag '{tag}', a phrase CS001 does not know",
+                 f"任务“{task.id}”的进度安排标签“{tag}”无法识别"),
             key_path=_key(task, "tags"),
             tasks=[task.id],
             hint=Text("write one of 一季度 二季度 三季度 四季度 全年 年终 二季度前 三季度前 四季度前 每季度",
@@ -280,9 +291,14 @@ class QuarterSchedule(Check):
 class MonthlyProgressLedger(Check):
     """The plan does not collect its progress every month (四(二) 按月收集).
 
-    "建立数据信息汇总制度,按月收集社会扶贫专项计划推进情况": a plan written
-    with ``进度安排`` tags needs a task of kind ``progress-ledger`` (the ``kind``
+    "建立数据信息汇总制度,按月收集社会扶贫专项计划推进情况": a plan that
+    configures this check needs a task of kind ``progress-ledger`` (the ``kind``
     option) due once in every month of the campaign window.
+
+    Opt in::
+
+        [checks.options.CS002]
+        kind = "progress-ledger"
 
     Triggers on::
 
@@ -302,9 +318,9 @@ class MonthlyProgressLedger(Check):
     options = {"kind": "progress-ledger"}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        campaign = ctx.campaign
-        if not uses_schedule(campaign):
+        if not applies(ctx):
             return
+        campaign = ctx.campaign
         kind = str(ctx.options.get("kind", "progress-ledger"))
         ledgers = _series(t for t in campaign.tasks.values() if t.kind == kind)
         if not ledgers:
@@ -333,9 +349,10 @@ class MonthlyProgressLedger(Check):
 class TimeLimitStated(Check):
     """A task has no time limit (四(三) 明确任务完成时限).
 
-    "将各项责任落实到具体部门和人员,明确任务完成时限": in a plan written with
-    ``进度安排`` tags every task needs a deadline (``due`` or ``on``); without
-    one it may take until the campaign ends.
+    "将各项责任落实到具体部门和人员,明确任务完成时限": in a plan that
+    configures this check (``[checks.options.CS003]``, an empty table will do)
+    every task needs a deadline (``due`` or ``on``); without one it may take
+    until the campaign ends.
 
     Triggers on::
 
@@ -352,9 +369,9 @@ class TimeLimitStated(Check):
     summary = Text("a task has no time limit", "任务未明确完成时限")
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        campaign = ctx.campaign
-        if not uses_schedule(campaign):
+        if not applies(ctx):
             return
+        campaign = ctx.campaign
         for key, series in _series(t for t in campaign.tasks.values() if t.window.deadline() is None).items():
             task = series[0]
             yield ctx.finding(

@@ -2,8 +2,9 @@
 
 三(四) 留存资料,及时上报: "各单位开展“扶贫日”活动有关图文资料,要及时归入单位扶贫工作档案,
 并及时向活动牵头部门报送活动有关情况" — every unit that carries out activities
-files its records and reports them. ED001 checks that in plans that tag their
-activities ``扶贫日活动`` and their reports ``及时上报``; other plans are left alone.
+files its records and reports them. ED001 checks that in the plans that
+configure it (``[checks.options.ED001]``), which tag their activities
+``扶贫日活动`` and their reports ``及时上报``; every other plan is left alone.
 The plan itself ships as the TOML plugin ``education-bureau-2018`` in the same directory.
 """
 
@@ -16,12 +17,18 @@ from campaignflow.findings import Finding, Severity, Text
 from campaignflow.model import Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["ACTIVITY_TAG", "REPORT_TAG", "ActivitiesReported", "predecessors", "campaignflow_register_checks"]
+__all__ = ["ACTIVITY_TAG", "REPORT_TAG", "ActivitiesReported", "applies", "predecessors",
+           "campaignflow_register_checks"]
 
 #: Tag of a task that is one of the Day's activities (二、活动内容).
 ACTIVITY_TAG = "扶贫日活动"
 #: Tag of a task that files and reports a unit's activities (三(四)).
 REPORT_TAG = "及时上报"
+
+
+def applies(ctx: CheckContext) -> bool:
+    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``."""
+    return ctx.code in ctx.campaign.checks.options
 
 
 def predecessors(tasks: Mapping[str, Task], task_id: str) -> set[str]:
@@ -53,9 +60,14 @@ def _more(count: int) -> Text:
 class ActivitiesReported(Check):
     """A unit carries out the Day's activities but does not report them afterwards (三(四)).
 
-    Every unit that leads a task tagged ``扶贫日活动`` must lead a task tagged
-    ``及时上报`` (file the records, report to the activity's lead department)
-    that comes after each of those activities through ``after``.
+    Every unit that leads a task tagged ``扶贫日活动`` (option ``activity_tag``)
+    must lead a task tagged ``及时上报`` (option ``report_tag``: file the records,
+    report to the activity's lead department) that comes after each of those
+    activities through ``after``. Runs on the plans that configure it::
+
+        [checks.options.ED001]
+        activity_tag = "扶贫日活动"
+        report_tag = "及时上报"
 
     Triggers on::
 
@@ -74,15 +86,20 @@ class ActivitiesReported(Check):
     default_severity = Severity.WARNING
     summary = Text("a unit's Poverty Alleviation Day activities are not reported afterwards",
                    "单位开展的扶贫日活动未在其后报送")
+    options = {"activity_tag": ACTIVITY_TAG, "report_tag": REPORT_TAG}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        if not applies(ctx):
+            return
+        activity_tag = str(ctx.options.get("activity_tag", ACTIVITY_TAG))
+        report_tag = str(ctx.options.get("report_tag", REPORT_TAG))
         tasks = ctx.campaign.tasks
         activities: dict[str, list[Task]] = {}
         reports: dict[str, list[Task]] = {}
         for task in tasks.values():
-            if ACTIVITY_TAG in task.tags:
+            if activity_tag in task.tags:
                 activities.setdefault(task.lead, []).append(task)
-            if REPORT_TAG in task.tags:
+            if report_tag in task.tags:
                 reports.setdefault(task.lead, []).append(task)
         unreported: dict[str, list[tuple[Task, list[Task]]]] = {}
         unfollowed: dict[str, list[tuple[Task, list[Task]]]] = {}
@@ -101,14 +118,14 @@ class ActivitiesReported(Check):
             first, done = hits[0]
             yield ctx.finding(
                 Text(f"unit '{first.lead}' carries out {len(done)} of the Day's activities ('{first.id}', ...) "
-                     f"but has no report task (tag '{REPORT_TAG}'){_more(len(hits) - 1).en}",
+                     f"but has no report task (tag '{report_tag}'){_more(len(hits) - 1).en}",
                      f"单位“{first.lead}”开展了{len(done)}项扶贫日活动(“{first.id}”等),但没有报送任务"
-                     f"(标签“{REPORT_TAG}”){_more(len(hits) - 1).zh}"),
+                     f"(标签“{report_tag}”){_more(len(hits) - 1).zh}"),
                 key_path=key,
                 tasks=[t.id for _, ts in hits for t in ts],
                 units=[h[0].lead for h in hits],
-                hint=Text(f"add a task led by '{first.lead}', tagged '{REPORT_TAG}', after its activities",
-                          f"请为“{first.lead}”添加标签为“{REPORT_TAG}”、排在其活动之后的报送任务"),
+                hint=Text(f"add a task led by '{first.lead}', tagged '{report_tag}', after its activities",
+                          f"请为“{first.lead}”添加标签为“{report_tag}”、排在其活动之后的报送任务"),
             )
         for key, hits in unfollowed.items():
             report, missing = hits[0]
