@@ -10,7 +10,7 @@ from typing import Any
 import campaignflow as cf
 from campaignflow.findings import Finding, Severity
 from campaignflow.model import (
-    Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task, Unit, Window,
+    Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Task, Unit, Window,
 )
 
 START = date(2020, 9, 1)  # a Tuesday
@@ -84,4 +84,4 @@ def only(findings: Iterable[Finding], code: str) -> list[Finding]:
 
 
 __all__ = ["START", "END", "builtin_plugins", "unit", "group", "dep", "step", "task", "plan", "run", "codes",
-           "errors", "only", "Repeat"]
+           "errors", "only"]

@@ -10,12 +10,16 @@ the ``repeat`` itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, TypeVar
 
+import attrs
+
+from ..findings import Text
 from ..model import Task
+from ._fmt import instances
 
-__all__ = ["task_key", "window_key", "by_key"]
+__all__ = ["task_key", "window_key", "Shared", "per_key"]
 
 _T = TypeVar("_T")
 
@@ -36,13 +40,38 @@ def window_key(task: Task, field: str) -> str:
     return task_key(task, field)
 
 
-def by_key(items: Iterable[tuple[str, _T]]) -> dict[str, list[_T]]:
-    """Items grouped by key path, in first-seen order.
+@attrs.frozen
+class Shared(Generic[_T]):
+    """One problem at one key path, shared by the tasks found there.
 
     The instances of a template share their key paths, so a check reports a
-    problem of the template once, naming the first instance and counting the rest.
+    problem of the template once, naming one instance and counting the rest.
+
+    Attributes:
+        key: the key path.
+        task: the task named in the message.
+        item: what the check recorded for that task.
+        tasks: every task found at ``key``, the named one first.
+        more: `` (and the same in N more instances of template 'T')``, or empty.
     """
-    out: dict[str, list[_T]] = {}
-    for key, item in items:
-        out.setdefault(key, []).append(item)
-    return out
+
+    key: str
+    task: Task
+    item: _T
+    tasks: tuple[str, ...]
+    more: Text
+
+
+def per_key(found: Iterable[tuple[str, Task, _T]],
+            pick: Callable[[list[tuple[Task, _T]]], tuple[Task, _T]] | None = None) -> Iterator[Shared[_T]]:
+    """Group ``(key path, task, item)`` by key path, in first-seen order.
+
+    ``pick`` chooses the task to name among those at one key (default: the first).
+    """
+    grouped: dict[str, list[tuple[Task, _T]]] = {}
+    for key, task, item in found:
+        grouped.setdefault(key, []).append((task, item))
+    for key, hits in grouped.items():
+        task, item = hits[0] if pick is None else pick(hits)
+        ids = [task.id, *(t.id for t, _ in hits if t is not task)]
+        yield Shared(key=key, task=task, item=item, tasks=tuple(ids), more=instances(len(hits) - 1, task.template))

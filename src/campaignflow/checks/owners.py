@@ -16,9 +16,9 @@ from ..model import Campaign, Task, start_instant
 from ..plugins import hookimpl
 from . import Check, CheckContext
 from ._overload import overloads
-from ._fmt import day, finish, instances, listing, working_days
+from ._fmt import day, finish, listing, working_days
 from ._hierarchy import Hierarchy
-from ._keys import by_key, task_key
+from ._keys import per_key, task_key
 
 __all__ = ["Overbooked", "SelfApproval", "ApproverNotAbove", "UnusedUnit"]
 
@@ -93,35 +93,31 @@ class Overbooked(Check):
                   ids: list[str]) -> Finding:
         axis = cp.plan.axis
         opens, closes = day(axis.instant(a).date()), finish(axis.instant(b, finish=True))
-        room = working_days(cap * (b - a))
-        names = listing(ids)
-        work = working_days(need)
-        return ctx.finding(
-            Text(f"unit '{unit}' (capacity {cap}) leads {len(ids)} tasks that must all be done between {opens.en} "
-                 f"and {closes.en}: they need {work.en} of work, but it has room for {room.en} ({names.en}); "
-                 f"some deadline cannot be met",
-                 f"单位“{unit}”(承载能力{cap})牵头的{len(ids)}项任务都须在{opens.zh}至{closes.zh}之间完成,"
-                 f"共需{work.zh},但该单位最多只能安排{room.zh}({names.zh}),必有任务无法按时完成"),
-            key_path=f"units.{unit}.capacity",
-            tasks=ids,
-            units=[unit],
-            hint=Text("spread the deadlines, give some of these tasks another lead, or raise the capacity",
-                      "错开截止时间、将部分任务交由其他单位牵头,或提高该单位的承载能力"),
-            related=[task_key(ctx.campaign.tasks[i], "lead") for i in ids[:8]],
-        )
+        room, names, work = working_days(cap * (b - a)), listing(ids), working_days(need)
+        return _booked(ctx, unit, ids, "lead", Text(
+            f"unit '{unit}' (capacity {cap}) leads {len(ids)} tasks that must all be done between {opens.en} "
+            f"and {closes.en}: they need {work.en} of work, but it has room for {room.en} ({names.en}); "
+            f"some deadline cannot be met",
+            f"单位“{unit}”(承载能力{cap})牵头的{len(ids)}项任务都须在{opens.zh}至{closes.zh}之间完成,"
+            f"共需{work.zh},但该单位最多只能安排{room.zh}({names.zh}),必有任务无法按时完成"))
 
     def _same_day(self, ctx: CheckContext, unit: str, cap: int, on: Any, ids: list[str]) -> Finding:
         when, names = day(on), listing(ids)
-        return ctx.finding(
-            Text(f"unit '{unit}' (capacity {cap}) leads {len(ids)} events on {when.en}: {names.en}",
-                 f"单位“{unit}”(承载能力{cap})在{when.zh}牵头{len(ids)}项活动:{names.zh}"),
-            key_path=f"units.{unit}.capacity",
-            tasks=ids,
-            units=[unit],
-            hint=Text("move some of these events to another day or give them another lead",
-                      "将部分活动改期或交由其他单位牵头"),
-            related=[task_key(ctx.campaign.tasks[i], "on") for i in ids[:8]],
-        )
+        return _booked(ctx, unit, ids, "on", Text(
+            f"unit '{unit}' (capacity {cap}) leads {len(ids)} events on {when.en}: {names.en}",
+            f"单位“{unit}”(承载能力{cap})在{when.zh}牵头{len(ids)}项活动:{names.zh}"))
+
+
+def _booked(ctx: CheckContext, unit: str, ids: list[str], field: str, message: Text) -> Finding:
+    return ctx.finding(
+        message,
+        key_path=f"units.{unit}.capacity",
+        tasks=ids,
+        units=[unit],
+        hint=Text("spread the tasks' dates, give some of them another lead, or raise the capacity",
+                  "错开任务时间、将部分任务交由其他单位牵头,或提高该单位的承载能力"),
+        related=[task_key(ctx.campaign.tasks[i], field) for i in ids[:8]],
+    )
 
 
 def _step_label(i: int) -> Text:
@@ -145,23 +141,22 @@ class SelfApproval(Check):
         if campaign.allow_self_approval:
             return
         groups = _GroupIndex(campaign, frozenset())
-        found: list[tuple[str, tuple[Task, int, str]]] = []
+        found: list[tuple[str, Task, tuple[int, str]]] = []
         for task in campaign.tasks.values():
             for i, step in enumerate(task.approvals):
                 for ref in step.by:
                     if ref == task.lead or (ref in campaign.groups and task.lead in groups.members(ref)):
-                        found.append((task_key(task, f"approvals[{i}].by"), (task, i, ref)))
+                        found.append((task_key(task, f"approvals[{i}].by"), task, (i, ref)))
                         break
-        for key, hits in by_key(found).items():
-            task, i, ref = hits[0]
+        for hit in per_key(found):
+            task, (i, ref), more = hit.task, hit.item, hit.more
             step = _step_label(i)
             via = Text("", "") if ref == task.lead else Text(f" through group '{ref}'", f"(通过群组“{ref}”)")
-            more = instances(len(hits) - 1, task.template)
             yield ctx.finding(
                 Text(f"{step.en} of task '{task.id}' may be given by its own lead '{task.lead}'{via.en}{more.en}",
                      f"任务“{task.id}”的{step.zh}可由牵头单位“{task.lead}”自己审批{via.zh}{more.zh}"),
-                key_path=key,
-                tasks=[h[0].id for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 units=[task.lead],
                 hint=Text("let a superior or an independent office approve, or set allow_self_approval if intended",
                           "改由上级或独立的职能部门审批;如确属有意,请设置 allow_self_approval"),
@@ -214,25 +209,24 @@ class ApproverNotAbove(Check):
         offices = frozenset(ctx.options.get("office_kinds", ()))
         groups = _GroupIndex(campaign, offices)
         tree = ctx.analysis.hierarchy
-        found: list[tuple[str, tuple[Task, int, list[str], int]]] = []
+        found: list[tuple[str, Task, tuple[int, list[str], int]]] = []
         for task in campaign.tasks.values():
             for i, step in enumerate(task.approvals):
                 if step.kind in _PEER_STEP_KINDS:
                     continue
                 shown, count = _misplaced(campaign, groups, tree, task.lead, step.by, offices)
                 if count:
-                    found.append((task_key(task, f"approvals[{i}].by"), (task, i, shown, count)))
-        for key, hits in by_key(found).items():
-            task, i, shown, count = hits[0]
+                    found.append((task_key(task, f"approvals[{i}].by"), task, (i, shown, count)))
+        for hit in per_key(found):
+            task, (i, shown, count), more = hit.task, hit.item, hit.more
             step = _step_label(i)
             names = listing(shown, total=count)
-            more = instances(len(hits) - 1, task.template)
             yield ctx.finding(
                 Text(f"{step.en} of task '{task.id}' is given by {names.en}, not above its lead '{task.lead}' "
                      f"in the unit hierarchy{more.en}",
                      f"任务“{task.id}”的{step.zh}由{names.zh}审批,而这些单位并非牵头单位“{task.lead}”的上级{more.zh}"),
-                key_path=key,
-                tasks=[h[0].id for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 units=[task.lead, *shown],
                 hint=Text("let a superior of the lead approve; use kind = \"consent\" or \"recommend\" for a step "
                           "that rightly comes from below",

@@ -16,11 +16,11 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 
 from ..findings import Finding, Severity, Text
-from ..model import Campaign
+from ..model import Campaign, Task
 from ..plugins import hookimpl
 from . import Check, CheckContext
 from ._fmt import listing
-from ._keys import by_key, task_key
+from ._keys import per_key, task_key
 from ._solicit import Drive, Pairings, Solicitations
 
 __all__ = ["MutualSolicitation", "RepeatedSolicitation", "SolicitationDownward"]
@@ -340,27 +340,25 @@ class SolicitationDownward(Check):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         campaign = ctx.campaign
         tree = ctx.analysis.hierarchy
-        found: list[tuple[str, tuple[Drive, list[str]]]] = []
+        found: list[tuple[str, Task, tuple[Drive, list[str]]]] = []
         for drives in ctx.analysis.solicitations.by_ref.values():
             for drive in drives:
                 below = tree.members_below(drive.ref, drive.lead)
                 if below:
-                    found.append((_key(drive), (drive, below)))
-        for key, hits in by_key(found).items():
-            drive, below = hits[0]
+                    found.append((_key(drive), drive.task, (drive, below)))
+        for hit in per_key(found):
+            (drive, below), more = hit.item, hit.more
             names = listing(below)
             via = Text("", "") if drive.ref in campaign.units else Text(
                 f" through group '{drive.ref}'", f"(通过群组“{drive.ref}”)")
-            more = Text("", "") if len(hits) == 1 else Text(
-                f" (and likewise in {len(hits) - 1} more instances)", f"(另有{len(hits) - 1}个实例同样如此)")
             yield ctx.finding(
                 Text(f"task '{drive.task.id}' has '{drive.lead}' solicit donations from {len(below)} unit"
                      f"{'' if len(below) == 1 else 's'} below it{via.en}: {names.en}; asking one's own "
                      f"subordinates risks forced apportionment (摊派){more.en}",
                      f"任务“{drive.task.id}”由“{drive.lead}”向其下级{len(below)}个单位募捐{via.zh}:{names.zh};"
                      f"向本级下属单位募捐有摊派之嫌{more.zh}"),
-                key_path=key,
-                tasks=[h[0].task.id for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 units=[drive.lead, *below[:20]],
                 hint=Text("let a unit outside this line solicit, or make the donation voluntary and say so",
                           "改由不在该隶属关系中的单位发起募捐,或明确为自愿捐赠"),

@@ -19,8 +19,8 @@ from ..findings import Finding, Severity, Text
 from ..model import Campaign, Moment, Repeat, Task, end_instant, start_instant
 from ..plugins import hookimpl
 from . import Check, CheckContext
-from ._fmt import chain, day, finish, instances, moment, start, working_days
-from ._keys import by_key, task_key, window_key
+from ._fmt import chain, day, finish, moment, start, working_days
+from ._keys import Shared, per_key, task_key, window_key
 
 __all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit",
            "repeat_periods"]
@@ -46,21 +46,20 @@ class OutsideCampaign(Check):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         campaign = ctx.campaign
         first, last = campaign.window_instants()
-        found: list[tuple[str, tuple[Task, Text]]] = []
+        found: list[tuple[str, Task, Text]] = []
         for task in campaign.tasks.values():
             if task.occurrence is not None:
                 continue
             for field, problem in _outside(task, first, last):
-                found.append((task_key(task, field), (task, problem)))
+                found.append((task_key(task, field), task, problem))
         span = Text(f"{moment(campaign.start)} .. {moment(campaign.end)}", f"{moment(campaign.start)}至{moment(campaign.end)}")
-        for key, hits in by_key(found).items():
-            task, problem = hits[0]
-            more = instances(len(hits) - 1, task.template)
+        for hit in per_key(found):
+            task, problem, more = hit.task, hit.item, hit.more
             yield ctx.finding(
                 Text(f"task '{task.id}' {problem.en}, outside the campaign window {span.en}{more.en}",
                      f"任务“{task.id}”{problem.zh},超出活动时间 {span.zh}{more.zh}"),
-                key_path=key,
-                tasks=[h[0].id for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 hint=Text("move the date into the campaign window, or widen the campaign's start/end",
                           "将该日期调整到活动时间之内,或调整活动的起止日期"),
                 related=["campaign.start" if "before" in problem.en else "campaign.end"],
@@ -128,7 +127,7 @@ class DeadlineUnmeetable(Check):
         plan, t = cp.plan, cp.times
         tasks = ctx.campaign.tasks
         opening = ctx.campaign.window_instants()[0]
-        found: list[tuple[str, tuple[float, int]]] = []
+        found: list[tuple[str, Task, tuple[float, int]]] = []
         for v in range(len(plan.ids)):
             deadline = plan.deadline[v]
             if deadline == float("inf"):
@@ -150,22 +149,19 @@ class DeadlineUnmeetable(Check):
                 if end_instant(task.approvals[step].due) <= opening:  # type: ignore[arg-type]
                     continue
                 key = task_key(task, f"approvals[{step}].due")
-            found.append((key, (late, v)))
-        for key, hits in by_key(found).items():
-            late, v = max(hits)
-            yield self._finding(ctx, cp, key, v, late, [ctx.campaign.tasks[cp.plan.ids[cp.plan.task_of[w]]].id
-                                                        for _, w in hits])
+            found.append((key, task, (late, v)))
+        for hit in per_key(found, pick=lambda hits: max(hits, key=lambda h: h[1])):
+            yield self._finding(ctx, cp, hit)
 
-    def _finding(self, ctx: CheckContext, cp: Any, key: str, v: int, late: float, ids: list[str]) -> Finding:
+    def _finding(self, ctx: CheckContext, cp: Any, hit: Shared[tuple[float, int]]) -> Finding:
         plan = cp.plan
+        (late, v), task, more = hit.item, hit.task, hit.more
         node = plan.ids[v]
-        owner = plan.ids[plan.task_of[v]]
-        task = ctx.campaign.tasks[owner]
+        owner = task.id
         path = cp.chain_to(node)
         hops = Text(chain([_node_label(n, short=True).en for n in path]),
                     chain([_node_label(n, short=True).zh for n in path]))
         by = working_days(late)
-        more = instances(len(ids) - 1, task.template)
         if plan.fixed[v]:
             ready = finish(plan.axis.instant(cp.times.ready[v], finish=True))
             on = day(_day_of(task.window.on))
@@ -183,8 +179,8 @@ class DeadlineUnmeetable(Check):
         firsts = [plan.ids[plan.task_of[plan.index[n]]] for n in path]
         return ctx.finding(
             msg,
-            key_path=key,
-            tasks=list(dict.fromkeys([*firsts, *ids])),
+            key_path=hit.key,
+            tasks=list(dict.fromkeys([*firsts, *hit.tasks])),
             hint=Text("move the deadline later, start the chain earlier, shorten a task on it or drop a "
                       "dependency", "推迟截止时间、提前开始该路径上的任务、缩短其工期或取消某个依赖"),
             related=[task_key(ctx.campaign.tasks[f]) for f in dict.fromkeys(firsts) if f != owner],
@@ -217,7 +213,7 @@ class NonWorkingDay(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         axis = ctx.analysis.axis
-        found: list[tuple[tuple[str, date], tuple[Task, str]]] = []
+        found: list[tuple[str, Task, tuple[str, date]]] = []
         for task in ctx.campaign.tasks.values():
             if task.occurrence is not None:
                 continue
@@ -226,17 +222,13 @@ class NonWorkingDay(Check):
                                                        enumerate(task.approvals)]
             for field, m in dated:
                 if m is not None and not axis.is_working(_day_of(m)):
-                    found.append(((task_key(task, field), _day_of(m)), (task, field)))
-        grouped: dict[tuple[str, date], list[tuple[Task, str]]] = {}
-        for k, item in found:
-            grouped.setdefault(k, []).append(item)
-        for (key, d), hits in grouped.items():
-            task, field = hits[0]
-            yield self._finding(ctx, axis, key, d, task, field, [h[0].id for h in hits])
+                    found.append((task_key(task, field), task, (field, _day_of(m))))
+        for hit in per_key(found):
+            yield self._finding(ctx, axis, hit)
 
-    def _finding(self, ctx: CheckContext, axis: WorkAxis, key: str, d: date, task: Task, field: str,
-                 ids: list[str]) -> Finding:
+    def _finding(self, ctx: CheckContext, axis: WorkAxis, hit: Shared[tuple[str, date]]) -> Finding:
         calendar = ctx.calendar
+        task, (field, d), more = hit.task, hit.item, hit.more
         holiday = calendar.holiday_name(d)
         if holiday is not None:
             zh_name = getattr(calendar, "holiday_name_zh", lambda n: n)(holiday)
@@ -246,7 +238,6 @@ class NonWorkingDay(Check):
         what = {"on": Text("takes place on", "举行日期为"), "due": Text("is due on", "截止日期为")}.get(
             field, Text(f"has approval step {field[10:-5]} due on", "审批截止日期为"))
         when = day(d)
-        more = instances(len(ids) - 1, task.template)
         before = axis.nth_working_day(int(axis.day_start(d)) - 1)
         if field == "on":
             hint = Text(f"if the event really takes place that day, ignore CF203 for this plan; otherwise move "
@@ -258,8 +249,8 @@ class NonWorkingDay(Check):
         return ctx.finding(
             Text(f"task '{task.id}' {what.en} {when.en}, {why.en} on the '{calendar.name}' calendar{more.en}",
                  f"任务“{task.id}”{what.zh}{when.zh},在“{calendar.name}”日历中为{why.zh}{more.zh}"),
-            key_path=key,
-            tasks=ids,
+            key_path=hit.key,
+            tasks=hit.tasks,
             hint=hint,
         )
 
@@ -279,7 +270,7 @@ class EmptyWindow(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         axis = ctx.analysis.axis
-        found: list[tuple[str, tuple[Task, str, Moment]]] = []
+        found: list[tuple[str, Task, tuple[str, Moment]]] = []
         for task in ctx.campaign.tasks.values():
             opens = task.window.earliest()
             if task.occurrence is not None or opens is None:
@@ -289,15 +280,14 @@ class EmptyWindow(Check):
             deadlines += [(f"approvals[{i}].due", st.due) for i, st in enumerate(task.approvals)]
             for field, due in deadlines:
                 if due is not None and axis.pos(end_instant(due)) <= s:
-                    found.append((task_key(task, field), (task, field, due)))
-        for key, hits in by_key(found).items():
-            task, field, due = hits[0]
+                    found.append((task_key(task, field), task, (field, due)))
+        for hit in per_key(found):
+            task, (field, due), more = hit.task, hit.item, hit.more
             ws = task.window.earliest()
             assert ws is not None  # noqa: S101 - only tasks with an earliest start are collected
             step = "" if field == "due" else f" (approval step {field[10:-5]})"
             step_zh = "" if field == "due" else f"(第{field[10:-5]}步审批)"
             gap = (ws.date() - _day_of(due)).days
-            more = instances(len(hits) - 1, task.template)
             how = Text(f"it starts {gap} day{'' if gap == 1 else 's'} after the deadline",
                        f"开始时间比截止日期晚{gap}天") if gap > 0 else Text(
                 "no working time lies between them", "两者之间没有工作时间")
@@ -306,8 +296,8 @@ class EmptyWindow(Check):
                      f"{step}: its window is empty ({how.en}){more.en}",
                      f"任务“{task.id}”最早{start(ws)}开始,却须在{finish(end_instant(due)).zh}前完成{step_zh}:"
                      f"时间窗为空({how.zh}){more.zh}"),
-                key_path=key,
-                tasks=[h[0].id for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 hint=Text("move the start earlier or the deadline later", "提前开始时间或推迟截止时间"),
                 related=[task_key(task, "on" if task.window.fixed else "start")],
             )
@@ -354,7 +344,7 @@ class RepeatDoesNotFit(Check):
         for task in campaign.tasks.values():
             if task.repeat is not None:
                 series.setdefault(task.series, []).append(task)
-        found: list[tuple[str, tuple[Task, Repeat, Text]]] = []
+        found: list[tuple[str, Task, tuple[Repeat, Text]]] = []
         periods: dict[str, int] = {}
         for occurrences in series.values():
             first = occurrences[0]
@@ -364,15 +354,14 @@ class RepeatDoesNotFit(Check):
                 periods[rep.every] = _working_periods(campaign, axis, rep.every)
             problem = _misfit(campaign, axis, occurrences, rep.times, periods[rep.every])
             if problem is not None:
-                found.append((task_key(first, "repeat"), (first, rep, problem)))
-        for key, hits in by_key(found).items():
-            task, rep, problem = hits[0]
-            more = instances(len(hits) - 1, task.template)
+                found.append((task_key(first, "repeat"), first, (rep, problem)))
+        for hit in per_key(found):
+            task, (rep, problem), more = hit.task, hit.item, hit.more
             yield ctx.finding(
                 Text(f"task '{task.series}' repeats every {rep.every}, {rep.times} times, but {problem.en}{more.en}",
                      f"任务“{task.series}”每{_EVERY_ZH[rep.every]}一次,共{rep.times}次,但{problem.zh}{more.zh}"),
-                key_path=key,
-                tasks=[h[0].series for h in hits],
+                key_path=hit.key,
+                tasks=hit.tasks,
                 hint=Text("lower `times`, choose a shorter period, or widen the campaign window",
                           "减少重复次数(times)、缩短周期,或延长活动时间"),
             )
