@@ -7,8 +7,12 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from campaignflow import validate
 from campaignflow.findings import Severity
 
 CITIES = ["合肥市", "淮北市", "亳州市", "宿州市", "蚌埠市", "阜阳市", "淮南市", "滁州市", "六安市", "马鞍山市", "芜湖市",
@@ -268,3 +272,15 @@ def test_categories_option_narrows_the_rule(anhui, tmp_path: Path) -> None:
             '[checks.options.AH001]\ncategories = ["总结", "展示", "宣传", "帮扶"]',
     })
     assert "AH001" not in anhui.codes(anhui.load(path))
+
+
+@given(missing=st.sets(st.sampled_from(CATEGORIES)))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_ah001_reports_exactly_the_missing_categories(anhui, plan, missing) -> None:
+    stripped = {tid: attrs.evolve(t, tags=tuple(g for g in t.tags if g.removeprefix("五个一批:") not in missing))
+                for tid, t in plan.tasks.items()}
+    campaign = attrs.evolve(plan, tasks=stripped)
+    findings = validate(campaign, plugins=anhui.plugins, select=["AH"])
+    reported = {c for f in findings for c in CATEGORIES if f"'{c}'" in f.message.en}
+    assert [f.code for f in findings] == ["AH001"] * len(missing)
+    assert reported == missing

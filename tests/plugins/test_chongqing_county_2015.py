@@ -6,9 +6,14 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from campaignflow import validate
 from campaignflow.findings import Severity
+from campaignflow.model import Task
 
 MUTUAL = """
 [tasks.jia-asks-yi]
@@ -185,3 +190,24 @@ def test_no_audit_task_at_all_reports_every_drive(chongqing, tmp_path: Path) -> 
     # one finding per drive as written: templates once
     assert len(findings) == 8
     assert all("no audit task" in f.message.en for f in findings)
+
+
+# -- CQ002 against the rule itself, on random solicitations ------------------------------
+
+
+def _expected_cq002(plan, lead: str, target: str) -> bool:
+    kinds = (plan.units[lead].kind, plan.units[target].kind)
+    forbidden = kinds in {("township", "township"), ("township", "department"), ("department", "township")}
+    paired = any({lead, target} == {p.a, p.b} for p in plan.pairings)
+    return lead != target and forbidden and not paired
+
+
+@given(data=st.data())
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_cq002_reports_exactly_the_forbidden_solicitations(chongqing, plan, data) -> None:
+    candidates = sorted(set(plan.groups["county-units"].units) | {"county", "private-enterprises", "charities"})
+    drives = data.draw(st.lists(st.tuples(st.sampled_from(candidates), st.sampled_from(candidates)), max_size=8))
+    extra = {f"drive-{i}": Task(id=f"drive-{i}", title="募捐", lead=a, solicits=(b,)) for i, (a, b) in enumerate(drives)}
+    campaign = attrs.evolve(plan, tasks={**plan.tasks, **extra})
+    found = {f.tasks[0] for f in validate(campaign, plugins=chongqing.plugins, select=["CQ002"])}
+    assert found == {tid for tid, t in extra.items() if _expected_cq002(plan, t.lead, t.solicits[0])}
