@@ -7,7 +7,7 @@ tag ``五个一批:总结`` (``展示``, ``宣传``, ``帮扶``, ``选树``).
 
 The rule is this document's, not a general one: the checks run on plans that
 adopt them with ``[checks.options.AH001]`` / ``[checks.options.AH002]``
-(see ``applies``); the plugin's own plan does.
+(``opt_in`` checks); the plugin's own plan does.
 """
 
 from __future__ import annotations
@@ -18,17 +18,8 @@ from campaignflow.checks import Check, CheckContext
 from campaignflow.findings import Finding, Severity, Text
 from campaignflow.plugins import hookimpl
 
-__all__ = ["applies", "CATEGORIES", "TAG_PREFIX", "EveryCategoryHasATask", "UnknownCategory", "category_of"]
+__all__ = ["CATEGORIES", "TAG_PREFIX", "EveryCategoryHasATask", "UnknownCategory", "category_of"]
 
-
-def applies(ctx: CheckContext) -> bool:
-    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
-
-    These rules are the document's own, not general ones: a plan adopts them
-    by configuring them (this plugin's plan does, and a copy of it keeps them),
-    and every other plan is left alone.
-    """
-    return ctx.code in ctx.campaign.checks.options
 
 #: The tag prefix that marks a task's 五个一批 category.
 TAG_PREFIX = "五个一批:"
@@ -74,14 +65,13 @@ class EveryCategoryHasATask(Check):
     """
 
     code = "AH001"
+    opt_in = True
     name = "anhui.five-batches-category-missing"
     default_severity = Severity.ERROR
     summary = Text("a 五个一批 category has no task", "“五个一批”中有一类没有任何任务")
     options = {"categories": list(CATEGORIES)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         present = {category_of(tag) for task in ctx.campaign.tasks.values() for tag in task.tags}
         for category in _categories(ctx):
             if category in present:
@@ -107,14 +97,13 @@ class UnknownCategory(Check):
     """
 
     code = "AH002"
+    opt_in = True
     name = "anhui.five-batches-unknown-category"
     default_severity = Severity.WARNING
     summary = Text("a 五个一批 tag names an unknown category", "“五个一批”标签的类别不存在")
     options = {"categories": list(CATEGORIES)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         known = _categories(ctx)
         reported: set[tuple[str, str]] = set()
         for task in ctx.campaign.tasks.values():

@@ -12,7 +12,7 @@ The document (三、组织领导) says:
   audit task.
 
 The checks run on plans that adopt them with ``[checks.options.CQ001]`` /
-``[checks.options.CQ002]`` (see ``applies``); the plugin's own plan does.
+``[checks.options.CQ002]`` (``opt_in`` checks); the plugin's own plan does.
 """
 
 from __future__ import annotations
@@ -27,17 +27,8 @@ from campaignflow.graph import build_graph
 from campaignflow.model import Campaign, Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["applies", "AuditCoversEveryDrive", "NoSolicitationBetweenTownshipsAndDepartments", "is_fund_task"]
+__all__ = ["AuditCoversEveryDrive", "NoSolicitationBetweenTownshipsAndDepartments", "is_fund_task"]
 
-
-def applies(ctx: CheckContext) -> bool:
-    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
-
-    These rules are the document's own, not general ones: a plan adopts them
-    by configuring them (this plugin's plan does, and a copy of it keeps them),
-    and every other plan is left alone.
-    """
-    return ctx.code in ctx.campaign.checks.options
 
 _FUND_TAGS = ("募集款物",)
 _AUDIT_KINDS = ("audit",)
@@ -85,14 +76,13 @@ class AuditCoversEveryDrive(Check):
     """
 
     code = "CQ001"
+    opt_in = True
     name = "chongqing.drive-not-audited"
     default_severity = Severity.ERROR
     summary = Text("funds or goods are raised but no audit follows", "募集款物后没有审计监督")
     options = {"fund_tags": list(_FUND_TAGS), "audit_kinds": list(_AUDIT_KINDS)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         audit_kinds = [str(k) for k in ctx.options.get("audit_kinds", _AUDIT_KINDS)]
         fund_tags = [str(t) for t in ctx.options.get("fund_tags", _FUND_TAGS)]
@@ -160,6 +150,7 @@ class NoSolicitationBetweenTownshipsAndDepartments(Check):
     """
 
     code = "CQ002"
+    opt_in = True
     name = "chongqing.solicitation-between-townships-and-departments"
     default_severity = Severity.ERROR
     summary = Text("a township solicits a township or a department (or a department a township)",
@@ -167,8 +158,6 @@ class NoSolicitationBetweenTownshipsAndDepartments(Check):
     options = {"township_kinds": ["township"], "department_kinds": ["department"], "exempt_pairings": True}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         townships = {str(k) for k in ctx.options.get("township_kinds", ["township"])}
         departments = {str(k) for k in ctx.options.get("department_kinds", ["department"])}

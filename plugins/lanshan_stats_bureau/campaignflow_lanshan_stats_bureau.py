@@ -11,7 +11,7 @@ the built-in checks do not enforce:
   that plan (LS003).
 
 The checks run on plans that adopt them with ``[checks.options.LS00n]`` (see
-``applies``); the plugin's own plan does.
+``opt_in`` checks); the plugin's own plan does.
 """
 
 from __future__ import annotations
@@ -26,17 +26,8 @@ from campaignflow.graph import build_graph
 from campaignflow.model import Campaign, Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["applies", "ConsentFirst", "RecommendationsClimb", "ActivitiesAfterApprovedPlan"]
+__all__ = ["ConsentFirst", "RecommendationsClimb", "ActivitiesAfterApprovedPlan"]
 
-
-def applies(ctx: CheckContext) -> bool:
-    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``.
-
-    These rules are the document's own, not general ones: a plan adopts them
-    by configuring them (this plugin's plan does, and a copy of it keeps them),
-    and every other plan is left alone.
-    """
-    return ctx.code in ctx.campaign.checks.options
 
 _RECOMMEND_KINDS = ("recommendation",)
 
@@ -80,14 +71,13 @@ class ConsentFirst(Check):
     """
 
     code = "LS001"
+    opt_in = True
     name = "lanshan.household-consent-first"
     default_severity = Severity.ERROR
     summary = Text("a household is recommended without its consent first", "推介贫困户前未先征求本户同意")
     options = {"kinds": list(_RECOMMEND_KINDS), "consent_kind": "household"}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         household = str(ctx.options.get("consent_kind", "household"))
         for task in _recommendations(ctx):
             steps = task.approvals
@@ -126,14 +116,13 @@ class RecommendationsClimb(Check):
     """
 
     code = "LS002"
+    opt_in = True
     name = "lanshan.recommendation-order"
     default_severity = Severity.ERROR
     summary = Text("recommendation steps do not climb the hierarchy", "推荐环节未按村、镇逐级向上")
     options = {"kinds": list(_RECOMMEND_KINDS)}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         for task in _recommendations(ctx):
             for i in range(1, len(task.approvals)):
@@ -176,14 +165,13 @@ class ActivitiesAfterApprovedPlan(Check):
     """
 
     code = "LS003"
+    opt_in = True
     name = "lanshan.activity-before-plan-approval"
     default_severity = Severity.ERROR
     summary = Text("an activity does not wait for its unit's approved plan", "活动未等待本单位方案审批通过")
     options = {"plan_kinds": ["plan"], "sections": ["三"]}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         plan_kinds = _str_list(ctx, "plan_kinds", ["plan"])
         sections = tuple(_str_list(ctx, "sections", ["三"]))

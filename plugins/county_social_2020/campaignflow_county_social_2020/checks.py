@@ -23,7 +23,6 @@ __all__ = [
     "Span",
     "schedule_span",
     "schedule_phrases",
-    "applies",
     "missing_periods",
     "QuarterSchedule",
     "MonthlyProgressLedger",
@@ -94,10 +93,6 @@ def schedule_phrases(task: Task, prefix: str = SCHEDULE_PREFIX) -> list[str]:
     """The schedule phrases of a task's ``进度安排:`` tags (``prefix``), in tag order."""
     return [t[len(prefix):] for t in task.tags if t.startswith(prefix)]
 
-
-def applies(ctx: CheckContext) -> bool:
-    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``."""
-    return ctx.code in ctx.campaign.checks.options
 
 
 def _key(task: Task, field: str = "") -> str:
@@ -185,14 +180,13 @@ class QuarterSchedule(Check):
     """
 
     code = "CS001"
+    opt_in = True
     name = "county-social.quarter-schedule"
     default_severity = Severity.WARNING
     summary = Text("a task's dates do not keep the quarter its 进度安排 tag gives", "任务时间与其“进度安排”所写季度不符")
     options = {"prefix": SCHEDULE_PREFIX}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         prefix = str(ctx.options.get("prefix", SCHEDULE_PREFIX))
         year = _day(campaign.start).year
@@ -312,14 +306,13 @@ class MonthlyProgressLedger(Check):
     """
 
     code = "CS002"
+    opt_in = True
     name = "county-social.monthly-progress-ledger"
     default_severity = Severity.WARNING
     summary = Text("progress is not collected in every month of the campaign", "未按月收集工作推进情况")
     options = {"kind": "progress-ledger"}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         kind = str(ctx.options.get("kind", "progress-ledger"))
         ledgers = _series(t for t in campaign.tasks.values() if t.kind == kind)
@@ -364,13 +357,12 @@ class TimeLimitStated(Check):
     """
 
     code = "CS003"
+    opt_in = True
     name = "county-social.time-limit"
     default_severity = Severity.WARNING
     summary = Text("a task has no time limit", "任务未明确完成时限")
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         campaign = ctx.campaign
         for key, series in _series(t for t in campaign.tasks.values() if t.window.deadline() is None).items():
             task = series[0]

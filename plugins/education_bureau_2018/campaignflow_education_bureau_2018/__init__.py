@@ -17,7 +17,7 @@ from campaignflow.findings import Finding, Severity, Text
 from campaignflow.model import Task
 from campaignflow.plugins import hookimpl
 
-__all__ = ["ACTIVITY_TAG", "REPORT_TAG", "ActivitiesReported", "applies", "predecessors",
+__all__ = ["ACTIVITY_TAG", "REPORT_TAG", "ActivitiesReported", "predecessors",
            "campaignflow_register_checks"]
 
 #: Tag of a task that is one of the Day's activities (二、活动内容).
@@ -25,10 +25,6 @@ ACTIVITY_TAG = "扶贫日活动"
 #: Tag of a task that files and reports a unit's activities (三(四)).
 REPORT_TAG = "及时上报"
 
-
-def applies(ctx: CheckContext) -> bool:
-    """Whether the running check applies: the plan opts in with ``[checks.options.CODE]``."""
-    return ctx.code in ctx.campaign.checks.options
 
 
 def predecessors(tasks: Mapping[str, Task], task_id: str) -> set[str]:
@@ -82,6 +78,7 @@ class ActivitiesReported(Check):
     """
 
     code = "ED001"
+    opt_in = True
     name = "education-2018.activities-reported"
     default_severity = Severity.WARNING
     summary = Text("a unit's Poverty Alleviation Day activities are not reported afterwards",
@@ -89,8 +86,6 @@ class ActivitiesReported(Check):
     options = {"activity_tag": ACTIVITY_TAG, "report_tag": REPORT_TAG}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        if not applies(ctx):
-            return
         activity_tag = str(ctx.options.get("activity_tag", ACTIVITY_TAG))
         report_tag = str(ctx.options.get("report_tag", REPORT_TAG))
         tasks = ctx.campaign.tasks

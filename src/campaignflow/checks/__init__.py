@@ -50,15 +50,16 @@ class Check:
     options: ClassVar[Mapping[str, Any]] = {}
     #: Other codes or names that select this check.
     aliases: ClassVar[tuple[str, ...]] = ()
-    #: Campaign ids the check is written for; empty means every plan. A plugin's
-    #: rules for its own plan set this, so they do not fire on other plans; a plan
-    #: may still opt in by naming the code in ``[checks] select``.
-    plans: ClassVar[tuple[str, ...]] = ()
+    #: An opt-in check runs only on plans that configure it: ``[checks.options.CODE]``
+    #: or its code in ``[checks] select``. A plugin's rules for its own document
+    #: set this, so they follow that plan (and copies of it) and leave others alone.
+    opt_in: ClassVar[bool] = False
 
     @classmethod
     def applies_to(cls, campaign: Campaign) -> bool:
-        """Whether the check runs on ``campaign`` (see ``plans``)."""
-        return not cls.plans or campaign.id in cls.plans or cls.code in campaign.checks.select
+        """Whether the check runs on ``campaign`` (see ``opt_in``)."""
+        config = campaign.checks
+        return not cls.opt_in or cls.code in config.options or cls.code in config.select
 
     def run(self, ctx: CheckContext) -> Iterable[Finding]:
         """Yield the findings for ``ctx.campaign``."""
