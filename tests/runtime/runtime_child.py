@@ -24,7 +24,7 @@ from campaignflow.model import Approval, Campaign, Task, Unit
 from campaignflow.plugins.manager import create_plugin_manager
 from campaignflow.runtime import Actor, Engine, ManualClock, SQLiteStore, TaskState
 
-N_TASKS = 600
+N_TASKS = 300
 LEAD = Actor("worker", {"office"})
 BOSS = Actor("boss", {"board"})
 
