@@ -310,3 +310,27 @@ def test_a_stale_writer_gets_a_conflict_or_decides_again(make_engine):
     first.complete("city-plan@hf", HF)
     with pytest.raises(InvalidTransition, match="it is completed"):
         third.start("city-plan@hf", HF)
+
+
+def test_threads_sharing_one_engine_never_act_twice(make_engine):
+    import threading
+
+    engine = make_engine()
+    results: list[str] = []
+
+    def worker() -> None:
+        for tid in ("city-plan@hf", "budget"):
+            actor = HF if tid == "city-plan@hf" else FPB
+            try:
+                engine.start(tid, actor)
+                results.append(tid)
+            except InvalidTransition:
+                pass
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["budget", "city-plan@hf"]
+    assert [e.kind for e in engine.history()].count(EventKind.STARTED) == 2

@@ -10,6 +10,7 @@ so a decision is never taken on stale state.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -93,6 +94,8 @@ class Engine:
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
         self._subscribers: list[Callable[[Event], object]] = []
+        # One decision and append at a time per engine: hosts serve requests from threads.
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
@@ -115,7 +118,8 @@ class Engine:
         engine.refresh()
         fp = fingerprint(campaign)
         for _ in range(retries + 1):
-            if engine._state.fingerprint == fp and engine._state.plan_source == campaign.source:
+            moved = campaign.source is not None and engine._state.plan_source != campaign.source
+            if engine._state.fingerprint == fp and not moved:
                 break
             kind = EventKind.OPENED if engine._state.seq == 0 else EventKind.REPLANNED
             draft = Draft(campaign=campaign.id, kind=kind, at=engine._now(), actor=actor.person if actor else None,
@@ -141,9 +145,10 @@ class Engine:
 
     def refresh(self) -> int:
         """Read events other processes appended; returns how many there were."""
-        before = self._state.seq
-        replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
-        return self._state.seq - before
+        with self._lock:
+            before = self._state.seq
+            replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
+            return self._state.seq - before
 
     @property
     def plugins(self) -> Plugins:
@@ -262,14 +267,15 @@ class Engine:
     def tick(self, now: datetime | None = None) -> list[Event]:
         """Fire every timer that has passed: overdue and escalation events, committed as one batch."""
         moment = self._now(now)
-        for attempt in range(self.retries + 1):
-            drafts = due_timers(self.plan, self._state, moment, self.axis)
-            try:
-                return self._append(drafts)
-            except ConcurrencyConflict:
-                self.refresh()
-                if attempt == self.retries:
-                    raise
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                drafts = due_timers(self.plan, self._state, moment, self.axis)
+                try:
+                    return self._append(drafts)
+                except ConcurrencyConflict:
+                    self.refresh()
+                    if attempt == self.retries:
+                        raise
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -- listeners --------------------------------------------------------------------
@@ -296,6 +302,10 @@ class Engine:
 
     def _transition(self, req: _Request) -> Event:
         info = self._info(req.task)
+        with self._lock:
+            return self._transition_locked(req, info)
+
+    def _transition_locked(self, req: _Request, info: TaskInfo) -> Event:
         for attempt in range(self.retries + 1):
             if req.key is not None and req.key in self._state.keys:
                 return self._replayed(req)
