@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from checks_support import END, START, codes, dep, errors, only, plan, run, step, task, unit
 
-from campaignflow.checks.time import repeat_periods
 from campaignflow.model import Repeat, Window
 
 # -- CF201 ----------------------------------------------------------------------------
@@ -195,13 +194,11 @@ def test_cf204_window_with_no_working_time_and_approval_due_before_start():
 # -- CF205 ----------------------------------------------------------------------------
 
 
-def test_repeat_periods_are_calendar_periods_clipped_to_the_window():
-    assert repeat_periods("quarter", date(2020, 7, 1), date(2020, 10, 22)) == [
-        (date(2020, 7, 1), date(2020, 9, 30)), (date(2020, 10, 1), date(2020, 10, 22))]
-    assert repeat_periods("month", date(2020, 12, 15), date(2021, 1, 2)) == [
-        (date(2020, 12, 15), date(2020, 12, 31)), (date(2021, 1, 1), date(2021, 1, 2))]
-    weeks = repeat_periods("week", date(2020, 9, 3), date(2020, 9, 20))
-    assert weeks[0] == (date(2020, 9, 3), date(2020, 9, 6)) and weeks[-1] == (date(2020, 9, 14), date(2020, 9, 20))
+def test_cf205_counts_periods_as_the_loader_does():
+    # Sep 1 - Oct 30 meets two months, nine ISO weeks (Sep 1 is a Tuesday) and two quarters (Q3, Q4).
+    for every, fits in (("month", 2), ("week", 9), ("quarter", 2)):
+        assert errors(run(plan(tasks=[task("r", repeat=Repeat(every, fits))]))) == []
+        assert errors(run(plan(tasks=[task("r", repeat=Repeat(every, fits + 1))]))) == ["CF205"]
 
 
 def test_cf205_more_times_than_periods():

@@ -22,8 +22,7 @@ from . import Check, CheckContext
 from ._fmt import chain, day, finish, moment, start, working_days
 from ._keys import Shared, per_key, task_key, window_key
 
-__all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit",
-           "repeat_periods"]
+__all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit"]
 
 
 def _day_of(m: Moment) -> date:
@@ -303,31 +302,11 @@ class EmptyWindow(Check):
             )
 
 
-def repeat_periods(every: str, first: date, last: date) -> list[tuple[date, date]]:
-    """Calendar periods (ISO weeks, months, quarters) meeting [first, last], clipped to it.
-
-    Each period is ``(first_day, last_day)`` inclusive.
-    """
-    out: list[tuple[date, date]] = []
-    cur = first
-    while cur <= last:
-        if every == "week":
-            end = cur + timedelta(days=6 - cur.weekday())
-        else:
-            months = 1 if every == "month" else 3
-            m0 = (cur.month - 1) // months * months + months  # months since January at the period's end
-            y, m = cur.year + m0 // 12, m0 % 12 + 1
-            end = date(y, m, 1) - timedelta(days=1)
-        out.append((cur, min(end, last)))
-        cur = end + timedelta(days=1)
-    return out
-
-
 class RepeatDoesNotFit(Check):
     """A ``repeat`` does not fit in the campaign window.
 
-    The campaign window holds fewer periods (with a working day) than
-    ``times``, fewer occurrences were expanded than asked for, or an
+    The campaign window meets fewer calendar periods (ISO weeks, months,
+    quarters, as the loader counts them) with a working day than ``times``, fewer occurrences were expanded than asked for, or an
     occurrence's window lies outside the campaign or holds no working time.
     """
 
@@ -371,9 +350,18 @@ _EVERY_ZH = {"week": "周", "month": "月", "quarter": "季"}
 
 
 def _working_periods(campaign: Campaign, axis: WorkAxis, every: str) -> int:
-    first, last = campaign.window_instants()
-    periods = repeat_periods(every, first.date(), (last - timedelta(microseconds=1)).date())
-    return sum(1 for a, b in periods if axis.working_days_between(a, b) > 0)
+    """Periods the loader would window occurrences in that meet the campaign and hold a working day."""
+    from ..load.expand import period_window  # the loader's own periods, so that both agree
+
+    opens, closes = campaign.window_instants()
+    first, last = opens.date(), (closes - timedelta(microseconds=1)).date()
+    count, k = 0, 0
+    while True:
+        a, b = period_window(every, first, k)
+        if a > last:
+            return count
+        count += axis.working_days_between(max(a, first), min(b, last)) > 0
+        k += 1
 
 
 def _misfit(campaign: Campaign, axis: WorkAxis, occurrences: list[Task], times: int, periods: int) -> Text | None:
