@@ -1,0 +1,140 @@
+"""``campaignflow simulate``: the resource-constrained schedule and Monte-Carlo deadline risk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import click
+
+from ..errors import PlanError, ScenarioError
+from ..simulate import Scenario, parse_capacity, parse_delay
+from ..simulate.render import GANTT_MAX_TASKS, render_gantt, render_table, to_csv, to_json
+from .options import (
+    PlanInputError, Session, format_option, format_problems, lang_option, load_campaign, pass_session,
+    plan_argument, plugins_option,
+)
+from .output import ExitCode, is_tty, t
+
+# Monte-Carlo work (runs x nodes) above which a progress bar is worth showing.
+_PROGRESS_CELLS = 2_000_000
+
+
+def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, click.Parameter, tuple[str, ...]],
+                                                                 dict[str, Any]]:
+    def callback(_ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for text in values:
+            try:
+                key, value = parse(text)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param=param) from None
+            out[key] = value
+        return out
+
+    return callback
+
+
+@click.command()
+@plan_argument
+@click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+              help="Move the campaign to start on DATE; every date of the plan moves alike.")
+@click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(parse_delay),
+              help="TASK takes this many more working days (repeatable).")
+@click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(parse_capacity),
+              help="UNIT leads at most N tasks at once; N=none removes the limit (repeatable).")
+@click.option("--approval-days", type=click.FloatRange(min=0), default=None, metavar="N",
+              help="Working days an approval step takes without `within` (default 2).")
+@click.option("--runs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Monte-Carlo runs (0: the deterministic schedule only).")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Seed of the Monte-Carlo runs; the same seed gives the same numbers (default: drawn, shown).")
+@click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True,
+              help="Distribution of durations over three-point estimates.")
+@click.option("--reject-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Probability that an approval step is rejected once (rework, then a second decision).")
+@click.option("--min-probability", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="With --runs: exit 1 when a deadline is met in fewer runs than this.")
+@click.option("--engine", type=click.Choice(["auto", "numpy", "python"]), default="auto", show_default=True,
+              help="Monte-Carlo implementation.")
+@click.option("--gantt/--no-gantt", default=None,
+              help=f"Draw a Gantt chart (default: for plans of at most {GANTT_MAX_TASKS} tasks).")
+@format_option("text", "json", "csv")
+@click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
+@lang_option
+@plugins_option
+@pass_session
+def simulate(session: Session, plan: str, start: datetime | None, delay: dict[str, float],
+             capacity: dict[str, int | None], approval_days: float | None, runs: int, seed: int | None,
+             distribution: str, reject_rate: float, min_probability: float, engine: str, gantt: bool | None,
+             fmt: str, color: bool | None) -> None:
+    """Schedule PLAN on its calendar with units' capacities, and estimate deadline risk.
+
+    \b
+    Every task and approval step gets a start and a finish; with --runs N,
+    durations and approvers' latency are drawn N times and each deadline gets
+    the probability of being met.
+    Exit codes: 0 all deadlines met, 1 a deadline missed (or, with --runs,
+    met in fewer runs than --min-probability), 2 bad input.
+    """
+    from ..simulate import simulate as run_simulation
+
+    lang = session.lang
+    campaign = load_campaign(session, plan)
+    scenario = Scenario(start=start.date() if start else None, delays=delay, capacities=capacity,
+                        approval_days=approval_days)
+    try:
+        with _progress(runs, len(campaign.tasks)) as progress:
+            result = run_simulation(campaign, runs=runs, seed=seed, scenario=scenario, distribution=distribution,
+                                    reject_rate=reject_rate, engine=engine, plugins=session.plugins,
+                                    progress=progress)
+    except ScenarioError as exc:
+        raise PlanInputError("\n".join(f"{plan}: {t(lang, 'error', '错误')}: {p.get(lang)}"
+                                       for p in exc.problems)) from None
+    except PlanError as exc:
+        raise PlanInputError(format_problems(exc, lang)) from None
+    except KeyError as exc:  # the plan's calendar is provided by no plugin
+        raise PlanInputError(f"{plan}: {t(lang, 'error', '错误')}: {exc.args[0]}") from None
+    except ImportError as exc:  # --engine numpy without numpy
+        raise PlanInputError(t(lang, f"--engine numpy needs numpy (pip install 'campaignflow[fast]'): {exc}",
+                               f"--engine numpy 需要 numpy(pip install 'campaignflow[fast]'):{exc}")) from None
+
+    if fmt == "json":
+        click.echo(json.dumps(to_json(result, plan_name=campaign.name, plan_file=campaign.source,
+                                      min_probability=min_probability), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    else:
+        colour = is_tty() if color is None else color
+        if gantt or (gantt is None and len(result.schedule.tasks) <= GANTT_MAX_TASKS):
+            cal = session.plugins.calendar(campaign.calendar)
+            width = shutil.get_terminal_size((100, 24)).columns
+            click.echo(render_gantt(result.schedule, cal, width=width, lang=lang))
+            click.echo("")
+        click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability), color=colour)
+
+    failed = bool(result.schedule.missed) or bool(result.runs and result.at_risk(min_probability))
+    raise SystemExit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+@contextmanager
+def _progress(runs: int, tasks: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr, on a terminal, for runs that take more than a moment."""
+    import sys
+
+    if runs == 0 or runs * max(tasks, 1) < _PROGRESS_CELLS or not is_tty(sys.stderr):
+        yield None
+        return
+    with click.progressbar(length=runs, label="Monte Carlo", file=sys.stderr) as bar:
+        done = 0
+
+        def update(total: int) -> None:
+            nonlocal done
+            bar.update(total - done)
+            done = total
+
+        yield update
