@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Union
 
-__all__ = ["Segment", "KeyPath", "key_path", "split_key_path", "TomlIndex"]
+__all__ = ["Segment", "KeyPath", "key_path", "join_key", "split_key_path", "TomlIndex"]
 
 #: One step of a key path: a key, or an array index.
 Segment = Union[str, int]
@@ -45,6 +45,14 @@ def key_path(*parts: Segment | Iterable[Segment]) -> str:
             text = item if _PLAIN_SEGMENT.fullmatch(item) else _quote(item)
             out.append(f".{text}" if out else text)
     return "".join(out)
+
+
+def join_key(path: str, key: Segment) -> str:
+    """The key path of ``key`` inside the table (or array) at ``path``: ``join_key("tasks.x", "after")``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    segment = key if _PLAIN_SEGMENT.fullmatch(key) else _quote(key)
+    return f"{path}.{segment}" if path else segment
 
 
 def _quote(text: str) -> str:

@@ -18,7 +18,6 @@ from ..findings import Text
 from ..model import Dependency, Group, Pairing, Task, Unit
 from .locate import key_path, split_key_path
 from .problems import Candidates, ProblemLog
-from .structure import child
 
 __all__ = ["References"]
 
@@ -64,8 +63,9 @@ class References:
         return False
 
     def check_units(self) -> None:
-        for unit in self.units.values():
-            if unit.parent is not None:
+        units = self.units
+        for unit in units.values():
+            if unit.parent is not None and unit.parent not in units:
                 self.unit(unit.parent, key_path("units", unit.id, "parent"))
 
     def check_pairings(self, pairings: Iterable[Pairing]) -> None:
@@ -76,33 +76,34 @@ class References:
     # -- tasks -----------------------------------------------------------------------------
 
     def check_task(self, task: Task) -> Task:
-        """Check ``task``'s references; the task with its dependencies expanded."""
-        path = key_path("tasks", task.id)
-        self.unit(task.lead, child(path, "lead"))
+        """Check ``task``'s references; the task with its dependencies expanded.
+
+        Runs once per task (a million for a national cascade): the common case
+        is set look-ups only, and key paths are built only for problems.
+        """
+        units, groups = self.units, self.groups
+        if task.lead not in units:
+            self.unit(task.lead, key_path("tasks", task.id, "lead"))
         for key in ("partners", "solicits"):
-            refs = getattr(task, key)
-            for i, ref in enumerate(refs):
-                self.unit(ref, _item(path, key, i), allow_group=True)
+            for i, ref in enumerate(getattr(task, key)):
+                if ref not in units and ref not in groups:
+                    self.unit(ref, key_path("tasks", task.id, key, i), allow_group=True)
         for i, step in enumerate(task.approvals):
             for j, ref in enumerate(step.by):
-                self.unit(ref, _item(child(child(path, "approvals"), i), "by", j), allow_group=True)
+                if ref not in units and ref not in groups:
+                    self.unit(ref, key_path("tasks", task.id, "approvals", i, "by", j), allow_group=True)
         if not task.after:
             return task
+        tasks, occurrences = self.tasks, self.occurrences
+        if all(dep.task in tasks and dep.task not in occurrences for dep in task.after) and (
+                len(task.after) == 1 or len({dep.task for dep in task.after}) == len(task.after)):
+            return task
         expanded: dict[str, Dependency] = {}
-        changed = False
         for i, dep in enumerate(task.after):
-            ids = self.dependency(dep.task, _item(path, "after", i))
-            if ids is None:
-                continue
-            if ids != (dep.task,):
-                changed = True
-            for tid in ids:
+            ids = self.dependency(dep.task, key_path("tasks", task.id, "after", i))
+            for tid in ids or ():
                 if tid not in expanded:
                     expanded[tid] = dep if tid == dep.task else Dependency(task=tid, lag=dep.lag)
-                else:
-                    changed = True
-        if not changed:
-            return task
         return attrs.evolve(task, after=tuple(expanded.values()))
 
     def dependency(self, ref: str, path: str) -> tuple[str, ...] | None:
@@ -139,11 +140,6 @@ class References:
                 out.extend(self.occurrences.get(iid, (iid,) if iid in self.tasks else ()))
             ids = self._all_instances[template] = tuple(out)
         return ids
-
-
-def _item(path: str, key: str, i: int) -> str:
-    # Always indexed: for a key given as one string the locator falls back to the key.
-    return child(child(path, key), i)
 
 
 def fold_instances(log: ProblemLog, templates: Iterable[str]) -> None:

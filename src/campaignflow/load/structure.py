@@ -20,7 +20,7 @@ from ..calendar import AllDays, Calendar, Weekdays
 from ..findings import Severity, Text
 from ..model import Annotation, ChecksConfig, Moment, Pairing, Unit, start_instant, end_instant
 from .dates import DateResolver
-from .locate import key_path
+from .locate import join_key
 from .problems import ProblemLog
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ _CODE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
 
 def child(path: str, key: str | int) -> str:
     """The key path of ``key`` inside the table at ``path``."""
-    return key_path(path, key) if path else key_path(key)
+    return join_key(path, key)
 
 
 # -- generic readers --------------------------------------------------------------------
@@ -238,36 +238,49 @@ def read_units(log: ProblemLog, raw: Mapping[str, Any]) -> dict[str, Unit]:
     """``[units.ID]`` tables, in plan order. References (``parent``) are checked later."""
     units: dict[str, Unit] = {}
     for uid, table in raw.items():
-        path = child("units", uid)
-        if not isinstance(table, dict):
-            log.wrong_type(path, "a table (a unit)", "表(单位)", table)
-            continue
-        if not _check_id(log, uid, path, "unit", "单位"):
-            continue
-        if not table.keys() <= UNIT_KEYS:
-            check_keys(log, table, UNIT_KEYS, path)
-        ok = True
-        name = table.get("name")
-        if not isinstance(name, str):
-            ok = False
-            get_str(log, table, "name", path, required=True)
-        kind = table.get("kind")
-        parent = table.get("parent")
-        name_en = table.get("name_en")
-        if not (isinstance(kind, (str, type(None))) and isinstance(parent, (str, type(None)))
-                and isinstance(name_en, (str, type(None)))):
-            ok = False
-            for key in ("kind", "parent", "name_en"):
-                get_str(log, table, key, path)
-        capacity = table.get("capacity")
-        if capacity is not None and (type(capacity) is not int or capacity < 1):
-            ok = False
-            log.wrong_type(child(path, "capacity"), "a whole number of at least 1", "不小于 1 的整数", capacity)
-        doc = read_doc(log, table.get("doc"), child(path, "doc")) if "doc" in table else None
-        if ok:
-            units[uid] = Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en,
-                              doc=doc)
+        # The common case is checked inline: this loop runs once per unit of a
+        # national cascade (half a million), and key paths are built only for problems.
+        if type(table) is dict and table.keys() <= UNIT_KEYS:
+            name = table.get("name")
+            kind = table.get("kind")
+            parent = table.get("parent")
+            name_en = table.get("name_en")
+            capacity = table.get("capacity")
+            if (type(name) is str and type(kind) in _OPT_STR and type(parent) in _OPT_STR
+                    and type(name_en) in _OPT_STR and (capacity is None or (type(capacity) is int and capacity >= 1))
+                    and "doc" not in table and ID_RE.fullmatch(uid)):
+                units[uid] = Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en)
+                continue
+        unit = _read_unit(log, uid, table)
+        if unit is not None:
+            units[uid] = unit
     return units
+
+
+_OPT_STR = (str, type(None))
+
+
+def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
+    path = child("units", uid)
+    if not isinstance(table, dict):
+        log.wrong_type(path, "a table (a unit)", "表(单位)", table)
+        return None
+    if not _check_id(log, uid, path, "unit", "单位"):
+        return None
+    check_keys(log, table, UNIT_KEYS, path)
+    name = get_str(log, table, "name", path, required=True)
+    kind = get_str(log, table, "kind", path)
+    parent = get_str(log, table, "parent", path)
+    name_en = get_str(log, table, "name_en", path)
+    ok = name is not None and all(table.get(k) is None or isinstance(table[k], str) for k in ("kind", "parent", "name_en"))
+    capacity = table.get("capacity")
+    if capacity is not None and (type(capacity) is not int or capacity < 1):
+        ok = False
+        log.wrong_type(child(path, "capacity"), "a whole number of at least 1", "不小于 1 的整数", capacity)
+    doc = read_doc(log, table.get("doc"), child(path, "doc"))
+    if not ok:
+        return None
+    return Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc)
 
 
 def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:

@@ -177,8 +177,9 @@ class TaskReader:
             self.log.wrong_type(path, 'an array of task ids or { task = "...", lag = "2d" }',
                                 '任务标识或 { task = "...", lag = "2d" } 的数组', value)
             return BAD
+        # Entries that are fine are kept even when others are wrong, so that
+        # their references are checked too (the plan fails either way).
         deps: list[Dependency] = []
-        ok = True
         for i, item in enumerate(items):
             at = child(path, i) if items is value else path
             if isinstance(item, str):
@@ -189,14 +190,12 @@ class TaskReader:
                 lag = self.lag(item["lag"], child(at, "lag")) if "lag" in item else Lag()
                 read_doc(self.log, item.get("doc"), child(at, "doc"))
                 if task is None or lag is None:
-                    ok = False
                     continue
                 deps.append(Dependency(task=task, lag=lag))
             else:
-                ok = False
                 self.log.wrong_type(at, 'a task id or { task = "...", lag = "2d" }', '任务标识或 { task = "...", lag = "2d" }',
                                     item)
-        return tuple(deps) if ok else BAD
+        return tuple(deps)
 
     def repeat(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
