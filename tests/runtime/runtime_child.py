@@ -78,6 +78,10 @@ def main(db: str, acks: str, stale: bool) -> None:
                 os.write(fd, b"conflict\n")
                 continue
             os.write(fd, f"{event.seq} {event.kind} {event.task}\n".encode())
+            if stale:
+                # A host does other work between requests; without a pause, SQLite's busy
+                # wait (no fairness) may let one process take every turn.
+                time.sleep(0.002)
         if not progressed:
             break
     os.write(fd, b"finished\n")
