@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import attrs
 
+from ..cpm import gate_id
 from .scenario import Scenario
 
 __all__ = ["StepTiming", "TaskTiming", "Deadline", "Schedule", "TaskRisk", "DeadlineRisk", "SimulationResult"]
@@ -100,7 +101,12 @@ class Deadline:
     @property
     def label(self) -> str:
         """``task`` or ``task/approval[i]``, as the CLI prints it."""
-        return self.task if self.step is None else f"{self.task}/approval[{self.step}]"
+        return _label(self.task, self.step)
+
+
+def _label(task: str, step: int | None) -> str:
+    # The node id of the step's gate, as in the compiled plan.
+    return task if step is None else gate_id(task, step)
 
 
 def _by_id(tasks: tuple[TaskTiming, ...]) -> Mapping[str, TaskTiming]:
@@ -205,7 +211,7 @@ class DeadlineRisk:
     @property
     def label(self) -> str:
         """``task`` or ``task/approval[i]``."""
-        return self.task if self.step is None else f"{self.task}/approval[{self.step}]"
+        return _label(self.task, self.step)
 
 
 @attrs.frozen
