@@ -62,11 +62,33 @@ _LAZY: dict[str, str] = {
     "Plugins": "plugins.manager",
     "create_plugin_manager": "plugins.manager",
     "hookimpl": "plugins",
-    # loading and analysis
+    # loading, writing and analysis
     "load_plan": "load",
+    "loads": "load",
+    "to_toml": "writer",
     "critical_path": "graph",
+    "CriticalPath": "graph",
     "build_graph": "graph",
     "find_cycle": "graph",
+    # simulation
+    # (``simulate`` itself is the subpackage: ``from campaignflow.simulate import simulate``.)
+    "schedule": "simulate",
+    "Scenario": "simulate",
+    "Schedule": "simulate",
+    "SimulationResult": "simulate",
+    # the runtime engine
+    "Engine": "runtime",
+    "Actor": "runtime",
+    "Event": "runtime",
+    "TaskState": "runtime",
+    "TaskView": "runtime",
+    "Store": "runtime",
+    "SQLiteStore": "runtime",
+    "MemoryStore": "runtime",
+    "ManualClock": "runtime",
+    # exporters
+    "Exporter": "export",
+    "ExportContext": "export",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -95,11 +117,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownTaskError,
     )
     from .findings import Finding, Location, Severity, Text
-    from .graph import build_graph, critical_path, find_cycle
-    from .load import load_plan
+    from .export import ExportContext, Exporter
+    from .graph import CriticalPath, build_graph, critical_path, find_cycle
+    from .load import load_plan, loads
     from .model import (
         Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task,
         Unit, Window,
     )
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager
+    from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView
+    from .simulate import Scenario, Schedule, SimulationResult, schedule
+    from .writer import to_toml
