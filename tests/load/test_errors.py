@@ -78,7 +78,7 @@ def test_lead_must_be_one_unit(problems, only):
 def test_every_problem_of_every_file_at_once(write, problems):
     main = write({
         "plan.toml": HEAD.replace('end = 2020-12-31', 'end = 2020-12-31\ninclude = ["units.toml"]\ncalender = "x"'),
-        "units.toml": '[units.hf]\nname = "合肥"\nparent = "ahh"\n[units.bad]\nkind = "city"\n',
+        "units.toml": '[units.hf]\nname = "合肥"\nparent = "ah-fbp"\n[units.bad]\nkind = "city"\n',
     })
     found = problems(main)
     assert [(Path(p.location.file).name, p.location.line, p.code) for p in found] == [
