@@ -33,6 +33,8 @@ def test_cf201_start_before_on_outside_and_approval_due():
     found = only(run(campaign), "CF201")
     assert sorted(f.location.key_path for f in found) == [
         "tasks.early.start", "tasks.party.on", "tasks.plan.approvals[0].due"]
+    late_step = next(f for f in found if "approvals" in f.location.key_path)
+    assert "has approval step 1 due by 2020-11-04, after the campaign ends" in late_step.message.en
 
 
 def test_cf201_one_finding_for_every_instance_of_a_template():
@@ -161,8 +163,10 @@ def test_cf203_approval_due_and_datetime_deadline():
     campaign = plan(units=[unit("boss")], tasks=[
         task("plan", due=datetime(2020, 9, 13, 12, 0), approvals=[step("boss", due=date(2020, 9, 19))]),
     ])
-    keys = sorted(f.location.key_path for f in only(run(campaign), "CF203"))
-    assert keys == ["tasks.plan.approvals[0].due", "tasks.plan.due"]
+    found = sorted(only(run(campaign), "CF203"), key=lambda f: f.location.key_path)
+    assert [f.location.key_path for f in found] == ["tasks.plan.approvals[0].due", "tasks.plan.due"]
+    assert "has approval step 1 due on 2020-09-19 (Sat)" in found[0].message.en
+    assert "第1步审批" in found[0].message.zh
 
 
 # -- CF204 ----------------------------------------------------------------------------
@@ -188,6 +192,7 @@ def test_cf204_window_with_no_working_time_and_approval_due_before_start():
     campaign = plan(units=[unit("boss")], tasks=[
         task("x", start=date(2020, 9, 15), approvals=[step("boss", due=date(2020, 9, 14))])])
     assert [f.location.key_path for f in only(run(campaign), "CF204")] == ["tasks.x.approvals[0].due"]
+    assert "(approval step 1)" in only(run(campaign), "CF204")[0].message.en
     assert errors(run(campaign)) == ["CF204"]
 
 

@@ -210,11 +210,18 @@ class ApproverNotAbove(Check):
         groups = _GroupIndex(campaign, offices)
         tree = ctx.analysis.hierarchy
         found: list[tuple[str, Task, tuple[int, list[str], int]]] = []
+        units = campaign.units
         for task in campaign.tasks.values():
+            lead = task.lead
             for i, step in enumerate(task.approvals):
                 if step.kind in _PEER_STEP_KINDS:
                     continue
-                shown, count = _misplaced(campaign, groups, tree, task.lead, step.by, offices)
+                if len(step.by) == 1 and step.by[0] in units:  # the common case, decided inline
+                    ref = step.by[0]
+                    if ref == lead or tree.is_below(lead, ref) or (
+                            units[ref].kind in offices and not tree.is_below(ref, lead)):
+                        continue
+                shown, count = _misplaced(campaign, groups, tree, lead, step.by, offices)
                 if count:
                     found.append((task_key(task, f"approvals[{i}].by"), task, (i, shown, count)))
         for hit in per_key(found):

@@ -44,13 +44,17 @@ class OutsideCampaign(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         campaign = ctx.campaign
-        first, last = campaign.window_instants()
+        side = _Sides(*campaign.window_instants())
         found: list[tuple[str, Task, Text]] = []
         for task in campaign.tasks.values():
             if task.occurrence is not None:
                 continue
-            for field, problem in _outside(task, first, last):
-                found.append((task_key(task, field), task, problem))
+            w = task.window
+            dated = [("on", w.on, "on"), ("start", w.start, "start"), ("due", w.due, "due")]
+            dated += [(f"approvals[{i}].due", st.due, "step") for i, st in enumerate(task.approvals)]
+            for field, m, role in dated:
+                if m is not None and side(m, role):
+                    found.append((task_key(task, field), task, _outside_text(field, m, side(m, role))))
         span = Text(f"{moment(campaign.start)} .. {moment(campaign.end)}", f"{moment(campaign.start)}至{moment(campaign.end)}")
         for hit in per_key(found):
             task, problem, more = hit.task, hit.item, hit.more
@@ -65,36 +69,48 @@ class OutsideCampaign(Check):
             )
 
 
-def _outside(task: Task, first: datetime, last: datetime) -> Iterator[tuple[str, Text]]:
-    w = task.window
-    if w.on is not None:
-        if start_instant(w.on) < first or end_instant(w.on) > last:
-            when = "before the campaign starts" if start_instant(w.on) < first else "after the campaign ends"
-            yield "on", Text(f"takes place on {moment(w.on)}, {when}",
-                             f"定于{moment(w.on)}举行({'活动开始之前' if 'before' in when else '活动结束之后'})")
-        return
-    if w.start is not None:
-        s = start_instant(w.start)
-        if s < first:
-            yield "start", Text(f"may start on {moment(w.start)}, before the campaign starts",
-                                f"开始时间{moment(w.start)}早于活动开始")
-        elif s >= last:
-            yield "start", Text(f"may start only on {moment(w.start)}, after the campaign ends",
-                                f"开始时间{moment(w.start)}晚于活动结束")
-    if w.due is not None:
-        d = end_instant(w.due)
-        if d > last:
-            yield "due", Text(f"is due by {moment(w.due)}, after the campaign ends",
-                              f"截止时间{moment(w.due)}晚于活动结束")
-        elif d <= first:
-            yield "due", Text(f"is due by {moment(w.due)}, before the campaign starts",
-                              f"截止时间{moment(w.due)}早于活动开始")
-    for i, step in enumerate(task.approvals):
-        if step.due is not None and not first < end_instant(step.due) <= last:
-            when = "before the campaign starts" if end_instant(step.due) <= first else "after the campaign ends"
-            yield f"approvals[{i}].due", Text(
-                f"has approval step {i + 1} due by {moment(step.due)}, {when}",
-                f"第{i + 1}步审批截止于{moment(step.due)}({'活动开始之前' if 'before' in when else '活动结束之后'})")
+def _step_number(field: str) -> int:
+    """``approvals[0].due`` -> 1: the step as a plan author counts it."""
+    return int(field[len("approvals["):field.index("]")]) + 1
+
+
+class _Sides:
+    """Which side of the campaign window a date falls on (-1 before, 1 after, 0 inside), memoised.
+
+    Templates repeat the same few dates thousands of times.
+    """
+
+    def __init__(self, first: datetime, last: datetime) -> None:
+        self._first, self._last = first, last
+        self._seen: dict[tuple[Moment, str], int] = {}
+
+    def __call__(self, m: Moment, role: str) -> int:
+        got = self._seen.get((m, role))
+        if got is None:
+            first, last = self._first, self._last
+            s, e = start_instant(m), end_instant(m)
+            if role == "start":
+                got = -1 if s < first else 1 if s >= last else 0
+            elif role == "on":
+                got = -1 if s < first else 1 if e > last else 0
+            else:  # a deadline
+                got = -1 if e <= first else 1 if e > last else 0
+            self._seen[m, role] = got
+        return got
+
+
+def _outside_text(field: str, m: Moment, side: int) -> Text:
+    when = Text("before the campaign starts", "早于活动开始") if side < 0 else Text(
+        "after the campaign ends", "晚于活动结束")
+    shown = moment(m)
+    if field == "on":
+        return Text(f"takes place on {shown}, {when.en}", f"定于{shown}举行,{when.zh}")
+    if field == "start":
+        return Text(f"may start {'only ' if side > 0 else ''}on {shown}, {when.en}", f"开始时间{shown}{when.zh}")
+    if field == "due":
+        return Text(f"is due by {shown}, {when.en}", f"截止时间{shown}{when.zh}")
+    step = _step_number(field)
+    return Text(f"has approval step {step} due by {shown}, {when.en}", f"第{step}步审批截止于{shown},{when.zh}")
 
 
 # Float noise from converting whole-second instants to working time.
@@ -212,6 +228,15 @@ class NonWorkingDay(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         axis = ctx.analysis.axis
+        off_days: dict[Moment, bool] = {}
+
+        def off(m: Moment) -> bool:
+            # Templates repeat the same few dates thousands of times.
+            got = off_days.get(m)
+            if got is None:
+                got = off_days[m] = not axis.is_working(_day_of(m))
+            return got
+
         found: list[tuple[str, Task, tuple[str, date]]] = []
         for task in ctx.campaign.tasks.values():
             if task.occurrence is not None:
@@ -220,7 +245,7 @@ class NonWorkingDay(Check):
             dated = [("on", w.on), ("due", w.due)] + [(f"approvals[{i}].due", s.due) for i, s in
                                                        enumerate(task.approvals)]
             for field, m in dated:
-                if m is not None and not axis.is_working(_day_of(m)):
+                if m is not None and off(m):
                     found.append((task_key(task, field), task, (field, _day_of(m))))
         for hit in per_key(found):
             yield self._finding(ctx, axis, hit)
@@ -234,8 +259,10 @@ class NonWorkingDay(Check):
             why = Text(f"a day of the {holiday} holiday", f"{zh_name}假期")
         else:
             why = Text("not a working day", "非工作日")
-        what = {"on": Text("takes place on", "举行日期为"), "due": Text("is due on", "截止日期为")}.get(
-            field, Text(f"has approval step {field[10:-5]} due on", "审批截止日期为"))
+        if field in ("on", "due"):
+            what = Text("takes place on", "举行日期为") if field == "on" else Text("is due on", "截止日期为")
+        else:
+            what = Text(f"has approval step {_step_number(field)} due on", f"第{_step_number(field)}步审批截止日期为")
         when = day(d)
         before = axis.nth_working_day(int(axis.day_start(d)) - 1)
         if field == "on":
@@ -284,8 +311,8 @@ class EmptyWindow(Check):
             task, (field, due), more = hit.task, hit.item, hit.more
             ws = task.window.earliest()
             assert ws is not None  # noqa: S101 - only tasks with an earliest start are collected
-            step = "" if field == "due" else f" (approval step {field[10:-5]})"
-            step_zh = "" if field == "due" else f"(第{field[10:-5]}步审批)"
+            step = "" if field == "due" else f" (approval step {_step_number(field)})"
+            step_zh = "" if field == "due" else f"(第{_step_number(field)}步审批)"
             gap = (ws.date() - _day_of(due)).days
             how = Text(f"it starts {gap} day{'' if gap == 1 else 's'} after the deadline",
                        f"开始时间比截止日期晚{gap}天") if gap > 0 else Text(
