@@ -22,6 +22,9 @@ from ._keys import task_key
 
 __all__ = ["DependencyCycle", "HierarchyCycle", "Knot", "dependency_knots"]
 
+#: How many further hops of a cycle are given as related locations.
+_RELATED = 8
+
 
 @attrs.frozen
 class Knot:
@@ -170,7 +173,8 @@ class DependencyCycle(Check):
                 names = listing(caught)
                 en += f"; {len(caught)} more task{'' if len(caught) == 1 else 's'} caught in the same knot: {names.en}"
                 zh += f";另有{len(caught)}项任务陷于同一循环:{names.zh}"
-            related = [task_key(tasks[b], f"after[{_after_index(tasks[b], a)}]") for a, b in zip(cycle, cycle[1:])]
+            hops = list(zip(cycle, cycle[1:]))[:_RELATED]  # the finding's tasks list the whole cycle
+            related = [task_key(tasks[b], f"after[{_after_index(tasks[b], a)}]") for a, b in hops]
             yield ctx.finding(
                 Text(en, zh),
                 key_path=task_key(task, f"after[{_after_index(task, last)}]"),
@@ -215,7 +219,7 @@ class HierarchyCycle(Check):
                 units=cycle,
                 hint=Text(f"give '{cycle[0]}' its real parent, or none if it is at the top",
                           f"为“{cycle[0]}”填写真正的上级单位;若它是最高一级则删除 parent"),
-                related=[f"units.{u}.parent" for u in cycle[1:]],
+                related=[f"units.{u}.parent" for u in cycle[1:_RELATED + 1]],
             )
 
 

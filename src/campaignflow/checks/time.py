@@ -115,6 +115,8 @@ def _outside_text(field: str, m: Moment, side: int) -> Text:
 
 # Float noise from converting whole-second instants to working time.
 _EPS = 1e-6
+#: How many tasks of a long chain are given as related locations (the nearest ones).
+_RELATED = 8
 
 
 class DeadlineUnmeetable(Check):
@@ -198,7 +200,8 @@ class DeadlineUnmeetable(Check):
             tasks=list(dict.fromkeys([*firsts, *hit.tasks])),
             hint=Text("move the deadline later, start the chain earlier, shorten a task on it or drop a "
                       "dependency", "推迟截止时间、提前开始该路径上的任务、缩短其工期或取消某个依赖"),
-            related=[task_key(ctx.campaign.tasks[f]) for f in dict.fromkeys(firsts) if f != owner],
+            related=[task_key(ctx.campaign.tasks[f])
+                     for f in list(dict.fromkeys(firsts))[-_RELATED - 1:] if f != owner],
         )
 
 
