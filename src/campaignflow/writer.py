@@ -119,6 +119,8 @@ def _task_pairs(t: Task) -> _Pairs:
         ("duration", None if t.duration == Duration() else _duration(t.duration)),
         ("approvals", _Multiline([_approval(a) for a in t.approvals]) if t.approvals else None),
         ("solicits", list(t.solicits) or None), ("tags", list(t.tags) or None),
+        # On an occurrence ``X#N`` the series' repeat is kept as what it is, not expanded again.
+        ("repeat", None if t.repeat is None else {"every": t.repeat.every, "times": t.repeat.times}),
         ("doc", _doc(t.doc)),
     ]
 

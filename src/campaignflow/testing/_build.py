@@ -123,6 +123,36 @@ class Draft:
     horizon: dict[str, float] = attrs.field(factory=dict)
     work_end: dict[str, float] = attrs.field(factory=dict)
 
+    # -- references ----------------------------------------------------------------------
+
+    def ancestors(self, uid: str) -> list[str]:
+        """The unit's parent, its parent's parent, ...; stops at a hierarchy cycle."""
+        out, seen = [], {uid}
+        parent = self.units[uid].parent
+        while parent is not None and parent in self.units and parent not in seen:
+            out.append(parent)
+            seen.add(parent)
+            parent = self.units[parent].parent
+        return out
+
+    def below(self, uid: str, top: str) -> bool:
+        """Whether ``uid`` lies strictly below ``top`` in the unit hierarchy."""
+        return top in self.ancestors(uid)
+
+    def members(self, ref: str) -> tuple[str, ...]:
+        """The units a unit or group reference stands for."""
+        group = self.groups.get(ref)
+        return resolve_group(self.units, group) if group is not None else (ref,)
+
+    def fresh_id(self, base: str, *, tasks: bool = False) -> str:
+        """``base``, or ``base2``, ``base3``...: an id not taken by a unit or group (or a task)."""
+        taken = set(self.tasks) | {t.series for t in self.tasks.values()} if tasks else {*self.units, *self.groups}
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}{n}"
+        return name
+
     # -- time -------------------------------------------------------------------------
 
     def ready(self, after: Sequence[Dependency]) -> float:
