@@ -24,7 +24,7 @@ import attrs
 from .calendar import WorkAxis
 from .errors import CycleError, Problem
 from .findings import Text
-from .model import Campaign, end_instant, start_instant
+from .model import Campaign, Window, end_instant, start_instant
 
 if TYPE_CHECKING:
     from .calendar import Calendar
@@ -410,9 +410,9 @@ def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     unit_index = {u: i for i, u in enumerate(units)}
     capacity = array("l", [u.capacity or 0 for u in campaign.units.values()])
     positions: dict[datetime, float] = {}
+    spans: dict[Window, tuple[float, float]] = {}
 
     def at(instant: datetime | None, default: float) -> float:
-        # Templates repeat the same dates thousands of times: place each once.
         if instant is None:
             return default
         w = positions.get(instant)
@@ -430,8 +430,12 @@ def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     approver_cache: dict[tuple[str, ...], int] = {}
     for task in campaign.tasks.values():
         d = task.duration
-        first_day = at(task.window.earliest(), -_INF)
-        due = at(task.window.deadline(), _INF)
+        window = task.window
+        span = spans.get(window)
+        if span is None:
+            # Template instances share their windows: place each distinct one once.
+            span = spans[window] = (at(window.earliest(), -_INF), at(window.deadline(), _INF))
+        first_day, due = span
         likely, lo, hi = d.likely, d.low, d.high
         if task.window.on is not None:
             fixed[len(duration)] = 1
