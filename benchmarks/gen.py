@@ -126,10 +126,10 @@ def _toml_approval(by: str, within: str | None) -> str:
     return f"{{ by = {_toml_str(by)} }}" if within is None else f"{{ by = {_toml_str(by)}, within = {_toml_str(within)} }}"
 
 
-def _header(plan_id: str, name: str, calendar: str) -> list[str]:
+def _header(plan_id: str, name: str, calendar: str, issuer: str) -> list[str]:
     return [
         "format = 1", "", "[campaign]", f"id = {_toml_str(plan_id)}", f"name = {_toml_str(name)}",
-        'issuer = "gov"', f"start = {START.isoformat()}", f"end = {END.isoformat()}",
+        f"issuer = {_toml_str(issuer)}", f"start = {START.isoformat()}", f"end = {END.isoformat()}",
         f"calendar = {_toml_str(calendar)}", "", "[campaign.dates]", f"poverty_day = {POVERTY_DAY.isoformat()}", "",
     ]
 
@@ -147,7 +147,7 @@ def _units_toml(rows: list[_UnitRow]) -> Iterator[str]:
 def cascade_plan(n_tasks: int, seed: int = 0) -> str:
     """A cascading national plan of about ``n_tasks`` tasks after expansion, as TOML."""
     rows = _hierarchy(n_tasks, random.Random(seed))
-    out = _header("cascade", "全国扶贫日活动方案(基准)", "cn-workdays")
+    out = _header("cascade", "全国扶贫日活动方案(基准)", "cn-workdays", "gov")
     out += list(_units_toml(rows))
     for gid, kind in _GROUPS.items():
         out += [f"[groups.{gid}]", f"kind = {_toml_str(kind)}", ""]
@@ -262,7 +262,7 @@ def _flat(n_tasks: int, n_units: int, seed: int) -> tuple[list[_UnitRow], list[_
 def resource_plan(n_tasks: int, n_units: int, seed: int = 0) -> str:
     """A flat random DAG of ``n_tasks`` tasks led by ``n_units`` units of capacity 1-3, as TOML."""
     units, tasks = _flat(n_tasks, n_units, seed)
-    out = _header("resources", "资源约束基准", "weekdays")
+    out = _header("resources", "资源约束基准", "weekdays", "office")
     out += list(_units_toml(units))
     for t in tasks:
         lo, likely, hi = t.duration
@@ -293,7 +293,8 @@ def resource_campaign(n_tasks: int, n_units: int, seed: int = 0) -> Any:
             after=tuple(Dependency(a) for a in t.after), window=Window(due=t.due),
             approvals=() if t.approval is None else (Approval(by=(t.approval[0],),
                                                               within=Duration(float(t.approval[1]))),))
-    return Campaign(id="resources", name="资源约束基准", issuer="gov", start=START, end=END, units=units,
+    return Campaign(id="resources", name="资源约束基准", issuer="office", start=START, end=END, units=units,
+                    dates={"poverty_day": POVERTY_DAY},
                     tasks=tasks)
 
 
