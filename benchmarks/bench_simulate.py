@@ -58,9 +58,12 @@ def _tj_id(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text)
 
 
-def write_tjp(campaign: Any, path: Path) -> None:
-    """The campaign as a TaskJuggler 3 project: same tasks, dependencies, capacities, approvals."""
-    lines = [f'project {_tj_id(campaign.id)} "{campaign.id}" {campaign.start.isoformat()} +3y {{',
+def write_tjp(campaign: Any, path: Path, years: int = 3) -> None:
+    """The campaign as a TaskJuggler 3 project: same tasks, dependencies, capacities, approvals.
+
+    ``years`` is the project's span: tj3 gives up on work that does not fit in it.
+    """
+    lines = [f'project {_tj_id(campaign.id)} "{campaign.id}" {campaign.start.isoformat()} +{years}y {{',
              '  timezone "Asia/Shanghai"', "}", ""]
     pool: dict[str, list[str]] = {}
     for uid, unit in campaign.units.items():
@@ -172,7 +175,13 @@ def bench(size: int, runs: int, py_runs: int, tj3: str | None, workdir: Path) ->
     text = text.replace('issuer = "gov"', 'issuer = "office"', 1)
     plan.write_text(text, encoding="utf-8")
     tjp = workdir / f"resources-{size}.tjp"
-    write_tjp(gen.resource_campaign(size, n_units, SEED), tjp)
+    campaign = gen.resource_campaign(size, n_units, SEED)
+    # Long chains of tasks on busy units can run for years: give tj3 room for our whole schedule
+    # and a year more (a longer span only costs tj3 time, so it is kept as short as that).
+    from campaignflow.simulate import schedule
+
+    finish = schedule(campaign).finish.date()
+    write_tjp(campaign, tjp, years=(finish - campaign.start).days // 365 + 2)
     rows: list[Row] = []
 
     exe = shutil.which("campaignflow")

@@ -175,3 +175,21 @@ def test_cycle_exits_2_with_located_problems(tmp_path: Path) -> None:
     code, _, err = run(str(path))
     assert code == 2
     assert "cycle" in err and "Traceback" not in err
+
+
+def test_progress_bar_on_a_terminal_for_long_runs(plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import campaignflow.cli.simulate as command
+
+    monkeypatch.setattr(command, "is_tty", lambda stream=None: True)
+    monkeypatch.setattr(command, "_PROGRESS_CELLS", 1)
+    code, out, err = run(str(plan_file), "--runs", "20", "--seed", "1", "--format", "json")
+    assert code == 0 and json.loads(out)["simulation"]["runs"] == 20
+    assert "Monte Carlo" in err
+
+
+def test_no_progress_bar_when_not_a_terminal(plan_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import campaignflow.cli.simulate as command
+
+    monkeypatch.setattr(command, "_PROGRESS_CELLS", 1)
+    _, _, err = run(str(plan_file), "--runs", "20", "--seed", "1", "--format", "json")
+    assert "Monte Carlo" not in err

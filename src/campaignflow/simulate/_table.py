@@ -97,8 +97,13 @@ class _LagTable:
         return base + (days - d) if self.work[i] else float(base)
 
     def after(self, work: float, days: float) -> float:
-        """Working time ``days`` calendar days after a finish at ``work``."""
-        return self.days_to_work(self.finish_to_days(work) + days)
+        """Working time ``days`` calendar days after a finish at ``work`` (never before it).
+
+        The round trip through calendar time may lose the last bit of ``work``;
+        the ``max`` keeps a successor from starting that bit before its prerequisite ends.
+        """
+        t = self.days_to_work(self.finish_to_days(work) + days)
+        return t if t > work else work
 
     def before(self, work: float, days: float) -> float:
         """Latest finish from which ``days`` calendar days still reach a start at ``work``."""
@@ -131,4 +136,4 @@ class _LagTable:
         _, cum, workday = self._np()
         i = d.astype(np.int64) - self.lo
         base = cum[i]
-        return np.where(workday[i], base + (cal - d), base)
+        return np.maximum(np.where(workday[i], base + (cal - d), base), work)
