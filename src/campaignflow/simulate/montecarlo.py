@@ -109,6 +109,18 @@ class _Tally:
     makespan: Any = None
 
 
+def _end_candidates(net: _Net) -> list[int]:
+    """Nodes a critical path may end at: all but fixed events without prerequisites.
+
+    Nothing can delay such an event, so a chain ending there says nothing (a
+    plan's closing ceremony with no preparation listed would otherwise be the
+    only critical task in every run).
+    """
+    pp = net.pred_ptr
+    out = [v for v in range(net.n) if not (net.fixed[v] and pp[v] == pp[v + 1])]
+    return out or list(range(net.n))
+
+
 # -- the pure-Python engine ------------------------------------------------------------
 
 
@@ -166,6 +178,7 @@ def _python_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_no
                  seed: int, progress: Progress | None) -> None:
     rng = random.Random(seed)
     keep = tally.keep
+    ends = _end_candidates(net)
     rows: list[list[float]] = [[] for _ in keep]
     makespan: list[float] = []
     step = max(1, runs // 100)
@@ -178,8 +191,8 @@ def _python_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_no
                 tally.hits[i] += ready[v] <= timing.start[v] + _EPS
             else:
                 tally.hits[i] += finish[v] <= net.deadline[v] + _EPS
-        end = max(range(net.n), key=finish.__getitem__)
-        makespan.append(finish[end])
+        makespan.append(max(finish))
+        end = max(ends, key=finish.__getitem__)
         crit = bytearray(net.n)
         v = end
         while v >= 0 and not crit[v]:
@@ -298,6 +311,7 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
     critical = np.zeros(len(task_nodes), dtype=np.int64)
     task_starts = np.asarray([r.start for r in task_nodes], dtype=np.intp)
     deadline = np.asarray([net.deadline[v] for v in tally.deadline_nodes])
+    ends = np.asarray(_end_candidates(net), dtype=np.intp)
     done = 0
     while done < runs:
         size = min(chunk, runs - done)
@@ -308,8 +322,8 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
                 hits[i] += int((ready[v] <= timing.start[v] + _EPS).sum())
             else:
                 hits[i] += int((finish[v] <= deadline[i] + _EPS).sum())
-        end = finish.argmax(axis=0)
-        makespan[done:done + size] = finish[end, np.arange(size)]
+        makespan[done:done + size] = finish.max(axis=0)
+        end = ends[finish[ends].argmax(axis=0)]
         crit = _np_critical(np, driver, end)
         if len(task_starts):
             critical += np.logical_or.reduceat(crit, task_starts, axis=0).sum(axis=1)

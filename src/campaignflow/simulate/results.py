@@ -182,7 +182,8 @@ class TaskRisk:
         probability: the share of runs that meet ``due``; ``None`` without a due.
         criticality: the share of runs in which the task (its work or one of
             its approval steps) lies on the critical path to the campaign's
-            last finish (the criticality index).
+            last finish (the criticality index); a fixed event without
+            prerequisites, which nothing can delay, does not end a critical path.
     """
 
     id: str
