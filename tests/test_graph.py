@@ -252,3 +252,26 @@ def test_critical_path_accepts_a_compiled_plan() -> None:
     cp = CriticalPath.of(plan)
     assert cp.plan is plan and cp.critical == ("a", "b")
     assert "a" in cp and "zzz" not in cp and list(cp) == ["a", "b"]
+
+
+def test_generated_cascade_plan_loads_and_has_no_cycle() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import gen
+    finally:
+        sys.path.pop(0)
+    load_plan = pytest.importorskip("campaignflow.load").load_plan
+    c = load_plan(gen.cascade_plan(400, seed=1))
+    assert c == gen.cascade_campaign(400, seed=1)  # the two generators agree
+    assert find_cycle(c) is None and hierarchy_cycle(c) is None
+    cp = critical_path(c, calendar=Weekdays())
+    # Down the cascade, each plan waits for its parent's plan and that plan's approval ...
+    assert cp.chain_to("county-plan@k0/approval[0]") == (
+        "national-plan", "province-plan@p0", "province-plan@p0/approval[0]", "city-plan@c0",
+        "city-plan@c0/approval[0]", "county-plan@k0", "county-plan@k0/approval[0]")
+    # ... until the township ceremonies, which wait for their own date (a week before the day).
+    assert cp.chain_to("village-survey@v0") == ("township-ceremony@t0", "village-survey@v0")
+    assert cp.earliest_start("township-ceremony@t0") == datetime(2020, 10, 12)  # Oct 10 is a Saturday

@@ -78,25 +78,13 @@ def hierarchy_cycle(campaign: Campaign) -> tuple[str, ...] | None:
     """Unit ids of one cycle of ``parent`` links, child first, or ``None``.
 
     In ``("a", "b")``, a's parent is b and b's parent is a. The cycle starts
-    at the member that comes first in the plan.
+    at the member that comes first in the plan; it is the first one check
+    CF102 reports.
     """
-    units = campaign.units
-    state: dict[str, int] = {}  # 1: on the current walk, 2: known to reach a root
-    for uid in units:
-        walk: list[str] = []
-        u: str | None = uid
-        while u is not None and u in units and u not in state:
-            state[u] = 1
-            walk.append(u)
-            u = units[u].parent
-        if u is not None and state.get(u) == 1:
-            cycle = walk[walk.index(u):]
-            rank = {k: i for i, k in enumerate(units)}
-            first = min(range(len(cycle)), key=lambda i: rank[cycle[i]])
-            return tuple(cycle[first:] + cycle[:first])
-        for w in walk:
-            state[w] = 2
-    return None
+    from .checks._hierarchy import parent_cycles
+
+    cycles = parent_cycles(campaign.units)
+    return tuple(cycles[0]) if cycles else None
 
 
 @attrs.frozen
