@@ -193,3 +193,19 @@ def test_nth_working_day_matches_day_start(calendar: Calendar, origin: date, day
     found = axis.nth_working_day(n)
     assert found >= day and calendar.is_working_day(found)
     assert all(not calendar.is_working_day(day + timedelta(days=i)) for i in range((found - day).days))
+
+
+class _Never(Calendar):
+    name = "never"
+
+    def is_working_day(self, day: date) -> bool:
+        return False
+
+
+def test_a_calendar_without_working_days_is_an_error_not_a_hang() -> None:
+    axis = WorkAxis(_Never(), MONDAY)
+    assert axis.pos(date(2021, 1, 1)) == 0.0
+    with pytest.raises(ValueError, match="'never' has no working day"):
+        axis.instant(0.5)
+    with pytest.raises(ValueError, match="no working day"):
+        axis.nth_working_day(-1)

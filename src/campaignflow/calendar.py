@@ -65,6 +65,8 @@ class Weekdays(Calendar):
 
 
 _DAY = timedelta(days=1)
+# Days without a single working day after which a calendar is taken to have none.
+_NO_WORK_LIMIT = 3660
 
 
 class WorkAxis:
@@ -164,15 +166,26 @@ class WorkAxis:
         """The working day at working time [n, n + 1): n = 0 is the first on or after the origin."""
         if n >= 0:
             while n >= len(self._working_offsets):
+                found = len(self._working_offsets)
                 self._extend(max(len(self._work), 64))
+                self._check_progress(len(self._working_offsets) - found, len(self._work))
             return self.origin + timedelta(days=self._working_offsets[n])
         # Before the origin: walk back through the mirrored table.
         need = -n
         i = bisect.bisect_left(self._back_cum, need)
         while i >= len(self._back_cum):
+            found = self._back_cum[-1]
             self._ensure_back(-(len(self._back_work) + 64))
+            self._check_progress(self._back_cum[-1] - found, len(self._back_work))
             i = bisect.bisect_left(self._back_cum, need)
         return self.origin - timedelta(days=i)
+
+    def _check_progress(self, found: int, span: int) -> None:
+        # A calendar without working days would have the look-ups above loop forever.
+        if not found and span > _NO_WORK_LIMIT:
+            msg = (f"calendar {self.calendar.name!r} has no working day within {_NO_WORK_LIMIT} days "
+                   f"of {self.origin}")
+            raise ValueError(msg)
 
     def add_calendar_days(self, work: float, days: float, *, finish: bool = True) -> float:
         """Working time ``days`` calendar days after the instant at ``work``."""
