@@ -50,8 +50,6 @@ __all__ = [
 GATE_SEP = "/approval["
 
 _INF = math.inf
-# Float noise from converting instants (whole seconds) back to working time.
-_EPS = 1e-9
 
 
 def gate_id(task_id: str, step: int) -> str:
