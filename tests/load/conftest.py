@@ -24,6 +24,10 @@ end = 2020-12-31
 """
 
 
+#: Problems about a whole file, which have no line.
+UNPLACED = frozenset({"file-not-found", "not-a-file", "file-too-large", "too-deep", "unreadable-file"})
+
+
 @pytest.fixture(scope="session")
 def plugins() -> Plugins:
     return create_plugin_manager(entry_points=False, use_env=False)
@@ -64,8 +68,13 @@ def problems(plugins: Plugins) -> Callable[..., tuple[Problem, ...]]:
             source = textwrap.dedent(source)
         with pytest.raises(PlanError) as info:
             load_plan(source, plugins=plugins, **kwargs)  # type: ignore[arg-type]
-        assert info.value.problems, "a PlanError carries at least one problem"
-        return info.value.problems
+        found = info.value.problems
+        assert found, "a PlanError carries at least one problem"
+        for p in found:
+            # Only a file that could not be read as a whole has no line to point at.
+            assert p.location.line is not None or p.code in UNPLACED, p.format()
+            assert p.message.zh, p.format()
+        return found
 
     return _problems
 
