@@ -56,6 +56,8 @@ _EPS = 1e-9
 _KEEP_F64 = 50_000_000
 # Values per numpy work array (nodes x runs in a chunk): bounds memory, not results.
 _CHUNK_CELLS = 2_000_000
+# Fewest runs per chunk: below this, Python's per-node overhead dominates on large plans.
+_CHUNK_MIN_RUNS = 512
 
 Progress = Callable[[int], None]
 
@@ -303,7 +305,7 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
 
     rng = np.random.default_rng(seed)
     n = net.n
-    chunk = max(1, min(runs, _CHUNK_CELLS // max(n, 1)))
+    chunk = max(1, min(runs, max(_CHUNK_CELLS // max(n, 1), _CHUNK_MIN_RUNS)))
     dtype = np.float64 if len(tally.keep) * runs <= _KEEP_F64 else np.float32
     kept = np.empty((len(tally.keep), runs), dtype=dtype)
     makespan = np.empty(runs)
