@@ -98,6 +98,10 @@ def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filena
         merged = merge(log, fs)
         locator.templates = frozenset(merged["templates"])
         campaign = _build(log, merged, plugins, source=fs.files[0].name, locator=locator)
+        del merged
+    for f in fs.files:
+        # The locator keeps each file's text (positions are found lazily), not its parsed data.
+        f.data = {}
     if log or campaign is None:
         fold_instances(log, locator.templates)
         raise log.error(locator.at, fs.position)

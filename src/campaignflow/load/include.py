@@ -215,7 +215,7 @@ def _check_top(log: ProblemLog, fs: FileSet, i: int, data: dict[str, Any]) -> No
         log.add("unsupported-format", f"unsupported format {fmt!r}; this version reads format 1",
                 f"不支持的格式版本 {fmt!r};本版本读取格式 1", "format", file=i)
     for key in data.keys() - TOP_KEYS:
-        log.unknown_key(key, key, TOP_KEYS, file=i)
+        log.unknown_key(child("", key), key, TOP_KEYS, file=i)
 
 
 def _duplicate(log: ProblemLog, fs: FileSet, i: int, parts: tuple[str, ...]) -> None:
