@@ -37,20 +37,32 @@ def _resolve(base: Path, path: str | Path) -> Path:
 def load_plan_file(request: pytest.FixtureRequest) -> Callable[..., Campaign]:
     """Load a plan file named relative to the test file: ``load_plan_file("plan.toml")``.
 
-    Module-scoped, so it can be used with Hypothesis's ``@given``. Keyword
-    arguments go to ``campaignflow.load_plan``. A missing file fails the test
-    with the path that was looked for.
+    Module-scoped, so it can be used with Hypothesis's ``@given``. A file is
+    read once per test module (campaigns are immutable) and again only when
+    it changes, so that examples spend their time on the property, not on
+    parsing. Keyword arguments go to ``campaignflow.load_plan``. A missing
+    file fails the test with the path that was looked for.
     """
+    from campaignflow.load import load_plan
+    from campaignflow.plugins.manager import default_plugins
+
+    # Build the plugin registries now, in the fixture's setup, not in the first example's time.
+    plugins = default_plugins()
+    plugins.checks()
     base = Path(request.path).parent
+    loaded: dict[tuple[Any, ...], Campaign] = {}
 
     def load(path: str | Path, **kwargs: Any) -> Campaign:
         __tracebackhide__ = True
-        from campaignflow.load import load_plan
-
         target = _resolve(base, path)
         if not target.is_file():
             pytest.fail(f"no plan file {str(path)!r} next to the test (looked for {target})", pytrace=False)
-        return load_plan(target, **kwargs)
+        stat = target.stat()
+        key = (target, stat.st_mtime_ns, stat.st_size, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+        campaign = loaded.get(key)
+        if campaign is None:
+            campaign = loaded[key] = load_plan(target, **kwargs)
+        return campaign
 
     return load
 
