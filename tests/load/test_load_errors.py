@@ -185,7 +185,7 @@ def test_conflicts_and_ids(problems):
         lead = "ah-fpb"
         on = 2020-10-17
         due = 2020-10-18
-        [tasks."a@b"]
+        [tasks."a b"]
         title = "t"
         lead = "ah-fpb"
         [tasks.r]
@@ -196,7 +196,7 @@ def test_conflicts_and_ids(problems):
     found = {p.location.key_path: p for p in problems(text)}
     assert found["groups.ah-fpb"].code == "id-conflict"
     assert found["tasks.x.on"].code == "conflicting-keys"
-    assert found["tasks.a@b"].code == "invalid-id"
+    assert found['tasks."a b"'].code == "invalid-id"
     assert found["tasks.r.repeat.every"].hint.en == "did you mean 'month'?"
     assert found["tasks.r.repeat.times"].code == "wrong-type"
 

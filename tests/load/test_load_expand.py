@@ -234,3 +234,39 @@ def test_working_days_on_weekdays(load):
         due = "@sat - 1wd"
         '''))
     assert (c.tasks["a"].window.start, c.tasks["a"].window.due) == (date(2020, 10, 19), date(2020, 10, 16))
+
+
+def test_tasks_written_out_already_expanded_are_read_as_they_stand(load, problems, only):
+    text = CASCADE + textwrap.dedent('''\
+        [tasks."ceremony@sanhe"]
+        title = "三河仪式"
+        lead = "sanhe"
+        [tasks."report#2"]
+        title = "报告"
+        lead = "ah"
+        repeat = { every = "month", times = 3 }
+        due = 2020-08-31
+        [tasks.summary]
+        title = "总结"
+        lead = "ah"
+        after = ["ceremony@sanhe", "report#2"]
+        ''')
+    c = load(text)
+    t = c.tasks["ceremony@sanhe"]
+    assert (t.template, t.template_unit, t.occurrence) == ("ceremony", "sanhe", None)
+    r = c.tasks["report#2"]
+    assert (r.occurrence, r.repeat.times, r.window.due) == (2, 3, date(2020, 8, 31))  # not expanded again
+    assert set(c.tasks) == {"ceremony@sanhe", "report#2", "summary"}
+    assert c.locate("tasks.report#2.due").line == text.splitlines().index("due = 2020-08-31") + 1
+    clash = text + textwrap.dedent('''\
+        [groups.townships]
+        kind = "township"
+        under = "ah"
+        [templates.ceremony]
+        for_each = "townships"
+        [templates.ceremony.task]
+        title = "{unit.name}"
+        lead = "{unit}"
+        ''')
+    p = only(problems(clash))
+    assert p.code == "duplicate-key" and p.location.key_path == "tasks.ceremony@sanhe"

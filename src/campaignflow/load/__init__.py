@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from .include import PlanLocator, merge, read_files
 from .locate import key_path, split_key_path
 from .problems import ProblemLog
 from .references import References, fold_instances
-from .structure import ID_RE, child, read_campaign, read_checks, read_pairings, read_units
+from .structure import child, read_campaign, read_checks, read_pairings, read_units
 from .tasks import TaskReader
 from .templates import expand_templates
 from .toml import DEFAULT_MAX_BYTES
@@ -128,12 +129,13 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
         if not isinstance(raw, dict):
             log.wrong_type(path, "a table (a task)", "表(任务)", raw)
             continue
-        if not ID_RE.fullmatch(tid):
+        written = _EXPANDED_ID.fullmatch(tid)
+        if written is None:
             log.add("invalid-id", f"'{tid}' is not a valid task id", f"'{tid}' 不是有效的任务标识", path,
                     hint=_id_hint())
             continue
         declared.add(tid)
-        task = reader.read(tid, raw, path)
+        task = reader.read(tid, raw, path, **_origin(written))
         if task is not None:
             base[tid] = task
     instances: dict[str, list[str]] = {}
@@ -161,6 +163,20 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     except (TypeError, ValueError) as exc:  # a guard: the readers should have caught it
         log.add("bad-value", f"the plan is inconsistent: {exc}", f"方案内容不一致:{exc}", "campaign")
         return None
+
+
+# A task id as written; `@` and `#` name a task written out already expanded
+# (as `campaignflow.writer` writes them): it is read as it stands.
+_EXPANDED_ID = re.compile(r"([\w][\w.\-]*)(?:@([\w][\w.\-]*))?(?:#([1-9][0-9]*))?")
+
+
+def _origin(m: re.Match[str]) -> dict[str, Any]:
+    origin: dict[str, Any] = {}
+    if m.group(2) is not None:
+        origin.update(template=m.group(1), template_unit=m.group(2))
+    if m.group(3) is not None:
+        origin["occurrence"] = int(m.group(3))
+    return origin
 
 
 def _campaign_hint() -> Any:

@@ -189,7 +189,7 @@ def expand_repeats(tasks: Mapping[str, Task], start: Moment, end: Moment) -> dic
     """Every task, with repeated ones replaced by their occurrences ``ID#1`` .. ``ID#N``."""
     out: dict[str, Task] = {}
     for tid, task in tasks.items():
-        if task.repeat is None:
+        if task.repeat is None or task.occurrence is not None:  # an occurrence written out stays one
             out[tid] = task
             continue
         for k, window in enumerate(occurrence_windows(task.repeat, task.window, start, end), start=1):
@@ -201,4 +201,4 @@ def expand_repeats(tasks: Mapping[str, Task], start: Moment, end: Moment) -> dic
 def occurrence_ids(tasks: Mapping[str, Task]) -> dict[str, tuple[str, ...]]:
     """For each repeated task: the ids its occurrences will have."""
     return {tid: tuple(f"{tid}#{k}" for k in range(1, t.repeat.times + 1))
-            for tid, t in tasks.items() if t.repeat is not None}
+            for tid, t in tasks.items() if t.repeat is not None and t.occurrence is None}

@@ -293,6 +293,7 @@ class PlanLocator:
         return Location(f.name, line, column, key_path)
 
     def _variants(self, parts: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        yield parts  # a task written out already expanded stands under its own id
         yield self._map(parts)
         # An id with dots may have been written unquoted: try joining it back.
         if len(parts) > 2 and parts[0] in _ID_SECTIONS_SET:

@@ -56,12 +56,12 @@ class TaskReader:
         """The model value of task key ``key`` (``path`` is the key's own path)."""
         return self._converters[key](value, path)
 
-    def read(self, tid: str, raw: Mapping[str, Any], path: str) -> Task | None:
-        """An explicit ``[tasks.ID]`` table."""
+    def read(self, tid: str, raw: Mapping[str, Any], path: str, **origin: Any) -> Task | None:
+        """An explicit ``[tasks.ID]`` table; ``origin`` for a task written already expanded."""
         if not raw.keys() <= TASK_KEYS:
             check_keys(self.log, raw, TASK_KEYS, path)
         values = {key: self.convert(key, value, child(path, key)) for key, value in raw.items() if key in TASK_KEYS}
-        return self.build(tid, values, path)
+        return self.build(tid, values, path, **origin)
 
     def build(self, tid: str, values: Mapping[str, Any], path: str, **origin: Any) -> Task | None:
         """A ``Task`` from converted ``values``; ``None`` if a required key is missing or wrong."""
@@ -79,7 +79,7 @@ class TaskReader:
             self.log.add("conflicting-keys", "`on` fixes the task's date and excludes `start` and `due`",
                          "`on` 固定了任务日期,不能与 `start`、`due` 同时使用", child(path, "on"))
             return None
-        if on is not None and _ok(values.get("repeat")) is not None:
+        if on is not None and _ok(values.get("repeat")) is not None and "occurrence" not in origin:
             self.log.add("conflicting-keys", "`on` fixes one date; a repeated task needs `start`/`due` or none",
                          "`on` 只固定一个日期,重复任务应使用 `start`/`due` 或不设日期", child(path, "on"))
             return None

@@ -122,6 +122,10 @@ def expand_templates(log: ProblemLog, raw: Mapping[str, Any], *, groups: Mapping
         if compiled is None or members is None:
             continue
         for uid, iid in zip(members, ids):
+            if iid in out:
+                log.add("duplicate-key", f"task '{iid}' is written in [tasks] and made by template '{tid}'",
+                        f"任务 '{iid}' 既写在 [tasks] 中,又由模板 '{tid}' 生成", key_path("tasks", iid))
+                continue
             built = _instance(log, compiled, units[uid], iid, reader)
             if built is not None:
                 out[iid] = built
