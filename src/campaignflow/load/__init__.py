@@ -7,7 +7,6 @@ for how the engine reads the format.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import Campaign, ChecksConfig, Task
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
-from .locate import key_path, split_key_path
+from .locate import gc_paused, key_path, split_key_path
 from .problems import ProblemLog
 from .references import References, fold_instances
 from .structure import child, read_campaign, read_checks, read_pairings, read_units
@@ -77,15 +76,9 @@ def _plugins(plugins: Plugins | None) -> Plugins:
 
 
 def _load(plugins: Plugins, *, main: Path | None, text: str | None, filename: str, max_bytes: int) -> Campaign:
-    # Loading allocates millions of objects that all live on; the cyclic
-    # collector would rescan them again and again for nothing.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # Loading allocates millions of objects that all live on.
+    with gc_paused():
         return _load_files(plugins, main=main, text=text, filename=filename, max_bytes=max_bytes)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filename: str,

@@ -274,8 +274,11 @@ class PlanLocator:
                 origin, local = self.files.pairing_origin[parts[1]]
                 order, parts = [origin], ("pairings", local, *parts[2:])
         best: tuple[int, int, int] | None = None  # depth, file, offset
-        for variant in self._variants(parts):
-            for i in order:
+        variants = list(self._variants(parts))
+        # File by file, so that a key found in the main file never makes a big
+        # included file be scanned.
+        for i in order:
+            for variant in variants:
                 found = fs[i].index.find(variant)
                 if found is None:
                     continue

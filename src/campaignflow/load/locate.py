@@ -15,16 +15,34 @@ when a key inside it is looked up, and the result is cached.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import re
 from collections.abc import Iterable, Iterator
 from typing import Union
 
-__all__ = ["Segment", "KeyPath", "key_path", "join_key", "split_key_path", "TomlIndex"]
+__all__ = ["Segment", "KeyPath", "key_path", "join_key", "split_key_path", "TomlIndex", "gc_paused"]
 
 #: One step of a key path: a key, or an array index.
 Segment = Union[str, int]
 #: A parsed key path.
 KeyPath = tuple[Segment, ...]
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many long-lived objects.
+
+    Every object made here lives on (the index, the campaign); the collector
+    would only rescan them, and everything already loaded, again and again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 _PLAIN_SEGMENT = re.compile(r"[^.\[\]\"\s]+")
 
@@ -342,7 +360,8 @@ class TomlIndex:
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of ``offset``."""
         if self._line_starts is None:
-            self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+            with gc_paused():
+                self._line_starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
         i = bisect.bisect_right(self._line_starts, offset) - 1
         return i + 1, offset - self._line_starts[i] + 1
 
@@ -380,7 +399,8 @@ class TomlIndex:
     def _scan_headers(self) -> dict[KeyPath, int]:
         if self._headers is None:
             try:
-                self._headers = self._headers_pass()
+                with gc_paused():
+                    self._headers = self._headers_pass()
             except (_ScanError, IndexError, RecursionError):
                 self.broken = True
                 self._headers = {(): 0}
