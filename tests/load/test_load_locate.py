@@ -122,7 +122,8 @@ _scalars = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.text(alphabet='ab [#]"\'\\\n{}=', max_size=8),
     st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 1, 1)),
-    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)).map(lambda d: d.replace(microsecond=0)),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1))
+    .map(lambda d: d.replace(microsecond=0)),
 )
 _values = st.recursive(
     _scalars,
@@ -197,7 +198,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def test_every_key_of_a_generated_document_is_located(doc, style):
     text = _write(doc, style)
     parsed = tomllib.loads(text)
-    assert parsed == doc or True  # floats may round-trip differently; the keys are what matter
+    assert set(parsed) == set(doc)  # the writer writes TOML with the same keys
     index = TomlIndex(text)
     for path in _paths(parsed):
         found = index.find(path)

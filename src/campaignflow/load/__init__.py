@@ -85,7 +85,6 @@ def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filena
                 max_bytes: int) -> Campaign:
     log = ProblemLog()
     fs = read_files(log, main=main, text=text, filename=filename, max_bytes=max_bytes)
-    templates: frozenset[str] = frozenset()
     campaign = None
     locator = PlanLocator(fs)
     if fs.files:

@@ -16,7 +16,7 @@ from ..calendar import Calendar, WorkAxis
 from ..model import Moment
 from .problems import ProblemLog, show, type_name
 
-__all__ = ["DateResolver", "EXPECTED_EN", "EXPECTED_ZH", "parse_iso"]
+__all__ = ["EXPECTED_EN", "EXPECTED_ZH", "DateResolver", "parse_iso"]
 
 EXPECTED_EN = 'a date or "@name ± Nd"'
 EXPECTED_ZH = '日期或 "@名称 ± N天" 形式的表达式'
@@ -46,7 +46,7 @@ def parse_iso(text: str) -> date | datetime | None:
 class _Failure:
     """A cached failure: the problem to report again at each key path that uses the text."""
 
-    __slots__ = ("code", "en", "zh", "ref")
+    __slots__ = ("code", "en", "ref", "zh")
 
     def __init__(self, code: str, en: str, zh: str, ref: str | None = None) -> None:
         self.code, self.en, self.zh, self.ref = code, en, zh, ref

@@ -22,7 +22,7 @@ from ..model import Group, Moment, Repeat, Task, Unit, Window, end_instant, star
 from .problems import ProblemLog
 from .structure import ID_RE, check_keys, child, get_str, get_strs, read_doc
 
-__all__ = ["read_groups", "expand_repeats", "occurrence_ids", "occurrence_windows", "period_window", "GROUP_KEYS"]
+__all__ = ["GROUP_KEYS", "expand_repeats", "occurrence_ids", "occurrence_windows", "period_window", "read_groups"]
 
 GROUP_KEYS = frozenset({"name", "kind", "under", "members", "except", "doc"})
 

@@ -24,7 +24,7 @@ from .problems import ProblemLog
 from .structure import TOP_KEYS, child
 from .toml import SourceText, decode, parse_toml, read_source
 
-__all__ = ["PlanFile", "FileSet", "read_files", "merge"]
+__all__ = ["FileSet", "PlanFile", "merge", "read_files"]
 
 _ID_SECTIONS = ("units", "groups", "tasks", "templates")
 
@@ -269,10 +269,11 @@ class PlanLocator:
             return Location(fs[file or 0].name, 1, 1, key_path)
         parts = split_key_path(key_path)
         order: list[int] = [file] if file is not None else list(range(len(fs)))
-        if len(parts) >= 2 and parts[0] == "pairings" and isinstance(parts[1], int) and file is None:
-            if parts[1] < len(self.files.pairing_origin):
-                origin, local = self.files.pairing_origin[parts[1]]
-                order, parts = [origin], ("pairings", local, *parts[2:])
+        if (len(parts) >= 2 and parts[0] == "pairings" and isinstance(parts[1], int) and file is None
+                and parts[1] < len(self.files.pairing_origin)):
+            # Pairings of all files are one array; each entry is located in its own file.
+            origin, local = self.files.pairing_origin[parts[1]]
+            order, parts = [origin], ("pairings", local, *parts[2:])
         best: tuple[int, int, int] | None = None  # depth, file, offset
         variants = list(self._variants(parts))
         # File by file, so that a key found in the main file never makes a big

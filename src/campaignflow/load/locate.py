@@ -19,12 +19,12 @@ import contextlib
 import gc
 import re
 from collections.abc import Iterable, Iterator
-from typing import Union
+from typing import Any
 
-__all__ = ["Segment", "KeyPath", "key_path", "join_key", "split_key_path", "TomlIndex", "gc_paused"]
+__all__ = ["KeyPath", "Segment", "TomlIndex", "gc_paused", "join_key", "key_path", "split_key_path"]
 
 #: One step of a key path: a key, or an array index.
-Segment = Union[str, int]
+Segment = str | int
 #: A parsed key path.
 KeyPath = tuple[Segment, ...]
 
@@ -197,7 +197,7 @@ class _Scanner:
         """
         text = self.text
         # Frames: [is_array, path of the container, next index]
-        stack: list[list[object]] = []
+        stack: list[list[Any]] = []
         cur = path
         while True:
             c = text[pos:pos + 1]
@@ -233,12 +233,12 @@ class _Scanner:
                     c = text[pos:pos + 1]
                     if c not in ("]", "}"):
                         if frame[0]:
-                            frame[2] = int(frame[2]) + 1  # type: ignore[call-overload]
-                            cur = (*frame[1], frame[2])  # type: ignore[misc]
+                            frame[2] += 1
+                            cur = (*frame[1], frame[2])
                             if record is not None:
                                 record.setdefault(cur, pos)
                         else:
-                            pos, cur = self._inline_key(pos, frame[1], record)  # type: ignore[arg-type]
+                            pos, cur = self._inline_key(pos, frame[1], record)
                         break
                 if c in ("]", "}"):
                     stack.pop()
@@ -296,7 +296,7 @@ def _single_line(line: str) -> bool:
 class _Body:
     """The statements under one header, tokenised one first key at a time."""
 
-    __slots__ = ("start", "end", "statements", "detail", "done")
+    __slots__ = ("detail", "done", "end", "start", "statements")
 
     def __init__(self, start: int) -> None:
         self.start = start

@@ -16,7 +16,7 @@ import attrs
 from ..errors import PlanError, Problem
 from ..findings import Location, Text
 
-__all__ = ["ProblemLog", "Pending", "suggest", "type_name", "show", "did_you_mean", "Candidates"]
+__all__ = ["Candidates", "Pending", "ProblemLog", "did_you_mean", "show", "suggest", "type_name"]
 
 _TYPE_NAMES: tuple[tuple[type, str, str], ...] = (
     (bool, "boolean", "布尔值"),

@@ -156,7 +156,7 @@ def fold_instances(log: ProblemLog, templates: Iterable[str]) -> None:
         if template in names:
             groups.setdefault((p.code, template, parts[2:]), []).append(n)
     drop: set[int] = set()
-    for (_, template, rest), members in groups.items():
+    for (_, template, _rest), members in groups.items():
         if len(members) < 2:
             continue
         first = log.pending[members[0]]

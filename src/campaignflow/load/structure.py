@@ -18,7 +18,7 @@ import attrs
 
 from ..calendar import AllDays, Calendar, Weekdays
 from ..findings import Severity, Text
-from ..model import Annotation, ChecksConfig, Moment, Pairing, Unit, start_instant, end_instant
+from ..model import Annotation, ChecksConfig, Moment, Pairing, Unit, end_instant, start_instant
 from .dates import DateResolver
 from .locate import join_key
 from .problems import ProblemLog
@@ -27,8 +27,19 @@ if TYPE_CHECKING:
     from ..plugins.manager import Plugins
 
 __all__ = [
-    "child", "check_keys", "get_str", "get_strs", "read_doc", "CampaignHead", "read_campaign", "read_units",
-    "read_pairings", "read_checks", "ID_RE", "SLUG_RE", "TOP_KEYS",
+    "ID_RE",
+    "SLUG_RE",
+    "TOP_KEYS",
+    "CampaignHead",
+    "check_keys",
+    "child",
+    "get_str",
+    "get_strs",
+    "read_campaign",
+    "read_checks",
+    "read_doc",
+    "read_pairings",
+    "read_units",
 ]
 
 #: Unit, group, task and template ids as written in a plan (no ``@`` or ``#``: those mark expansions).
@@ -99,7 +110,8 @@ def read_doc(log: ProblemLog, value: Any, path: str, file: int | None = None) ->
     if value is None:
         return None
     if not isinstance(value, dict):
-        log.wrong_type(path, 'a table like { quote = "...", note = "..." }', '形如 { quote = "...", note = "..." } 的表',
+        log.wrong_type(path, 'a table like { quote = "...", note = "..." }',
+                       '形如 { quote = "...", note = "..." } 的表',
                        value, file=file)
         return None
     check_keys(log, value, DOC_KEYS, path, file)
@@ -172,7 +184,7 @@ def _calendar(log: ProblemLog, name: str, path: str, plugins: Plugins) -> Calend
         return None
     try:
         return plugins.calendar(name)
-    except Exception as exc:  # noqa: BLE001 - a plugin's calendar failing is reported, not raised
+    except Exception as exc:
         log.add("calendar-failed", f"calendar '{name}' could not be created: {type(exc).__name__}: {exc}",
                 f"日历 '{name}' 无法创建:{type(exc).__name__}: {exc}", path)
         return None
@@ -272,13 +284,14 @@ def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
     kind = get_str(log, table, "kind", path)
     parent = get_str(log, table, "parent", path)
     name_en = get_str(log, table, "name_en", path)
-    ok = name is not None and all(table.get(k) is None or isinstance(table[k], str) for k in ("kind", "parent", "name_en"))
+    ok = name is not None and all(table.get(k) is None or isinstance(table[k], str)
+                                  for k in ("kind", "parent", "name_en"))
     capacity = table.get("capacity")
     if capacity is not None and (type(capacity) is not int or capacity < 1):
         ok = False
         log.wrong_type(child(path, "capacity"), "a whole number of at least 1", "不小于 1 的整数", capacity)
     doc = read_doc(log, table.get("doc"), child(path, "doc"))
-    if not ok:
+    if not ok or name is None:
         return None
     return Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc)
 

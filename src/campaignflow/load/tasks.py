@@ -142,9 +142,12 @@ class TaskReader:
                     continue
                 part = value[key]
                 try:
-                    days[key] = parse_days(part) if isinstance(part, str) else _raise()
+                    if not isinstance(part, str):
+                        raise ValueError(part)
+                    days[key] = parse_days(part)
                 except ValueError:
-                    self.log.wrong_type(child(path, key), 'a duration like "3d" or "4h"', '形如 "3d" 或 "4h" 的工期', part)
+                    self.log.wrong_type(child(path, key), 'a duration like "3d" or "4h"', '形如 "3d" 或 "4h" 的工期',
+                                        part)
                     return BAD
             if "likely" not in days:
                 self.log.missing_key(path, "likely")
@@ -193,13 +196,15 @@ class TaskReader:
                     continue
                 deps.append(Dependency(task=task, lag=lag))
             else:
-                self.log.wrong_type(at, 'a task id or { task = "...", lag = "2d" }', '任务标识或 { task = "...", lag = "2d" }',
+                self.log.wrong_type(at, 'a task id or { task = "...", lag = "2d" }',
+                                    '任务标识或 { task = "...", lag = "2d" }',
                                     item)
         return tuple(deps)
 
     def repeat(self, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
-            self.log.wrong_type(path, 'a table like { every = "month", times = 3 }', '形如 { every = "month", times = 3 } 的表',
+            self.log.wrong_type(path, 'a table like { every = "month", times = 3 }',
+                                '形如 { every = "month", times = 3 } 的表',
                                 value)
             return BAD
         check_keys(self.log, value, REPEAT_KEYS, path)
@@ -219,7 +224,7 @@ class TaskReader:
         if times is not None and (type(times) is not int or not 1 <= times <= 1000):
             self.log.wrong_type(child(path, "times"), "a whole number from 1 to 1000", "1 到 1000 之间的整数", times)
             ok = False
-        return Repeat(every=every, times=times) if ok else BAD
+        return Repeat(every=every, times=times) if ok else BAD  # type: ignore[arg-type]
 
     def approvals(self, value: Any, path: str) -> Any:
         items = [value] if isinstance(value, dict) else value
@@ -256,7 +261,8 @@ class TaskReader:
             return None
         mode = item.get("mode", "all")
         if mode not in ("all", "any"):
-            log.add("bad-value", f'expected "all" or "any", got {show(mode)}', f'应为 "all" 或 "any",实际为 {show(mode)}',
+            log.add("bad-value", f'expected "all" or "any", got {show(mode)}',
+                    f'应为 "all" 或 "any",实际为 {show(mode)}',
                     child(path, "mode"))
             return None
         within = self.duration(item["within"], child(path, "within")) if "within" in item else None
@@ -271,6 +277,3 @@ class TaskReader:
 def _ok(value: Any) -> Any:
     return None if value is BAD else value
 
-
-def _raise() -> float:
-    raise ValueError

@@ -22,7 +22,7 @@ from .problems import ProblemLog
 from .structure import ID_RE, check_keys, child, get_str, read_doc
 from .tasks import BAD, TASK_KEYS, TaskReader
 
-__all__ = ["TEMPLATE_KEYS", "expand_templates", "PLACEHOLDERS"]
+__all__ = ["PLACEHOLDERS", "TEMPLATE_KEYS", "expand_templates"]
 
 TEMPLATE_KEYS = frozenset({"for_each", "task", "repeat", "doc"})
 #: The placeholders a template may use, and the unit attribute each one stands for.
@@ -121,7 +121,7 @@ def expand_templates(log: ProblemLog, raw: Mapping[str, Any], *, groups: Mapping
         compiled = _compile(log, tid, table, task, child(path, "task"), reader)
         if compiled is None or members is None:
             continue
-        for uid, iid in zip(members, ids):
+        for uid, iid in zip(members, ids, strict=True):
             if iid in out:
                 log.add("duplicate-key", f"task '{iid}' is written in [tasks] and made by template '{tid}'",
                         f"任务 '{iid}' 既写在 [tasks] 中,又由模板 '{tid}' 生成", key_path("tasks", iid))
@@ -263,12 +263,12 @@ def _instance(log: ProblemLog, template: _Template, unit: Unit, iid: str, reader
     fill = {"id": unit.id, "name": unit.name, "parent": parent or "", "kind": kind or ""}
     if template.window is None:
         values = dict(template.constants)
-        tpath = key_path("tasks", iid)
+        path = key_path("tasks", iid)
         for key, (produce, _) in template.producers.items():
-            values[key] = produce(fill, f"{tpath}.{key}")
-        return reader.build(iid, values, tpath, template=template.id, template_unit=unit.id)
+            values[key] = produce(fill, f"{path}.{key}")
+        return reader.build(iid, values, path, template=template.id, template_unit=unit.id)
     kwargs = template.kwargs.copy()
-    tpath = None
+    tpath: str | None = None
     for key, (produce, needs_path) in template.producers.items():
         # The key path is only built for converters that may report a problem.
         if needs_path and tpath is None:

@@ -7,7 +7,6 @@ placed at the offending byte's line and column).
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ try:  # The compiled tomli wheel parses about twice as fast as the stdlib's pure
 except ImportError:  # pragma: no cover - depends on the environment
     import tomllib as _toml
 
-__all__ = ["DEFAULT_MAX_BYTES", "SourceText", "read_source", "decode", "parse_toml"]
+__all__ = ["DEFAULT_MAX_BYTES", "SourceText", "decode", "parse_toml", "read_source"]
 
 #: Largest plan file read by default (64 MiB); ``load_plan(max_bytes=...)`` changes it.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -200,7 +199,3 @@ def _looks_like_toml(text: str) -> bool:
     head = text.lstrip()[:200]
     return head.startswith(("#", "[", "format")) or "=" in head.split("\n", 1)[0]
 
-
-def path_of(source: str | os.PathLike[str]) -> Path:
-    """``source`` as a ``Path`` (``~`` expanded)."""
-    return Path(os.fspath(source)).expanduser()
