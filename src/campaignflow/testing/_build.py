@@ -65,6 +65,17 @@ def calendar_periods(every: str, first: date, count: int) -> list[tuple[date, da
     return out
 
 
+def ancestors(units: Mapping[str, Unit], uid: str) -> list[str]:
+    """The unit's parent, its parent's parent, ...; stops at a hierarchy cycle or an unknown unit."""
+    out, seen = [], {uid}
+    parent = units[uid].parent
+    while parent is not None and parent in units and parent not in seen:
+        out.append(parent)
+        seen.add(parent)
+        parent = units[parent].parent
+    return out
+
+
 def resolve_group(units: Mapping[str, Unit], group: Group) -> tuple[str, ...]:
     """A group's members as the loader resolves them, in plan order of the units.
 
@@ -72,22 +83,12 @@ def resolve_group(units: Mapping[str, Unit], group: Group) -> tuple[str, ...]:
     ``kind`` and (when ``under`` is given) lies below ``under``; ``except``
     removes units either way.
     """
-    def below(uid: str, top: str) -> bool:
-        seen = {uid}
-        parent = units[uid].parent
-        while parent is not None and parent in units and parent not in seen:
-            if parent == top:
-                return True
-            seen.add(parent)
-            parent = units[parent].parent
-        return False
-
     out = []
     for uid, unit in units.items():
         if uid in group.exclude:
             continue
         by_kind = group.kind is not None and unit.kind == group.kind and (
-            group.under is None or below(uid, group.under))
+            group.under is None or group.under in ancestors(units, uid))
         if uid in group.members or by_kind:
             out.append(uid)
     return tuple(out)
@@ -127,13 +128,7 @@ class Draft:
 
     def ancestors(self, uid: str) -> list[str]:
         """The unit's parent, its parent's parent, ...; stops at a hierarchy cycle."""
-        out, seen = [], {uid}
-        parent = self.units[uid].parent
-        while parent is not None and parent in self.units and parent not in seen:
-            out.append(parent)
-            seen.add(parent)
-            parent = self.units[parent].parent
-        return out
+        return ancestors(self.units, uid)
 
     def below(self, uid: str, top: str) -> bool:
         """Whether ``uid`` lies strictly below ``top`` in the unit hierarchy."""
