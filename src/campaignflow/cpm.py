@@ -122,18 +122,18 @@ def topology(campaign: Campaign) -> Topology:
     tasks = campaign.tasks
     ids: list[str] = []
     task_of: list[int] = []
-    last: dict[str, int] = {}  # task id -> its last node (last gate, or the task)
+    last: list[int] = []  # per node: its task's last node (last gate, or the task)
     for tid, task in tasks.items():
         t = len(ids)
+        k = len(task.approvals)
         ids.append(tid)
-        task_of.append(t)
-        for i in range(len(task.approvals)):
-            ids.append(gate_id(tid, i))
-            task_of.append(t)
-        last[tid] = len(ids) - 1
+        if k:
+            ids.extend([gate_id(tid, i) for i in range(k)])
+        task_of.extend([t] * (k + 1))
+        last.extend([t + k] * (k + 1))
     n = len(ids)
     is_gate = bytearray(n)
-    index = {node: i for i, node in enumerate(ids)}
+    index = dict(zip(ids, range(n)))
 
     pred_ptr = [0] * (n + 1)
     pred_idx: list[int] = []
@@ -141,26 +141,27 @@ def topology(campaign: Campaign) -> Topology:
     pred_working: list[int] = []
     pred_dep: list[int] = []
     dangling: list[tuple[str, str]] = []
+    add_idx, add_lag, add_working, add_dep = pred_idx.append, pred_lag.append, pred_working.append, pred_dep.append
     v = 0
     for tid, task in tasks.items():
         for k, dep in enumerate(task.after):
-            p = last.get(dep.task)
-            if p is None:
+            p = index.get(dep.task)
+            if p is None or task_of[p] != p:  # no such task (a gate's id is no task's)
                 dangling.append((tid, dep.task))
                 continue
             lag = dep.lag
-            pred_idx.append(p)
-            pred_lag.append(lag.days)
-            pred_working.append(1 if lag.working or lag.days == 0 else 0)
-            pred_dep.append(k)
+            add_idx(last[p])
+            add_lag(lag.days)
+            add_working(1 if lag.working or lag.days == 0 else 0)
+            add_dep(k)
         v += 1
         pred_ptr[v] = len(pred_idx)
         for _ in task.approvals:
             is_gate[v] = 1
-            pred_idx.append(v - 1)
-            pred_lag.append(0.0)
-            pred_working.append(1)
-            pred_dep.append(-1)
+            add_idx(v - 1)
+            add_lag(0.0)
+            add_working(1)
+            add_dep(-1)
             v += 1
             pred_ptr[v] = len(pred_idx)
     return Topology(
