@@ -135,3 +135,11 @@ def test_single_tasks_are_valid_model_values(task: Task) -> None:
 def test_calendars_are_the_builtin_names(name: str) -> None:
     assert name in cfst.CALENDARS
 
+
+
+def test_the_hypothesis_hook_makes_from_type_draw_valid_campaigns() -> None:
+    from campaignflow.testing._hypothesis import _hypothesis_setup_hook
+
+    _hypothesis_setup_hook()
+    campaign = find(st.from_type(Campaign), lambda c: True)
+    assert isinstance(campaign, Campaign) and list(campaign.tasks) == ["plan"]

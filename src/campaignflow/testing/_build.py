@@ -21,7 +21,7 @@ import attrs
 
 from ..calendar import AllDays, Calendar, Weekdays, WorkAxis
 from ..model import (
-    Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task, Unit, Window,
+    Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Pairing, Repeat, Task, Unit, Window,
     end_instant,
 )
 

@@ -149,9 +149,11 @@ def conflicts(code: str, *, max_tasks: int = 4, max_units: int = 4, templates: b
     solicitations for the CF4xx codes), then one thing is broken: a
     dependency closes a cycle (CF101), a task is due before it can be done
     (CF202), two units solicit each other (CF401), and so on for every code
-    in ``CONFLICT_CODES``. The check of ``code`` reports it once; other
-    checks report nothing new, except that a cycle (CF101) leaves the
-    schedule-based checks nothing to say.
+    in ``CONFLICT_CODES``. The check of ``code`` reports it once and other
+    checks report nothing, except that a hierarchy cycle (CF102) leaves its
+    units without ancestors, so CF303 (info) may call a former superior's
+    approval misplaced. Conflicts are added rather than edited in where
+    possible (a new task, a new unit), so the rest of the plan stays valid.
 
     Args:
         code: a code of ``CONFLICT_CODES``.
