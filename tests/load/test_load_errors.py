@@ -267,3 +267,21 @@ def test_a_plugin_may_load_a_path_first(tmp_path):
     with pytest.raises(PlanError):
         load_plan(tmp_path / "plan.toml", plugins=pm)
     assert [p.name for p in seen] == ["plan.xlsx", "plan.toml"]
+
+
+def test_locations_point_into_the_file_that_defines_the_key(write, plugins):
+    main = write({
+        "plan.toml": HEAD.replace('end = 2020-12-31', 'end = 2020-12-31\ninclude = ["more/units.toml"]')
+        + '[[pairings]]\na = "ah-fpb"\nb = "hf"\n',
+        "more/units.toml": '[units.hf]\nname = "合肥"\n\n[[pairings]]\na = "hf"\nb = "cities"\n',
+    })
+    c = load_plan(main, plugins=plugins)
+    # Included content comes first: pairings[0] is the included file's, pairings[1] the main file's.
+    assert [(p.a, p.b) for p in c.pairings] == [("hf", "cities"), ("ah-fpb", "hf")]
+    first, second = c.locate("pairings[0].b"), c.locate("pairings[1].b")
+    assert (Path(first.file).name, first.line) == ("units.toml", 6)
+    assert (Path(second.file).name, second.line) == ("plan.toml", 16)
+    unit = c.locate("units.hf.name")
+    assert (Path(unit.file).name, unit.line, unit.column, unit.key_path) == ("units.toml", 2, 1, "units.hf.name")
+    assert c.locate("units.hf.capacity").line == 1  # missing: its table
+    assert c.locate("no.such.key").line is None
