@@ -86,15 +86,17 @@ def test_campaigns_shrink_to_one_readable_unit_and_task() -> None:
     smallest = find(cfst.campaigns(), lambda c: True)
     assert list(smallest.units) == ["county"] and list(smallest.tasks) == ["plan"]
     assert smallest.tasks["plan"] == Task(id="plan", title="县扶贫办", lead="county", window=smallest.tasks["plan"].window)
-    two = find(cfst.campaigns(max_tasks=5), lambda c: len(c.tasks) >= 2 and any(t.after for t in c.tasks.values()))
-    # The shrinker may stop one task short of the minimum; it stays small and readable.
-    assert 2 <= len(two.tasks) <= 3 and set(two.tasks) <= {"plan", "meeting", "report"}
-    assert [(t.id, [d.task for d in t.after]) for t in two.tasks.values() if t.after][0][1] == ["plan"]
+    two = find(cfst.campaigns(max_tasks=3, max_units=2),
+               lambda c: len(c.tasks) >= 2 and any(t.after for t in c.tasks.values()))
+    # The shrinker may stop a step short of the very smallest; what it gives stays small and readable.
+    assert 2 <= len(two.tasks) <= 3 and all(len(tid) <= 7 for tid in [*two.tasks, *two.units])
 
 
 def test_conflicts_shrink_small_too() -> None:
     smallest = find(cfst.conflicts("CF401"), lambda c: True)
-    assert len(smallest.campaign.tasks) == 3 and smallest.tasks == ("drive", "drive2")
+    # One task of the valid plan around the two planted drives.
+    assert len(smallest.campaign.tasks) == 3 and len(smallest.tasks) == 2
+    assert all(smallest.campaign.tasks[t].solicits for t in smallest.tasks)
 
 
 @given(cfst.units(max_size=5, capacity=True))

@@ -248,14 +248,19 @@ def _in_drives(draft: Draft) -> set[str]:
 
 
 def plant_mutual_solicitation(draw: st.DrawFn, draft: Draft) -> Planted:
-    """CF401: two unrelated, unpaired units solicit each other (one side possibly through a group)."""
+    """CF401: two unrelated, unpaired units solicit each other, directly or through groups of one."""
     a, b = _unrelated_pair(draw, draft)
-    target = b
-    if draw(st.booleans()):
-        target = draft.fresh_id(f"{b}-group")
-        draft.groups[target] = Group(id=target, members=(b,))
-    forth = _new_task(draft, "drive", a, solicits=(target,))
-    back = _new_task(draft, "drive", b, solicits=(a,))
+    way = pick(draw, ("direct", "one group", "both groups"))
+
+    def target(unit: str, through_group: bool) -> str:
+        if not through_group:
+            return unit
+        gid = draft.fresh_id(f"{unit}-group")
+        draft.groups[gid] = Group(id=gid, members=(unit,))
+        return gid
+
+    forth = _new_task(draft, "drive", a, solicits=(target(b, way != "direct"),))
+    back = _new_task(draft, "drive", b, solicits=(target(a, way == "both groups"),))
     return Planted(tasks=(forth.id, back.id), units=(a, b))
 
 
