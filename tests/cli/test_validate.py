@@ -230,3 +230,22 @@ def test_internal_errors_exit_3_without_traceback(tmp_path, monkeypatch):
     code, _, err = _run("validate", str(plan))
     assert code == 3
     assert "kaboom" in err and "please report" in err and "Traceback" not in err
+
+
+def test_a_broken_task_still_has_its_references_checked(tmp_path):
+    plan = _write(tmp_path, HEADER + """
+[tasks.plans]
+title = "方案"
+lead = "bureau"
+
+[tasks.meeting]
+lead = "bureau"
+after = ["plan"]
+on = 2020-10-16
+due = 2020-10-18
+""")
+    code, _, err = _run("validate", str(plan), "--lang", "en")
+    assert code == 2
+    assert "missing required key 'title'" in err
+    assert "unknown task 'plan'; did you mean 'plans'?" in err
+    assert "`tasks.meeting.on`" in err

@@ -70,19 +70,24 @@ class TaskReader:
         for key, value in (("title", title), ("lead", lead)):
             if value is None:
                 self.log.missing_key(path, key)
-        if title is None or lead is None or title is BAD or lead is BAD:
+        if lead is None or lead is BAD:
             return None
+        # From here on a problem is logged but the task is still built (without the
+        # offending part), so that its references are checked in the same pass: the
+        # logged problem alone keeps the plan from loading.
+        if title is None or title is BAD:
+            title = ""
         on = _ok(values.get("on"))
         start = _ok(values.get("start"))
         due = _ok(values.get("due"))
         if on is not None and (start is not None or due is not None):
             self.log.add("conflicting-keys", "`on` fixes the task's date and excludes `start` and `due`",
                          "`on` 固定了任务日期,不能与 `start`、`due` 同时使用", child(path, "on"))
-            return None
+            start = due = None
         if on is not None and _ok(values.get("repeat")) is not None and "occurrence" not in origin:
             self.log.add("conflicting-keys", "`on` fixes one date; a repeated task needs `start`/`due` or none",
                          "`on` 只固定一个日期,重复任务应使用 `start`/`due` 或不设日期", child(path, "on"))
-            return None
+            on = None
         kwargs = {key: value for key, value in values.items()
                   if key not in ("start", "due", "on", "title", "lead") and value is not BAD and value is not None}
         try:
