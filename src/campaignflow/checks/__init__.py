@@ -19,6 +19,7 @@ from ..findings import Finding, Location, Severity, Text
 from ..model import Campaign, start_instant
 
 if TYPE_CHECKING:
+    from ..graph import CriticalPath
     from ..plugins.manager import Plugins
     from ._hierarchy import Hierarchy
     from ._solicit import Solicitations
@@ -79,19 +80,14 @@ class Analysis:
         return WorkAxis(self.calendar, start_instant(self.campaign.start).date())
 
     @functools.cached_property
-    def cpm(self) -> Any:
-        """The critical path method's result (``campaignflow.graph.critical_path``)."""
+    def cpm(self) -> CriticalPath | None:
+        """The critical path method's result, or ``None`` when the dependencies form a
+        cycle (CF101 reports it; time checks have nothing to measure). Computed once."""
+        from ..errors import CycleError
         from ..graph import critical_path
 
-        return critical_path(self.campaign, calendar=self.calendar, axis=self.axis)
-
-    @functools.cached_property
-    def schedule(self) -> Any | None:
-        """``cpm``, or ``None`` when the dependencies form a cycle (CF101 reports it)."""
-        from ..errors import CycleError
-
         try:
-            return self.cpm
+            return critical_path(self.campaign, calendar=self.calendar, axis=self.axis)
         except CycleError:
             return None
 

@@ -52,7 +52,7 @@ class Overbooked(Check):
                    "单位同时牵头的任务超过其承载能力,导致截止时间无法满足")
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        cp = ctx.analysis.schedule
+        cp = ctx.analysis.cpm
         if cp is None:
             return
         plan, t = cp.plan, cp.times

@@ -266,7 +266,7 @@ class RepeatedSolicitation(Check):
 
 def _windows(ctx: CheckContext) -> Callable[[str], tuple[float, float]]:
     """A task's window in working time: critical-path [ES, LF], or its own dates without a schedule."""
-    cp = ctx.analysis.schedule
+    cp = ctx.analysis.cpm
     if cp is not None:
         plan, t = cp.plan, cp.times
         return lambda tid: (t.es[plan.index[tid]], t.lf[plan.index[tid]])

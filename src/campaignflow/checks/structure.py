@@ -190,7 +190,7 @@ def _scheduled(ctx: CheckContext) -> bool:
     # cycles with the same linear pass: share it, and look for knots only when
     # it failed. Should the schedule fail for another reason, search regardless.
     try:
-        return ctx.analysis.schedule is not None
+        return ctx.analysis.cpm is not None
     except Exception:  # noqa: BLE001 - CF101 must not depend on the scheduler's health
         return False
 

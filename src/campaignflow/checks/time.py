@@ -138,7 +138,7 @@ class DeadlineUnmeetable(Check):
     summary = Text("a deadline cannot be met: the earliest finish is after it", "截止时间无法满足:最早完成时间晚于截止时间")
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        cp = ctx.analysis.schedule
+        cp = ctx.analysis.cpm
         if cp is None:
             return
         plan, t = cp.plan, cp.times
