@@ -11,7 +11,7 @@ from datetime import date, datetime
 import attrs
 import pytest
 
-from campaignflow import cpm
+from campaignflow import cpm, cpm_levels
 from campaignflow.calendar import AllDays, Weekdays
 from campaignflow.cpm import compile_plan, forward_pass, passes
 from campaignflow.errors import CycleError, PlanError
@@ -255,7 +255,7 @@ def test_empty_campaign() -> None:
 
 
 def test_too_deep_a_graph_goes_one_node_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cpm, "_max_levels", lambda n, m: 3)
+    monkeypatch.setattr(cpm_levels, "_max_levels", lambda n, m: 3)
     plan = compile_plan(hand_plan(), calendar=Weekdays())
     assert plan.level_ptr is None
     assert passes(plan).es[plan.index["summary"]] == 12.0
