@@ -78,7 +78,8 @@ def campaigns(*, min_tasks: int = 1, max_tasks: int = 6, max_units: int = 5, tem
     above the lead, every unit takes part, and every deadline can be met:
     it lies after the latest its prerequisites may finish within their own
     deadlines, plus the task's pessimistic duration and its approval steps.
-    ``campaignflow.validate`` reports no error, and no warning, on them.
+    The built-in checks of ``campaignflow.validate`` report nothing on them,
+    not even at info level (tests/properties checks it).
 
     Args:
         min_tasks: fewest tasks (after expansion).
@@ -104,8 +105,8 @@ def campaigns(*, min_tasks: int = 1, max_tasks: int = 6, max_units: int = 5, tem
         check_bool(name, value)
     cal = calendars() if calendar is None else as_strategy("calendar", calendar, kind=str)
     spec = Spec(min_tasks=min_tasks, max_tasks=max_tasks, max_units=max_units, templates=templates,
-                 repeat=repeat, approvals=approvals, solicitations=solicitations, capacity=capacity,
-                 annotations=annotations, calendar=cal)
+                repeat=repeat, approvals=approvals, solicitations=solicitations, capacity=capacity,
+                annotations=annotations, calendar=cal)
     return drafts(spec).map(Draft.finish)
 
 
