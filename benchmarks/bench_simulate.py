@@ -170,10 +170,7 @@ Row = tuple[str, float | None, float | None, str]  # name, wall s, CPU s, note
 def bench(size: int, runs: int, py_runs: int, tj3: str | None, workdir: Path) -> list[Row]:
     n_units = _units_for(size)
     plan = workdir / f"resources-{size}.toml"
-    text = gen.resource_plan(size, n_units, SEED)
-    # gen's resource plans name the cascade's issuer "gov", a unit they do not define.
-    text = text.replace('issuer = "gov"', 'issuer = "office"', 1)
-    plan.write_text(text, encoding="utf-8")
+    plan.write_text(gen.resource_plan(size, n_units, SEED), encoding="utf-8")
     tjp = workdir / f"resources-{size}.tjp"
     campaign = gen.resource_campaign(size, n_units, SEED)
     # Long chains of tasks on busy units can run for years: give tj3 room for our whole schedule
