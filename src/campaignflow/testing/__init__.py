@@ -14,28 +14,15 @@ this package, costs nothing in projects that do not use it.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_attributes
 
 __all__ = ["assert_findings", "assert_plan_valid", "strategies"]
 
-_LAZY = {"assert_findings": "assertions", "assert_plan_valid": "assertions"}
+_LAZY = {"assert_findings": "assertions", "assert_plan_valid": "assertions", "strategies": "strategies"}
 
-
-def __getattr__(name: str) -> Any:
-    if name == "strategies":
-        return importlib.import_module(f".{name}", __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        msg = f"module 'campaignflow.testing' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, globals())
 
 
 if TYPE_CHECKING:  # pragma: no cover
