@@ -74,12 +74,7 @@ class Draft:
     def seal(self, seq: int, prev: str) -> Event:
         """The event at position ``seq`` after an event whose hash is ``prev``."""
         body = _body(self, seq, prev)
-        return Event(
-            seq=seq, campaign=self.campaign, kind=self.kind, at=self.at, task=self.task, actor=self.actor,
-            unit=self.unit, from_state=self.from_state, to_state=self.to_state, step=self.step,
-            target=self.target, reason=self.reason, ref=self.ref, key=self.key, prev=prev,
-            hash=_digest(body),
-        )
+        return Event(seq=seq, prev=prev, hash=_digest(body), **attrs.asdict(self, recurse=False))
 
 
 @attrs.frozen(slots=True)
