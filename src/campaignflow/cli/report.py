@@ -62,8 +62,8 @@ def render_text(findings: Sequence[Finding], campaign: Campaign | None, *, lang:
                 col = max((loc.column or 1) - 1, 0)
                 out.append(" " * (len(gutter) - 2) + "| " + " " * col + style("^", fg=_COLOURS[f.severity]))
         if len(f.tasks) > 1:
-            label = t(lang, "tasks", "任务")
-            out.append(f"      {label}: " + " → ".join(f.tasks))
+            # A set, not a chain: checks that have a chain or a cycle say it in the message.
+            out.append(f"      {t(lang, 'tasks', '任务')}: " + ", ".join(f.tasks))
         if f.units:
             out.append(f"      {t(lang, 'units', '单位')}: " + ", ".join(f.units))
         for rel in f.related:
