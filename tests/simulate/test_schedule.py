@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from campaignflow.errors import CycleError, ScenarioError
@@ -73,6 +74,20 @@ def test_hand_computed_schedule_across_national_day() -> None:
     assert s.finish == at(2020, 10, 21)
     assert not s.missed
     assert [d.label for d in s.deadlines] == ["plan", "ceremony", "report"]
+
+
+def test_a_tasks_deadline_reports_its_work_finish_not_its_approvals() -> None:
+    # `draft` due Wed Sep 30 12:00. The due puts `survey` first on the office's slot (Sep 21-23),
+    # so `draft` works on the worked Sunday Sep 27 and Sep 28: in time. Its approval step,
+    # which its due does not apply to, takes Sep 29-30.
+    base = national_day_plan()
+    draft = base.tasks["draft"]
+    tasks = dict(base.tasks, draft=attrs.evolve(draft, window=Window(due=datetime(2020, 9, 30, 12))))
+    s = schedule(national_day_plan(tasks=tasks))
+    deadline = next(d for d in s.deadlines if d.label == "draft")
+    assert deadline.met is True
+    assert deadline.finish == s.task("draft").work_finish == at(2020, 9, 29)
+    assert s.task("draft").finish == at(2020, 10, 1)
 
 
 def test_worked_sunday_is_used_when_capacity_allows() -> None:

@@ -89,7 +89,9 @@ class Deadline:
     """A deadline of the plan and whether the schedule meets it.
 
     ``step`` is ``None`` for a task's own ``due`` (or a fixed event's day) and
-    the step's index for an approval step's ``due``.
+    the step's index for an approval step's ``due``. ``finish`` is what the
+    deadline applies to: the task's work (its approval steps have deadlines of
+    their own), or the step.
     """
 
     task: str
@@ -160,7 +162,7 @@ class Schedule:
         out: list[Deadline] = []
         for t in self.tasks:
             if t.due is not None and t.met is not None:
-                out.append(Deadline(t.id, None, t.due, t.finish, t.met))
+                out.append(Deadline(t.id, None, t.due, t.work_finish, t.met))
             for s in t.approvals:
                 if s.due is not None and s.met is not None:
                     out.append(Deadline(t.id, s.index, s.due, s.finish, s.met))
