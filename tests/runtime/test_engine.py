@@ -233,6 +233,28 @@ def test_idempotency_keys_make_retries_harmless(engine):
     assert other.start("city-plan@hf", HF, key="req-1") == first
 
 
+def test_an_idempotency_key_reused_with_other_arguments_is_refused(engine):
+    # Same action, task and person, but a different target, unit or reason: another request.
+    first = engine.reassign("budget", PROV, to="hf", key="re-1")
+    with pytest.raises(InvalidTransition, match="idempotency key"):
+        engine.reassign("budget", PROV, to="wh", key="re-1")
+    assert engine.task("budget").lead == "hf" and engine.seq == first.seq
+    engine.reassign("budget", PROV, to="ah-fpb")
+    engine.start("budget", FPB)
+    engine.submit("budget", FPB)
+    both = Actor("ma.both", {"finance", "audit"})
+    engine.approve("budget", both, unit="finance", key="ap-1")
+    with pytest.raises(InvalidTransition, match="idempotency key"):
+        engine.approve("budget", both, unit="audit", key="ap-1")
+    assert engine.task("budget").approvers == ("audit",)
+    assert engine.approve("budget", both, unit="finance", key="ap-1").unit == "finance"
+    assert engine.approve("budget", both, key="ap-1").unit == "finance"  # no unit named: the retry
+    engine.approve("budget", both, unit="audit")
+    engine.reject("budget", HF, reason="too high", key="rj-1")
+    with pytest.raises(InvalidTransition, match="idempotency key"):
+        engine.reject("budget", HF, reason="too low", key="rj-1")
+
+
 def test_queries_by_state_unit_and_due_date(engine, clock):
     assert [v.id for v in engine.tasks(state="ready")] == ["city-plan@hf", "city-plan@wh", "budget"]
     assert [v.id for v in engine.tasks(unit="hf")] == ["city-plan@hf", "exchange-meeting"]

@@ -335,8 +335,12 @@ class Engine:
 
     def _replayed(self, req: _Request) -> Event:
         # The host retried a request that was already carried out: hand back what it did.
+        # Same request: same action on the same task by the same person, with the same
+        # target and reason, and for the same unit when the request names one.
         event = self.store.event_for_key(self.campaign.id, req.key or "")
-        if event is None or (event.kind, event.task, event.actor) != (_KIND[req.action], req.task, req.actor.person):
+        if event is None or (event.kind, event.task, event.actor, event.target, event.reason) != (
+                _KIND[req.action], req.task, req.actor.person, req.target, req.reason) or (
+                req.unit is not None and event.unit != req.unit):
             raise _refusal(InvalidTransition, req, None,
                            f"idempotency key {req.key!r} was already used for another request",
                            f"幂等键 {req.key!r} 已用于另一请求")
