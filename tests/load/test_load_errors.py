@@ -285,3 +285,42 @@ def test_locations_point_into_the_file_that_defines_the_key(write, plugins):
     assert (Path(unit.file).name, unit.line, unit.column, unit.key_path) == ("units.toml", 2, 1, "units.hf.name")
     assert c.locate("units.hf.capacity").line == 1  # missing: its table
     assert c.locate("no.such.key").line is None
+
+
+def test_amounts_beyond_any_calendar_are_problems(problems):
+    # Durations, lags and capacities too large for any calendar or array used to load, then crash checks.
+    text = HEAD + textwrap.dedent('''\
+        [units.big]
+        name = "b"
+        capacity = 100000000000000000000000
+        [tasks.w]
+        title = "t"
+        lead = "ah-fpb"
+        duration = "99999999999999999999d"
+        [tasks.v]
+        title = "t"
+        lead = "ah-fpb"
+        duration = { likely = "1d", pessimistic = "999999999h" }
+        after = [{ task = "w", lag = "-99999999999wd" }]
+        approvals = [{ by = "ah-fpb", within = "9999999w" }]
+        ''')
+    found = {p.location.key_path: p for p in problems(text)}
+    assert set(found) == {"units.big.capacity", "tasks.w.duration", "tasks.v.duration.pessimistic",
+                          "tasks.v.after[0].lag", "tasks.v.approvals[0].within"}
+    assert found["tasks.w.duration"].message.en == '"99999999999999999999d" is out of range: at most 10000 days'
+    assert found["units.big.capacity"].code == "wrong-type"
+
+
+def test_the_largest_amounts_load(load):
+    campaign = load(HEAD.replace('name = "省扶贫办"', 'name = "省扶贫办"\ncapacity = 1000000') + textwrap.dedent('''\
+        [tasks.w]
+        title = "t"
+        lead = "ah-fpb"
+        duration = "10000d"
+        after = [{ task = "v", lag = "-10000wd" }]
+        [tasks.v]
+        title = "t"
+        lead = "ah-fpb"
+        '''))
+    assert campaign.tasks["w"].duration.likely == 10000
+    assert campaign.units["ah-fpb"].capacity == 1_000_000

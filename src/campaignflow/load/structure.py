@@ -259,7 +259,7 @@ def read_units(log: ProblemLog, raw: Mapping[str, Any]) -> dict[str, Unit]:
             name_en = table.get("name_en")
             capacity = table.get("capacity")
             if (type(name) is str and type(kind) in _OPT_STR and type(parent) in _OPT_STR
-                    and type(name_en) in _OPT_STR and (capacity is None or (type(capacity) is int and capacity >= 1))
+                    and type(name_en) in _OPT_STR and (capacity is None or (type(capacity) is int and 1 <= capacity <= MAX_CAPACITY))
                     and "doc" not in table and ID_RE.fullmatch(uid)):
                 units[uid] = Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en)
                 continue
@@ -270,6 +270,8 @@ def read_units(log: ProblemLog, raw: Mapping[str, Any]) -> dict[str, Unit]:
 
 
 _OPT_STR = (str, type(None))
+#: Largest `capacity`: far above any office's load, and small enough for the schedulers' integer arrays.
+MAX_CAPACITY = 1_000_000
 
 
 def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
@@ -287,9 +289,10 @@ def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
     ok = name is not None and all(table.get(k) is None or isinstance(table[k], str)
                                   for k in ("kind", "parent", "name_en"))
     capacity = table.get("capacity")
-    if capacity is not None and (type(capacity) is not int or capacity < 1):
+    if capacity is not None and (type(capacity) is not int or not 1 <= capacity <= MAX_CAPACITY):
         ok = False
-        log.wrong_type(child(path, "capacity"), "a whole number of at least 1", "不小于 1 的整数", capacity)
+        log.wrong_type(child(path, "capacity"), f"a whole number from 1 to {MAX_CAPACITY}",
+                       f"1 到 {MAX_CAPACITY} 之间的整数", capacity)
     doc = read_doc(log, table.get("doc"), child(path, "doc"))
     if not ok or name is None:
         return None

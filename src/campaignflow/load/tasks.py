@@ -34,6 +34,8 @@ _DURATION_EN = 'a duration like "3d", "4h", "1w" or { optimistic, likely, pessim
 _DURATION_ZH = '形如 "3d"、"4h"、"1w" 或 { optimistic, likely, pessimistic } 的工期'
 _LAG_EN = 'a lag like "2d" (calendar days), "3wd" (working days) or "4h"'
 _LAG_ZH = '形如 "2d"(日历天)、"3wd"(工作日)或 "4h" 的间隔'
+#: Longest duration or lag, in days: beyond it no calendar date can be reached (as for "@name + Nwd").
+MAX_DAYS = 10000
 
 
 class TaskReader:
@@ -138,6 +140,9 @@ class TaskReader:
             if parsed is None:
                 self.log.wrong_type(path, _DURATION_EN, _DURATION_ZH, value)
                 return BAD
+            if parsed.likely > MAX_DAYS:
+                self._too_long(value, path)
+                return BAD
             return parsed
         if isinstance(value, dict):
             check_keys(self.log, value, DURATION_KEYS, path)
@@ -153,6 +158,9 @@ class TaskReader:
                 except ValueError:
                     self.log.wrong_type(child(path, key), 'a duration like "3d" or "4h"', '形如 "3d" 或 "4h" 的工期',
                                         part)
+                    return BAD
+                if days[key] > MAX_DAYS:
+                    self._too_long(part, child(path, key))
                     return BAD
             if "likely" not in days:
                 self.log.missing_key(path, "likely")
@@ -174,10 +182,17 @@ class TaskReader:
                 except ValueError:
                     self._lags[value] = None
             parsed = self._lags[value]
+            if parsed is not None and abs(parsed.days) > MAX_DAYS:
+                self._too_long(value, path)
+                return None
             if parsed is not None:
                 return parsed
         self.log.wrong_type(path, _LAG_EN, _LAG_ZH, value)
         return None
+
+    def _too_long(self, text: str, path: str) -> None:
+        self.log.add("bad-value", f"{show(text)} is out of range: at most {MAX_DAYS} days",
+                     f"{show(text)} 超出范围:最多 {MAX_DAYS} 天", path)
 
     def after(self, value: Any, path: str) -> Any:
         items = [value] if isinstance(value, (str, dict)) else value
