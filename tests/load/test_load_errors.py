@@ -324,3 +324,10 @@ def test_the_largest_amounts_load(load):
         '''))
     assert campaign.tasks["w"].duration.likely == 10000
     assert campaign.units["ah-fpb"].capacity == 1_000_000
+
+
+def test_a_unit_with_a_wrong_key_is_still_known(problems, only):
+    # Its references are not reported again as unknown units.
+    text = HEAD + '[units.b]\nname = 3\nparent = 4\n[tasks.x]\ntitle = "t"\nlead = "b"\npartners = ["b"]\n'
+    found = problems(text)
+    assert {p.location.key_path for p in found} == {"units.b.name", "units.b.parent"}

@@ -286,17 +286,16 @@ def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
     kind = get_str(log, table, "kind", path)
     parent = get_str(log, table, "parent", path)
     name_en = get_str(log, table, "name_en", path)
-    ok = name is not None and all(table.get(k) is None or isinstance(table[k], str)
-                                  for k in ("kind", "parent", "name_en"))
     capacity = table.get("capacity")
     if capacity is not None and (type(capacity) is not int or not 1 <= capacity <= MAX_CAPACITY):
-        ok = False
         log.wrong_type(child(path, "capacity"), f"a whole number from 1 to {MAX_CAPACITY}",
                        f"1 到 {MAX_CAPACITY} 之间的整数", capacity)
+        capacity = None
     doc = read_doc(log, table.get("doc"), child(path, "doc"))
-    if not ok or name is None:
-        return None
-    return Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc)
+    # A unit with a wrong key is still built (without the offending part), so that
+    # references to it are not reported as unknown: the logged problem alone keeps
+    # the plan from loading.
+    return Unit(id=uid, name=name or "", kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc)
 
 
 def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:
