@@ -99,6 +99,13 @@ def test_missed_deadline_exits_1(plan_file: Path) -> None:
     assert "missed: plan due 2020-09-25, finishes 2020-09-27" in out
 
 
+def test_missed_event_says_its_prerequisites_are_late(plan_file: Path) -> None:
+    code, out, _ = run(str(plan_file), "--delay", "draft=10d", "--no-gantt")
+    assert code == 1
+    assert "missed: ceremony on 2020-10-17, its prerequisites finish after it starts" in out
+    assert "missed: ceremony due" not in out
+
+
 def test_json_document(plan_file: Path) -> None:
     code, out, _ = run(str(plan_file), "--format", "json", "--capacity", "office=2", "--approval-days", "1")
     doc = json.loads(out)

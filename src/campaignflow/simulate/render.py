@@ -240,6 +240,13 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
                 f"{s.campaign_id}:{len(s.tasks)} 项任务,{fmt_end(s.finish)} 完成;"
                 f"{len(s.deadlines)} 个期限,{len(missed)} 个未按期")]
     for d in missed:
+        task = s.task(d.task)
+        if d.step is None and task.fixed:
+            # An event is on its date anyway; what is missed is its preparation.
+            lines.append(_t(lang, f"  missed: {d.label} on {fmt_start(task.start)}, its prerequisites finish "
+                                  f"after it starts",
+                            f"  未按期:{d.label} 定于 {fmt_start(task.start)},其前置任务在活动开始后才完成"))
+            continue
         lines.append(_t(lang, f"  missed: {d.label} due {fmt_end(d.due)}, finishes {fmt_end(d.finish)}",
                         f"  未按期:{d.label} 期限 {fmt_end(d.due)},完成 {fmt_end(d.finish)}"))
     if result.runs:
