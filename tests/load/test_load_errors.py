@@ -331,3 +331,12 @@ def test_a_unit_with_a_wrong_key_is_still_known(problems, only):
     text = HEAD + '[units.b]\nname = 3\nparent = 4\n[tasks.x]\ntitle = "t"\nlead = "b"\npartners = ["b"]\n'
     found = problems(text)
     assert {p.location.key_path for p in found} == {"units.b.name", "units.b.parent"}
+
+
+def test_a_wrong_named_date_is_reported_once(problems, only):
+    # Not again, as an unknown date, wherever it is used.
+    text = HEAD.replace('poverty_day = 2020-10-17', 'poverty_day = "2020-10-32"\neve = "@poverty_day - 1d"') + \
+        '[tasks.x]\ntitle = "t"\nlead = "ah-fpb"\non = "@poverty_day"\ndue = "@eve"\n'
+    p = only(problems(text))
+    assert (p.code, p.location.key_path) == ("bad-date", "campaign.dates.poverty_day")
+    assert "month" not in p.message.zh and "day" not in p.message.zh

@@ -52,6 +52,10 @@ class _Failure:
         self.code, self.en, self.zh, self.ref = code, en, zh, ref
 
 
+#: A reference to a named date whose own value is wrong: already reported at that name.
+_FAILED_NAME = _Failure("", "", "")
+
+
 class DateResolver:
     """Resolves date values of one plan; results are cached by their text."""
 
@@ -64,6 +68,8 @@ class DateResolver:
         self.named: dict[str, Moment] = {}
         #: Names defined later in `[campaign.dates]`, for a clearer message.
         self.pending_names: set[str] = set()
+        #: Names whose own value is wrong (reported there): using them is not reported again.
+        self.failed_names: set[str] = set()
         self._axis: WorkAxis | None = None
         self._cache: dict[str, Moment | _Failure] = {}
 
@@ -76,6 +82,8 @@ class DateResolver:
             if moment is not None:
                 self.named[name] = moment
                 self._cache.clear()  # a failure may have been "unknown name" a moment ago
+            else:
+                self.failed_names.add(name)
 
     def resolve(self, value: Any, key_path: str) -> Moment | None:
         """The moment ``value`` stands for, or ``None`` after logging why not."""
@@ -89,6 +97,8 @@ class DateResolver:
         hit = self._cache.get(value)
         if hit is None:
             hit = self._cache[value] = self._parse(value)
+        if hit is _FAILED_NAME:
+            return None
         if isinstance(hit, _Failure):
             hint = None
             if hit.ref is not None:
@@ -109,7 +119,7 @@ class DateResolver:
                 iso = parse_iso(text)
             except ValueError as exc:
                 return _Failure("bad-date", f"{show(text)} is not a valid date: {exc}",
-                                f"{show(text)} 不是有效的日期:{exc}")
+                                f"{show(text)} 不是有效的日期:该日期或时刻不存在")
             if iso is None:
                 return _Failure("wrong-type", f"expected {EXPECTED_EN}, got {show(text)} ({type_name(text)})",
                                 f"应为{EXPECTED_ZH},实际为 {show(text)}(字符串)")
@@ -117,6 +127,8 @@ class DateResolver:
         name, sign, amount, unit = m.groups()
         base = self.named.get(name)
         if base is None:
+            if name in self.failed_names:
+                return _FAILED_NAME
             if name in self.pending_names:
                 return _Failure("date-order", f"date '@{name}' is defined later in [campaign.dates]",
                                 f"日期 '@{name}' 在 [campaign.dates] 中定义得更晚",)
