@@ -340,3 +340,8 @@ def test_a_wrong_named_date_is_reported_once(problems, only):
     p = only(problems(text))
     assert (p.code, p.location.key_path) == ("bad-date", "campaign.dates.poverty_day")
     assert "month" not in p.message.zh and "day" not in p.message.zh
+
+
+def test_chinese_messages_space_latin_words(problems, only):
+    p = only(problems(HEAD.replace('end = 2020-12-31', 'end = 2020-12-31\nallow_self_approval = "yes"')))
+    assert p.message.zh == '应为 true 或 false,实际为 "yes"(字符串)'

@@ -143,7 +143,8 @@ class ProblemLog:
                    file: int | None = None, hint: Text | None = None) -> None:
         self.add("wrong-type",
                  f"expected {expected_en}, got {show(value)} ({type_name(value)})",
-                 f"应为{expected_zh},实际为 {show(value)}({type_name(value, 'zh')})",
+                 f"应为{' ' if expected_zh[:1].isascii() else ''}{expected_zh},实际为 {show(value)}"
+                 f"({type_name(value, 'zh')})",
                  key_path, file=file, hint=hint)
 
     def unknown_key(self, key_path: str, key: str, allowed: Iterable[str], file: int | None = None,
