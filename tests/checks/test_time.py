@@ -121,6 +121,18 @@ def test_cf202_fixed_event_with_late_prerequisites():
     assert "cannot take place as planned" in f.message.en
 
 
+def test_cf202_event_at_a_moment_says_the_moment():
+    campaign = plan(tasks=[
+        task("prepare", start=date(2020, 10, 12), days=4),
+        task("ceremony", after=["prepare"], on=datetime(2020, 10, 15, 9, 0)),
+    ])
+    (f,) = only(run(campaign), "CF202")
+    # Thursday 09:00 is 0.375 days in; the preparation ends with Thursday.
+    assert "event 'ceremony' on 2020-10-15 (Thu) 09:00 cannot take place" in f.message.en
+    assert "0.62 working days too late" in f.message.en
+    assert "2020-10-15(星期四)09:00" in f.message.zh
+
+
 def test_cf202_holidays_of_the_cn_calendar_take_no_working_time():
     # 2020-09-30 (Wed) + 2 working days under cn-workdays: Oct 1-8 are the National Day holiday.
     campaign = plan(calendar="cn-workdays", tasks=[

@@ -181,7 +181,10 @@ class DeadlineUnmeetable(Check):
         by = working_days(late)
         if plan.fixed[v]:
             ready = finish(plan.axis.instant(cp.times.ready[v], finish=True))
-            on = day(_day_of(task.window.on))
+            when = task.window.on
+            on = day(_day_of(when))
+            if isinstance(when, datetime):  # an event at a moment: say which
+                on = Text(f"{on.en} {when:%H:%M}", f"{on.zh}{when:%H:%M}")
             msg = Text(f"event '{owner}' on {on.en} cannot take place as planned: its prerequisites are done only "
                        f"by {ready.en}, {by.en} too late, along {hops.en}{more.en}",
                        f"活动“{owner}”定于{on.zh}举行,但其前置任务最早于{ready.zh}才能完成,晚了{by.zh},"
