@@ -128,6 +128,12 @@ def test_approval_days_default_applies_to_steps_without_within() -> None:
     assert quick.finish == at(2020, 10, 1)
 
 
+def test_negative_approval_days_is_a_value_error() -> None:
+    # As --approval-days refuses it: steps would otherwise finish before they start.
+    with pytest.raises(ValueError):
+        Scenario(approval_days=-1)
+
+
 def test_fixed_event_with_late_prerequisites_is_reported() -> None:
     s = schedule(national_day_plan(), scenario=Scenario(delays={"draft": 10}))
     ceremony = s.task("ceremony")

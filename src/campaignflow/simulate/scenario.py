@@ -48,7 +48,8 @@ class Scenario:
     start: date | None = None
     delays: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen)
     capacities: Mapping[str, int | None] = attrs.field(factory=dict, converter=_frozen)
-    approval_days: float | None = None
+    approval_days: float | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.ge(0)))
 
     @property
     def is_empty(self) -> bool:
