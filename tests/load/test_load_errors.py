@@ -345,3 +345,12 @@ def test_a_wrong_named_date_is_reported_once(problems, only):
 def test_chinese_messages_space_latin_words(problems, only):
     p = only(problems(HEAD.replace('end = 2020-12-31', 'end = 2020-12-31\nallow_self_approval = "yes"')))
     assert p.message.zh == '应为 true 或 false,实际为 "yes"(字符串)'
+
+
+def test_a_named_date_with_a_chinese_name_can_be_used(load):
+    # Date names are ids (letters of any script), so "@扶贫日" must resolve like "@poverty_day".
+    campaign = load(HEAD.replace('poverty_day = 2020-10-17', '"扶贫日" = 2020-10-17') +
+                    '[tasks.x]\ntitle = "t"\nlead = "ah-fpb"\non = "@扶贫日"\n[tasks.y]\ntitle = "t"\n'
+                    'lead = "ah-fpb"\ndue = "@扶贫日 + 2d"\n')
+    assert campaign.tasks["x"].window.on == date(2020, 10, 17)
+    assert campaign.tasks["y"].window.due == date(2020, 10, 19)

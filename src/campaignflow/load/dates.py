@@ -21,7 +21,7 @@ __all__ = ["EXPECTED_EN", "EXPECTED_ZH", "DateResolver", "parse_iso"]
 EXPECTED_EN = 'a date or "@name ± Nd"'
 EXPECTED_ZH = '日期或 "@名称 ± N天" 形式的表达式'
 
-_EXPR = re.compile(r"\s*@([A-Za-z0-9_][A-Za-z0-9_.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*(wd|d|w))?\s*")
+_EXPR = re.compile(r"\s*@([\w][\w.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*(wd|d|w))?\s*")
 _ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
 _ISO_DATETIME = re.compile(
     r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\s*"
