@@ -89,6 +89,35 @@ def test_dropping_the_last_events_is_detected_by_the_head(sqlite_engine):
     store.close()
 
 
+@pytest.mark.parametrize("sql, where, match", [
+    ("UPDATE events SET body = '{garbage' WHERE seq = 3", 3, "cannot be read"),
+    ("UPDATE events SET body = replace(body, '\"submitted\"', '\"bogus\"') WHERE seq = 3", 3, "cannot be read"),
+    ("UPDATE campaigns SET head_hash = 'x'", 6, "head hash"),
+])
+def test_unreadable_events_and_a_changed_head_hash_are_tampering(sqlite_engine, sql, where, match):
+    engine, path = sqlite_engine
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql)
+    db.close()
+    with pytest.raises(TamperedLogError, match=match) as info:
+        engine.verify()
+    assert info.value.sequence == where
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM events WHERE seq = 3", "UPDATE events SET body = 'x' WHERE seq = 3"])
+def test_opening_a_tampered_log_that_cannot_be_replayed_raises_tampered(sqlite_engine, make_engine, sql):
+    engine, path = sqlite_engine
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql)
+    db.close()
+    store = SQLiteStore(path)
+    with pytest.raises(TamperedLogError):
+        make_engine(store=store)
+    store.close()
+
+
 def test_history_of_a_task_and_of_a_unit(sqlite_engine):
     engine, _ = sqlite_engine
     assert [e.kind for e in engine.history(task="city-plan@hf")] == [

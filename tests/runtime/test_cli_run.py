@@ -89,6 +89,31 @@ def test_verify_and_tampering(db):
     assert json.loads(bad.output)["sequence"] == 2
 
 
+@pytest.mark.parametrize("sql, sequence, replays", [
+    ("UPDATE events SET body = '{garbage' WHERE seq = 2", 2, False),
+    ("DELETE FROM events WHERE seq = 2", 2, False),
+    ("UPDATE events SET body = replace(body, '\"started\"', '\"bogus\"') WHERE seq = 2", 2, False),
+    ("UPDATE campaigns SET head_hash = 'x'", 3, True),
+])
+def test_verify_reports_a_log_that_does_not_even_replay_as_tampered(db, sql, sequence, replays):
+    _run("init", str(PLAN), "--db", db)
+    _run("start", "budget", "--as", "ah-fpb", "--db", db)
+    _run("start", "city-plan@hf", "--as", "hf", "--db", db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+    bad = _run("verify", "--db", db, "--format", "json")
+    assert bad.exit_code == 1, bad.output
+    assert json.loads(bad.output)["sequence"] == sequence
+    assert "TAMPERED" in _run("verify", "--db", db).output
+    if replays:
+        return
+    # Other commands refuse a log they cannot replay with one line, exit 2, no traceback.
+    status = _run("status", "--db", db)
+    assert status.exit_code == 2 and status.output.startswith("error: ") and len(status.output.splitlines()) == 1
+
+
 def test_history_as_csv(db):
     _run("init", str(PLAN), "--db", db)
     _run("start", "budget", "--as", "ah-fpb", "--db", db)

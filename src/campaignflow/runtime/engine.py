@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..calendar import WorkAxis
-from ..errors import ConcurrencyConflict, InvalidTransition, NotAuthorized, TransitionError, UnknownTaskError
+from ..errors import (ConcurrencyConflict, InvalidTransition, NotAuthorized, TamperedLogError, TransitionError,
+                      UnknownTaskError)
 from ..findings import Text
 from ..model import Campaign, start_instant
 from .clock import Clock, SystemClock, to_local
@@ -147,7 +148,11 @@ class Engine:
         """Read events other processes appended; returns how many there were."""
         with self._lock:
             before = self._state.seq
-            replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
+            try:
+                replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
+            except ValueError as exc:  # the reducer's "event N cannot follow event M": a gap in the log
+                msg = f"the stored log of campaign {self.campaign.id!r} has a gap: {exc}"
+                raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
             return self._state.seq - before
 
     @property

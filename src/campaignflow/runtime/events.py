@@ -133,14 +133,21 @@ class Event:
 
     @classmethod
     def from_json(cls, body: str, hash: str) -> Event:  # noqa: A002 - the field's name
-        """Rebuild an event from its stored canonical JSON and hash (the hash is not checked)."""
-        d = json.loads(body)
-        return cls(
-            seq=d["seq"], campaign=d["campaign"], kind=EventKind(d["kind"]),
-            at=datetime.strptime(d["at"], _TIME_FORMAT), task=d["task"], actor=d["actor"], unit=d["unit"],
-            from_state=d["from_state"], to_state=d["to_state"], step=d["step"], target=d["target"],
-            reason=d["reason"], ref=d["ref"], key=d["key"], prev=d["prev"], hash=hash,
-        )
+        """Rebuild an event from its stored canonical JSON and hash (the hash is not checked).
+
+        Raises ``TamperedLogError`` when ``body`` is not an event's JSON.
+        """
+        try:
+            d = json.loads(body)
+            return cls(
+                seq=d["seq"], campaign=d["campaign"], kind=EventKind(d["kind"]),
+                at=datetime.strptime(d["at"], _TIME_FORMAT), task=d["task"], actor=d["actor"], unit=d["unit"],
+                from_state=d["from_state"], to_state=d["to_state"], step=d["step"], target=d["target"],
+                reason=d["reason"], ref=d["ref"], key=d["key"], prev=d["prev"], hash=hash,
+            )
+        except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+            msg = f"a stored event cannot be read ({type(exc).__name__}: {exc}): it was changed after it was written"
+            raise TamperedLogError(msg) from None
 
 
 def _body(e: Draft | Event, seq: int, prev: str) -> str:
@@ -192,7 +199,16 @@ def verify_chain(campaign: str, events: Iterable[Event], *, head: tuple[int, str
         TamperedLogError: at the first event that does not verify, with its ``sequence``.
     """
     prev, seq = GENESIS, 0
-    for event in events:
+    stored = iter(events)
+    while True:
+        try:
+            event = next(stored)
+        except StopIteration:
+            break
+        except TamperedLogError as exc:  # an event the store could not even read back
+            if exc.sequence is None:
+                exc.sequence = seq + 1
+            raise
         seq += 1
         if event.seq != seq:
             msg = f"event {seq} is missing (found {event.seq} in its place)"
@@ -207,8 +223,11 @@ def verify_chain(campaign: str, events: Iterable[Event], *, head: tuple[int, str
             msg = f"event {seq} was changed after it was written: its hash does not match its content"
             raise TamperedLogError(msg, sequence=seq)
         prev = event.hash
-    if head is not None and head != (seq, prev):
+    if head is not None and head[0] != seq:
         msg = (f"the log ends at event {seq} but the store's head says {head[0]}: "
                "events were removed or the head was changed")
         raise TamperedLogError(msg, sequence=min(seq, head[0]) + 1)
+    if head is not None and head[1] != prev:
+        msg = f"the store's head hash is not the hash of the last event ({seq}): the head was changed"
+        raise TamperedLogError(msg, sequence=seq)
     return ChainReport(campaign=campaign, events=seq, head_seq=seq, head_hash=prev)
