@@ -73,6 +73,8 @@ def test_agenda_of_a_unit_this_week(db):
     assert week.exit_code == 0 and week.output.split()[0] == "city-plan@hf"
     assert _run("tasks", "--week", "--db", db).exit_code == 2
     assert _run("tasks", "--state", "sleeping", "--db", db).exit_code == 2
+    typo = _run("tasks", "--unit", "hefei", "--db", db)
+    assert typo.exit_code == 2 and "no unit or group 'hefei'" in typo.output
 
 
 def test_verify_and_tampering(db):

@@ -255,6 +255,14 @@ def test_an_idempotency_key_reused_with_other_arguments_is_refused(engine):
         engine.reject("budget", HF, reason="too low", key="rj-1")
 
 
+def test_queries_for_an_unknown_unit_raise_instead_of_answering_nothing(engine):
+    with pytest.raises(UnknownTaskError, match="no unit or group 'hefei'"):
+        engine.tasks(unit="hefei")
+    with pytest.raises(UnknownTaskError, match="no unit or group 'hefei'"):
+        engine.agenda("hefei")
+    assert engine.seq == 1
+
+
 def test_queries_by_state_unit_and_due_date(engine, clock):
     assert [v.id for v in engine.tasks(state="ready")] == ["city-plan@hf", "city-plan@wh", "budget"]
     assert [v.id for v in engine.tasks(unit="hf")] == ["city-plan@hf", "exchange-meeting"]

@@ -189,7 +189,7 @@ class Engine:
             overdue: only overdue tasks (``True``) or only the others (``False``).
         """
         states = None if state is None else {TaskState(s) for s in ([state] if isinstance(state, str) else state)}
-        units = set(self.campaign.members(unit) or (unit,)) if unit is not None else None
+        units = set(self._members(unit)) if unit is not None else None
         out = []
         for info in self.plan.tasks.values():
             if states is not None and self.plan.state_of(info.id, self._state) not in states:
@@ -213,6 +213,7 @@ class Engine:
         A task is on the agenda when the unit may act on it now and its nearest
         deadline falls before ``now + days`` (or it has none). Ordered by deadline.
         """
+        self._members(unit)
         horizon = self._now(now) + timedelta(days=days)
         out = []
         for view in self.tasks(unit=unit):
@@ -304,6 +305,13 @@ class Engine:
             msg = f"campaign {self.campaign.id!r} has no task {task_id!r}"
             raise UnknownTaskError(msg)
         return info
+
+    def _members(self, unit: str) -> tuple[str, ...]:
+        # A unit, or a group's units; a typo must not read as "nothing to do".
+        if unit not in self.campaign.units and unit not in self.campaign.groups:
+            msg = f"campaign {self.campaign.id!r} has no unit or group {unit!r}"
+            raise UnknownTaskError(msg)
+        return self.campaign.members(unit) or (unit,)
 
     def _transition(self, req: _Request) -> Event:
         info = self._info(req.task)
