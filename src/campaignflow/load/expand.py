@@ -20,7 +20,7 @@ import attrs
 
 from ..model import Group, Moment, Repeat, Task, Unit, Window, end_instant, start_instant
 from .problems import ProblemLog
-from .structure import ID_RE, check_keys, child, get_str, get_strs, read_doc
+from .structure import check_keys, child, entry_path, get_str, get_strs, read_doc
 
 __all__ = ["GROUP_KEYS", "expand_repeats", "occurrence_ids", "occurrence_windows", "period_window", "read_groups"]
 
@@ -34,12 +34,8 @@ def read_groups(log: ProblemLog, raw: Mapping[str, Any], units: Mapping[str, Uni
     """``[groups.ID]`` with their units resolved."""
     specs: dict[str, dict[str, Any]] = {}
     for gid, table in raw.items():
-        path = child("groups", gid)
-        if not isinstance(table, dict):
-            log.wrong_type(path, "a table (a group)", "表(分组)", table)
-            continue
-        if not ID_RE.fullmatch(gid):
-            log.add("invalid-id", f"'{gid}' is not a valid group id", f"'{gid}' 不是有效的分组标识", path)
+        path = entry_path(log, "groups", gid, table, "group", "分组")
+        if path is None:
             continue
         if gid in units:
             log.add("id-conflict", f"'{gid}' is both a unit and a group; they share one id space",

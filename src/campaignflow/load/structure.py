@@ -137,6 +137,15 @@ def _check_id(log: ProblemLog, ident: str, path: str, what_en: str, what_zh: str
     return False
 
 
+def entry_path(log: ProblemLog, section: str, ident: str, table: Any, what_en: str, what_zh: str) -> str | None:
+    """The key path of ``[section.ident]`` if it is a table with a valid id; else log why and ``None``."""
+    path = child(section, ident)
+    if not isinstance(table, dict):
+        log.wrong_type(path, f"a table (a {what_en})", f"表({what_zh})", table)
+        return None
+    return path if _check_id(log, ident, path, what_en, what_zh) else None
+
+
 # -- campaign --------------------------------------------------------------------------
 
 
@@ -275,11 +284,8 @@ MAX_CAPACITY = 1_000_000
 
 
 def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
-    path = child("units", uid)
-    if not isinstance(table, dict):
-        log.wrong_type(path, "a table (a unit)", "表(单位)", table)
-        return None
-    if not _check_id(log, uid, path, "unit", "单位"):
+    path = entry_path(log, "units", uid, table, "unit", "单位")
+    if path is None:
         return None
     check_keys(log, table, UNIT_KEYS, path)
     name = get_str(log, table, "name", path, required=True)

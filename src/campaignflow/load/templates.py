@@ -19,7 +19,7 @@ import attrs
 from ..model import Dependency, Group, Lag, Task, Unit, Window
 from .locate import key_path
 from .problems import ProblemLog
-from .structure import ID_RE, check_keys, child, get_str, read_doc
+from .structure import check_keys, child, entry_path, get_str, read_doc
 from .tasks import BAD, TASK_KEYS, TaskReader
 
 __all__ = ["PLACEHOLDERS", "TEMPLATE_KEYS", "expand_templates"]
@@ -99,12 +99,8 @@ def expand_templates(log: ProblemLog, raw: Mapping[str, Any], *, groups: Mapping
                      declared: set[str], instances: dict[str, list[str]]) -> None:
     """Add every template's instances to ``out`` (``X@U``); ``instances[X]`` lists their ids."""
     for tid, table in raw.items():
-        path = child("templates", tid)
-        if not isinstance(table, dict):
-            log.wrong_type(path, "a table (a template)", "表(模板)", table)
-            continue
-        if not ID_RE.fullmatch(tid):
-            log.add("invalid-id", f"'{tid}' is not a valid template id", f"'{tid}' 不是有效的模板标识", path)
+        path = entry_path(log, "templates", tid, table, "template", "模板")
+        if path is None:
             continue
         check_keys(log, table, TEMPLATE_KEYS, path)
         read_doc(log, table.get("doc"), child(path, "doc"))
