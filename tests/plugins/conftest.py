@@ -27,6 +27,7 @@ import importlib
 import re
 import shutil
 import sys
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -168,6 +169,25 @@ class SeedPlugin:
     def readme_codes(self) -> set[str]:
         """The codes the README's findings section lists."""
         return readme_finding_codes(self.readme)
+
+    def quotes(self, files: Iterable[str] = ("plan.toml", "units.toml")) -> list[str]:
+        """Every ``doc = { quote = ... }`` written in the plugin's TOML files, in file order."""
+        found: list[str] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, dict):
+                doc = node.get("doc")
+                if isinstance(doc, dict) and "quote" in doc:
+                    found.append(doc["quote"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        for name in files:
+            walk(tomllib.loads((self.dir / name).read_text(encoding="utf-8")))
+        return found
 
     def assumptions(self) -> tuple[set[str], set[str]]:
         """``(marked in the TOML, listed in the README)`` assumption labels."""

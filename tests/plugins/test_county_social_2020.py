@@ -91,21 +91,7 @@ def test_no_error_findings(plugin):
 
 
 def test_every_quote_is_the_documents_own_words(plugin, document):
-    quotes = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            doc = node.get("doc")
-            if isinstance(doc, dict) and "quote" in doc:
-                quotes.append(doc["quote"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    for name in ("plan.toml", "units.toml"):
-        walk(tomllib.loads((plugin.dir / name).read_text(encoding="utf-8")))
+    quotes = plugin.quotes()
     assert len(quotes) > 40
     missing = [q for q in quotes if re.sub(r"\s+", "", q) not in document]
     assert missing == []
