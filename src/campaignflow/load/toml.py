@@ -191,8 +191,44 @@ def _syntax_problem(source: SourceText, exc: Exception) -> Problem:
     hint = None
     if line is not None and line == 1 and not _looks_like_toml(source.text):
         hint = Text("a plan is a TOML file starting with `format = 1`", "方案应为以 `format = 1` 开头的 TOML 文件")
-    return _problem("toml-syntax", f"not valid TOML: {msg}", f"不是有效的 TOML:{msg}", source.name, line, column,
-                    hint)
+    return _problem("toml-syntax", f"not valid TOML: {msg}", f"不是有效的 TOML:{_syntax_zh(msg)}", source.name, line,
+                    column, hint)
+
+
+# The TOML parser's messages (tomli and tomllib share them), for `--lang zh`.
+# Patterns, not strings, because some carry the offending key or character.
+_SYNTAX_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(en), zh) for en, zh in (
+    (r"Cannot declare (.+) twice", r"不能重复声明 \1"),
+    (r"Cannot mutate immutable namespace (.+)", r"不能修改已定义完毕的表 \1"),
+    (r"Cannot overwrite a value", "不能覆盖已有的值"),
+    (r"Cannot redefine namespace (.+)", r"不能重新定义表 \1"),
+    (r"Duplicate inline table key (.+)", r"内联表中的键 \1 重复"),
+    (r"Escaped character is not a Unicode scalar value", "转义字符不是有效的 Unicode 字符"),
+    (r"Expected '=' after a key in a key/value pair", "键之后应为 '='"),
+    (r"Expected ']' at the end of a table declaration", "表头应以 ']' 结尾"),
+    (r"Expected ']]' at the end of an array declaration", "表数组的表头应以 ']]' 结尾"),
+    (r"Expected newline or end of document after a statement", "语句之后应换行或结束文档"),
+    (r"Found invalid character (.+)", r"发现无效字符 \1"),
+    (r"Illegal character (.+)", r"非法字符 \1"),
+    (r"Invalid date or datetime", "日期或日期时间无效"),
+    (r"Invalid hex value", "十六进制值无效"),
+    (r"Invalid initial character for a key part", "键的首字符无效"),
+    (r"Invalid statement", "无效的语句"),
+    (r"Invalid value", "无效的值"),
+    (r"Unclosed array", "数组未闭合"),
+    (r"Unclosed inline table", "内联表未闭合"),
+    (r"Unescaped '\\' in a string", "字符串中有未转义的 '\\'"),
+    (r"Unterminated string", "字符串未结束"),
+))
+
+
+def _syntax_zh(msg: str) -> str:
+    """The parser's English message in Chinese, when it is one we know."""
+    for pattern, zh in _SYNTAX_ZH:
+        m = pattern.fullmatch(msg)
+        if m is not None:
+            return m.expand(zh)
+    return msg
 
 
 def _looks_like_toml(text: str) -> bool:
