@@ -238,7 +238,7 @@ def test_an_idempotency_key_reused_with_other_arguments_is_refused(engine):
     first = engine.reassign("budget", PROV, to="hf", key="re-1")
     with pytest.raises(InvalidTransition, match="idempotency key"):
         engine.reassign("budget", PROV, to="wh", key="re-1")
-    assert engine.task("budget").lead == "hf" and engine.seq == first.seq
+    assert engine.task("budget").lead == "hf" and engine.seq == first.seq + 1
     engine.reassign("budget", PROV, to="ah-fpb")
     engine.start("budget", FPB)
     engine.submit("budget", FPB)
@@ -253,6 +253,25 @@ def test_an_idempotency_key_reused_with_other_arguments_is_refused(engine):
     engine.reject("budget", HF, reason="too high", key="rj-1")
     with pytest.raises(InvalidTransition, match="idempotency key"):
         engine.reject("budget", HF, reason="too low", key="rj-1")
+
+
+def test_a_reused_idempotency_key_is_refused_and_audited_like_any_refusal(make_engine):
+    engine = make_engine()
+    first = engine.start("city-plan@hf", HF, key="req-1")
+    with pytest.raises(InvalidTransition, match="idempotency key 'req-1' was already used") as info:
+        engine.start("city-plan@wh", WH, key="req-1")
+    assert (info.value.task_id, info.value.actor) == ("city-plan@wh", "zhao.wh")
+    (refused,) = engine.history(task="city-plan@wh")
+    assert (refused.kind, refused.ref, refused.actor, refused.key, refused.seq) == (
+        EventKind.REFUSED, "start", "zhao.wh", None, first.seq + 1)
+    assert "idempotency key 'req-1'" in refused.reason
+    assert engine.task("city-plan@wh").state is TaskState.READY
+    assert engine.start("city-plan@hf", HF, key="req-1") == first  # the real retry still gets its event
+    quiet = make_engine(audit_refusals=False)
+    quiet.start("city-plan@hf", HF, key="req-1")
+    with pytest.raises(InvalidTransition, match="idempotency key"):
+        quiet.start("city-plan@wh", WH, key="req-1")
+    assert quiet.history(task="city-plan@wh") == []
 
 
 def test_queries_for_an_unknown_unit_raise_instead_of_answering_nothing(engine):

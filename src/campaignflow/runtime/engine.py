@@ -320,11 +320,11 @@ class Engine:
 
     def _transition_locked(self, req: _Request, info: TaskInfo) -> Event:
         for attempt in range(self.retries + 1):
-            if req.key is not None and req.key in self._state.keys:
-                return self._replayed(req)
             now = self._now()
             error: TransitionError | None = None
             try:
+                if req.key is not None and req.key in self._state.keys:
+                    return self._replayed(req)  # or refused, audited as any refusal, when it was another request
                 draft = self._decide(req, info, now)
             except TransitionError as exc:
                 if not self.audit_refusals:
