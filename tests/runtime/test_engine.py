@@ -308,6 +308,19 @@ def test_agenda_is_what_a_unit_must_do_this_week(engine, clock):
     assert engine.task("city-plan@hf").step_due == datetime(2020, 7, 30, 9)
 
 
+def test_a_groups_agenda_is_its_units_agenda(engine, clock):
+    clock.set(datetime(2020, 7, 27, 9))
+    assert [v.id for v in engine.agenda("cities")] == ["city-plan@hf", "city-plan@wh"]
+    engine.start("city-plan@hf", HF)
+    engine.submit("city-plan@hf", HF)
+    engine.start("budget", FPB)
+    engine.submit("budget", FPB)
+    engine.approve("budget", FIN)
+    engine.approve("budget", AUD)  # step 2 is for any of the cities
+    assert [v.id for v in engine.agenda("cities")] == ["city-plan@wh", "budget"]
+    assert {v.id for u in ("hf", "wh") for v in engine.agenda(u)} == {"city-plan@wh", "budget"}
+
+
 def test_state_is_a_replay_of_the_log(engine):
     _finish_city_plan(engine, HF, "city-plan@hf")
     engine.start("budget", FPB)

@@ -212,13 +212,14 @@ class Engine:
 
         A task is on the agenda when the unit may act on it now and its nearest
         deadline falls before ``now + days`` (or it has none). Ordered by deadline.
+        A group stands for its units: the agenda of any of them.
         """
-        self._members(unit)
+        units = set(self._members(unit))
         horizon = self._now(now) + timedelta(days=days)
         out = []
         for view in self.tasks(unit=unit):
-            mine = (view.state in _WORKING and unit in (view.lead, *view.partners)) or (
-                view.state is TaskState.SUBMITTED and unit in view.approvers)
+            mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
+                view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
             if mine and (view.next_due is None or view.next_due < horizon):
                 out.append(view)
         return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
