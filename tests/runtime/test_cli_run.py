@@ -72,7 +72,10 @@ def test_agenda_of_a_unit_this_week(db):
     week = _run("tasks", "--unit", "hf", "--week", "--db", db, "--now", "2020-07-27T09:00")
     assert week.exit_code == 0 and week.output.split()[0] == "city-plan@hf"
     assert _run("tasks", "--week", "--db", db).exit_code == 2
-    assert _run("tasks", "--state", "sleeping", "--db", db).exit_code == 2
+    sleeping = _run("tasks", "--state", "sleeping", "--db", db)
+    assert sleeping.exit_code == 2 and "unknown state 'sleeping'; expected one of waiting, ready" in sleeping.output
+    zh = _run("tasks", "--state", "sleeping", "--db", db, lang="zh")
+    assert zh.exit_code == 2 and "未知状态 'sleeping'" in zh.output
     typo = _run("tasks", "--unit", "hefei", "--db", db)
     assert typo.exit_code == 2 and "no unit or group 'hefei'" in typo.output
 

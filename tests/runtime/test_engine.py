@@ -282,6 +282,14 @@ def test_queries_for_an_unknown_unit_raise_instead_of_answering_nothing(engine):
     assert engine.seq == 1
 
 
+def test_queries_for_an_unknown_state_raise_a_typed_error(engine):
+    with pytest.raises(UnknownTaskError, match="no task state 'bogus'; expected one of waiting, ready, active"):
+        engine.tasks(state="bogus")
+    with pytest.raises(UnknownTaskError, match="'Ready'"):
+        engine.tasks(state=["done", "Ready"])
+    assert len(engine.tasks(state=["ready", TaskState.WAITING])) == 5
+
+
 def test_queries_by_state_unit_and_due_date(engine, clock):
     assert [v.id for v in engine.tasks(state="ready")] == ["city-plan@hf", "city-plan@wh", "budget"]
     assert [v.id for v in engine.tasks(unit="hf")] == ["city-plan@hf", "exchange-meeting"]

@@ -204,10 +204,11 @@ def tasks(session: Session, db: Path, campaign_id: str | None, now: datetime | N
     """List tasks, filtered by unit and state."""
     from ..runtime import TaskState
 
-    known = {str(s) for s in TaskState}
+    known = ", ".join(TaskState)
     for s in states:
-        if s not in known:
-            raise PlanInputError(f"error: unknown state {s!r}; expected one of {', '.join(sorted(known))}")
+        if s not in set(TaskState):
+            raise PlanInputError(t(session.lang, f"error: unknown state {s!r}; expected one of {known}",
+                                   f"错误:未知状态 {s!r},应为 {known} 之一"))
     if week and unit is None:
         raise PlanInputError(t(session.lang, "error: --week needs --unit", "错误:--week 需与 --unit 同用"))
     with _engine(session, db, campaign_id, now) as engine:

@@ -182,13 +182,14 @@ class Engine:
         """Tasks in plan order, filtered.
 
         Args:
-            state: one state or several.
+            state: one state or several (``TaskState`` or its value; another name raises ``UnknownTaskError``).
             unit: tasks this unit (or group) leads, partners in, or must approve now.
             due_before: tasks whose nearest deadline is before this moment.
             due_after: tasks whose nearest deadline is at or after this moment.
             overdue: only overdue tasks (``True``) or only the others (``False``).
         """
-        states = None if state is None else {TaskState(s) for s in ([state] if isinstance(state, str) else state)}
+        states = None if state is None else {self._state_named(s) for s in ([state] if isinstance(state, str)
+                                                                             else state)}
         units = set(self._members(unit)) if unit is not None else None
         out = []
         for info in self.plan.tasks.values():
@@ -306,6 +307,14 @@ class Engine:
             msg = f"campaign {self.campaign.id!r} has no task {task_id!r}"
             raise UnknownTaskError(msg)
         return info
+
+    @staticmethod
+    def _state_named(name: TaskState | str) -> TaskState:
+        try:
+            return TaskState(name)
+        except ValueError:
+            msg = f"no task state {name!r}; expected one of {', '.join(TaskState)}"
+            raise UnknownTaskError(msg) from None
 
     def _members(self, unit: str) -> tuple[str, ...]:
         # A unit, or a group's units; a typo must not read as "nothing to do".
