@@ -116,7 +116,34 @@ def test_json_document(plan_file: Path) -> None:
     assert tasks["survey"]["start"] == "2020-09-21T00:00:00+08:00"
     assert tasks["draft"]["approvals"][0]["finish"] == "2020-10-01T00:00:00+08:00"
     assert doc["simulation"] is None
-    assert doc["summary"] == {"tasks": 5, "deadlines": 3, "missed": 0, "at_risk": None}
+    assert doc["summary"] == {"tasks": 5, "deadlines": 3, "missed": 0, "overbooked": 0, "at_risk": None}
+    assert doc["schedule"]["overbooked"] == []
+
+
+def test_overbooked_day_is_shown_and_exits_1(tmp_path: Path) -> None:
+    # The example of docs/checks/CF301.md: two events of a capacity-1 bureau on one day.
+    doc_text = (Path(__file__).parents[2] / "docs" / "checks" / "CF301.md").read_text(encoding="utf-8")
+    example = doc_text.split("## Example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "cf301.toml"
+    path.write_text(example, encoding="utf-8")
+    code, out, _ = run(str(path), "--no-gantt")
+    assert code == 1
+    assert "2 deadline(s), 0 missed; 1 overbooked day(s)" in out
+    assert ("overbooked: stats-bureau (capacity 1) leads 2 tasks on 2016-10-17: event(s) briefing, street-campaign"
+            in out)
+    code, out, _ = run(str(path), "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["schedule"]["overbooked"] == [{"unit": "stats-bureau", "day": "2016-10-17", "capacity": 1,
+                                              "events": ["briefing", "street-campaign"], "work": []}]
+    assert doc["summary"]["overbooked"] == 1 and doc["summary"]["missed"] == 0
+    code, out, _ = run(str(path), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 1
+    assert [(r["task"], r["overbooked"]) for r in rows] == [("briefing", "2016-10-17"),
+                                                            ("street-campaign", "2016-10-17")]
+    code, _, _ = run(str(path), "--capacity", "stats-bureau=2", "--no-gantt")
+    assert code == 0
 
 
 def test_start_moves_the_campaign(plan_file: Path) -> None:

@@ -179,3 +179,65 @@ def test_parse_capacity() -> None:
     for bad in ("office=0", "office", "office=two"):
         with pytest.raises(ValueError):
             parse_capacity(bad)
+
+
+# The example of docs/checks/CF301.md: two events of a capacity-1 bureau on Monday Oct 17, 2016.
+CF301_PLAN = """\
+format = 1
+
+[campaign]
+id = "cf301"
+name = "区统计局扶贫日活动"
+issuer = "district-fpb"
+start = 2016-10-15
+end = 2016-10-19
+
+[units.district-fpb]
+name = "区扶贫办"
+
+[units.stats-bureau]
+name = "区统计局"
+capacity = 1
+
+[tasks.briefing]
+title = "参加扶贫日通报会"
+lead = "stats-bureau"
+on = 2016-10-17
+
+[tasks.street-campaign]
+title = "上街集中宣传活动"
+lead = "stats-bureau"
+on = 2016-10-17
+"""
+
+
+def test_two_events_of_a_capacity_1_unit_on_one_day_are_overbooked() -> None:
+    from campaignflow.load import loads
+    from campaignflow.simulate import Overbooking
+
+    s = schedule(loads(CF301_PLAN))
+    # Events stay on their date (they cannot move); the day is reported, as CF301 reports it.
+    assert s.task("briefing").start == s.task("street-campaign").start == at(2016, 10, 17)
+    assert s.overbooked == (Overbooking(unit="stats-bureau", day=date(2016, 10, 17), capacity=1,
+                                        events=("briefing", "street-campaign")),)
+    assert s.overbooked[0].load == 2
+    # Capacity 2 holds both; so does another lead for one of them (the doc's fix).
+    assert schedule(loads(CF301_PLAN), scenario=Scenario(capacities={"stats-bureau": 2})).overbooked == ()
+    fixed = CF301_PLAN.replace('title = "上街集中宣传活动"\nlead = "stats-bureau"', 'title = "x"\nlead = "district-fpb"')
+    assert schedule(loads(fixed)).overbooked == ()
+
+
+def test_an_event_on_a_day_the_units_work_runs_is_overbooked() -> None:
+    # `survey` (office, capacity 1) runs Sep 21-23; an office event on Tue Sep 22 takes its day too.
+    base = national_day_plan()
+    tasks = dict(base.tasks, visit=Task("visit", "走访", "office", window=Window(on=date(2020, 9, 22))))
+    s = schedule(national_day_plan(tasks=tasks), scenario=Scenario(capacities={"office": 2}))
+    assert [(o.unit, o.day, o.capacity, o.events, o.work) for o in s.overbooked] == [
+        ("office", date(2020, 9, 22), 2, ("visit",), ("survey", "plan"))]
+    # Capacity 3 holds the event and both tasks; on Sep 24 only `survey` runs beside an event.
+    assert schedule(national_day_plan(tasks=tasks), scenario=Scenario(capacities={"office": 3})).overbooked == ()
+    tasks["visit"] = Task("visit", "走访", "office", window=Window(on=date(2020, 9, 24)))
+    s = schedule(national_day_plan(tasks=tasks), scenario=Scenario(capacities={"office": 2}))
+    assert s.overbooked == ()
+    # The hand-computed plan has none: its ceremony's lead has no capacity.
+    assert schedule(national_day_plan()).overbooked == ()

@@ -78,8 +78,9 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     Every task and approval step gets a start and a finish; with --runs N,
     durations and approvers' latency are drawn N times and each deadline gets
     the probability of being met.
-    Exit codes: 0 all deadlines met, 1 a deadline missed (or, with --runs,
-    met in fewer runs than --min-probability), 2 bad input.
+    Exit codes: 0 all deadlines met, 1 a deadline missed or a unit
+    overbooked on some day (or, with --runs, a deadline met in fewer runs
+    than --min-probability), 2 bad input.
     """
     from ..simulate import simulate as run_simulation
 
@@ -117,7 +118,7 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
             click.echo("")
         click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability), color=colour)
 
-    failed = bool(result.schedule.missed) or bool(result.runs and result.at_risk(min_probability))
+    failed = bool(result.schedule.missed) or bool(result.schedule.overbooked) or bool(result.runs and result.at_risk(min_probability))
     raise SystemExit(ExitCode.FINDINGS if failed else ExitCode.OK)
 
 

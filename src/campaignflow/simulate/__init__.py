@@ -10,7 +10,7 @@ of meeting the deadline. See docs/simulate.md.
 from __future__ import annotations
 
 from .montecarlo import simulate
-from .results import Deadline, DeadlineRisk, Schedule, SimulationResult, StepTiming, TaskRisk, TaskTiming
+from .results import Deadline, DeadlineRisk, Overbooking, Schedule, SimulationResult, StepTiming, TaskRisk, TaskTiming
 from .scenario import Scenario, parse_capacity, parse_delay
 from .schedule import DEFAULT_APPROVAL_DAYS, schedule
 
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_APPROVAL_DAYS",
     "Deadline",
     "DeadlineRisk",
+    "Overbooking",
     "Scenario",
     "Schedule",
     "SimulationResult",

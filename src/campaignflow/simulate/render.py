@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import __version__
 from ..calendar import Calendar
-from .results import DeadlineRisk, Schedule, SimulationResult, TaskRisk, TaskTiming
+from .results import DeadlineRisk, Overbooking, Schedule, SimulationResult, TaskRisk, TaskTiming
 
 __all__ = ["FORMAT_VERSION", "to_json", "to_csv", "render_table", "render_gantt", "GANTT_MAX_TASKS"]
 
@@ -94,6 +94,11 @@ def _deadline_risk_json(d: DeadlineRisk) -> dict[str, Any]:
             "probability": d.probability}
 
 
+def _overbooked_json(o: Overbooking) -> dict[str, Any]:
+    return {"unit": o.unit, "day": o.day.isoformat(), "capacity": o.capacity, "events": list(o.events),
+            "work": list(o.work)}
+
+
 def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file: str | None = None,
             min_probability: float = 0.5) -> dict[str, Any]:
     """The stable ``simulate --format json`` document (docs/simulate.md)."""
@@ -123,6 +128,7 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
             "start": _iso(s.start),
             "finish": _iso(s.finish),
             "tasks": [_task_json(t) for t in s.tasks],
+            "overbooked": [_overbooked_json(o) for o in s.overbooked],
         },
         "deadlines": [{"task": d.task, "step": d.step, "due": _iso(d.due), "finish": _iso(d.finish), "met": d.met}
                       for d in s.deadlines],
@@ -131,6 +137,7 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
             "tasks": len(s.tasks),
             "deadlines": len(s.deadlines),
             "missed": len(s.missed),
+            "overbooked": len(s.overbooked),
             "at_risk": len(result.at_risk(min_probability)) if result.runs else None,
         },
     }
@@ -144,19 +151,24 @@ def to_csv(result: SimulationResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["task", "step", "lead", "start", "finish", "slack_days", "due", "met",
-                     "p50", "p90", "probability", "criticality"])
+                     "p50", "p90", "probability", "criticality", "overbooked"])
     risks = {r.id: r for r in result.tasks}
     step_risk = {(d.task, d.step): d for d in result.deadlines if d.step is not None}
+    days: dict[str, list[str]] = {}
+    for o in result.schedule.overbooked:
+        for tid in o.tasks:
+            days.setdefault(tid, []).append(o.day.isoformat())
     for t in result.schedule.tasks:
         r = risks.get(t.id)
         writer.writerow([t.id, "", t.lead, _iso(t.start), _iso(t.finish), f"{t.slack:.4f}", _iso(t.due) or "",
                          _bool(t.met), _iso(r.p50) if r else "", _iso(r.p90) if r else "",
-                         _num(r.probability) if r else "", _num(r.criticality) if r else ""])
+                         _num(r.probability) if r else "", _num(r.criticality) if r else "",
+                         "|".join(days.get(t.id, ()))])
         for s in t.approvals:
             d = step_risk.get((t.id, s.index))
             writer.writerow([t.id, s.index, "|".join(s.by), _iso(s.start), _iso(s.finish), f"{s.slack:.4f}",
                              _iso(s.due) or "", _bool(s.met), _iso(d.p50) if d else "", _iso(d.p90) if d else "",
-                             _num(d.probability) if d else "", ""])
+                             _num(d.probability) if d else "", "", ""])
     return out.getvalue()
 
 
@@ -239,6 +251,8 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
                 f"{len(s.deadlines)} deadline(s), {len(missed)} missed",
                 f"{s.campaign_id}:{len(s.tasks)} 项任务,{fmt_end(s.finish)} 完成;"
                 f"{len(s.deadlines)} 个期限,{len(missed)} 个未按期")]
+    if s.overbooked:
+        lines[0] += _t(lang, f"; {len(s.overbooked)} overbooked day(s)", f";{len(s.overbooked)} 天超出承载能力")
     for d in missed:
         task = s.task(d.task)
         if d.step is None and task.fixed:
@@ -249,6 +263,13 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
             continue
         lines.append(_t(lang, f"  missed: {d.label} due {fmt_end(d.due)}, finishes {fmt_end(d.finish)}",
                         f"  未按期:{d.label} 期限 {fmt_end(d.due)},完成 {fmt_end(d.finish)}"))
+    for o in s.overbooked:
+        events, work = ", ".join(o.events), ", ".join(o.work)
+        lines.append(_t(lang,
+                        f"  overbooked: {o.unit} (capacity {o.capacity}) leads {o.load} tasks on {o.day.isoformat()}: "
+                        f"event(s) {events}" + (f"; work on {work}" if o.work else ""),
+                        f"  超出承载能力:{o.unit}(承载能力{o.capacity})于 {o.day.isoformat()} 牵头{o.load}项任务:"
+                        f"活动 {events}" + (f";工作 {work}" if o.work else "")))
     if result.runs:
         lines.append(_t(lang,
                         f"Monte Carlo: {result.runs} runs (seed {result.seed}, {result.distribution}, "

@@ -18,7 +18,7 @@ import attrs
 from ..cpm import gate_id
 from .scenario import Scenario
 
-__all__ = ["StepTiming", "TaskTiming", "Deadline", "Schedule", "TaskRisk", "DeadlineRisk", "SimulationResult"]
+__all__ = ["StepTiming", "TaskTiming", "Deadline", "Overbooking", "Schedule", "TaskRisk", "DeadlineRisk", "SimulationResult"]
 
 
 @attrs.frozen
@@ -111,6 +111,40 @@ def _label(task: str, step: int | None) -> str:
     return task if step is None else gate_id(task, step)
 
 
+@attrs.frozen
+class Overbooking:
+    """A day on which a unit leads more tasks than its ``capacity`` (as check CF301 counts them).
+
+    The scheduler gives fixed events (``on``) no capacity slot: they stay on
+    their date, and the unit's other work goes on around them. So a day with
+    events can hold more of the unit's tasks than its capacity: every event of
+    the day counts for the whole day, like every work task running that day.
+
+    Attributes:
+        unit: the lead unit.
+        day: the day (an event's ``on`` date; it may be a day off).
+        capacity: the unit's capacity (after the scenario's changes).
+        events: the unit's fixed events on that day, in plan order.
+        work: the unit's other tasks whose work runs that day, in plan order.
+    """
+
+    unit: str
+    day: date
+    capacity: int
+    events: tuple[str, ...]
+    work: tuple[str, ...] = ()
+
+    @property
+    def load(self) -> int:
+        """How many of the unit's tasks the day holds: ``len(events) + len(work)``."""
+        return len(self.events) + len(self.work)
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """The events, then the work."""
+        return self.events + self.work
+
+
 def _by_id(tasks: tuple[TaskTiming, ...]) -> Mapping[str, TaskTiming]:
     return MappingProxyType({t.id: t for t in tasks})
 
@@ -129,6 +163,9 @@ class Schedule:
         tasks: every task, in plan order.
         scenario: the what-if changes the schedule was made with.
         priority: the rule that ordered competing tasks (``"least-slack"``).
+        overbooked: the days on which a unit leads more tasks than its capacity
+            (fixed events take no slot, so only days with events can be
+            overbooked), by unit in plan order, then by day.
     """
 
     campaign_id: str
@@ -141,6 +178,7 @@ class Schedule:
     tasks: tuple[TaskTiming, ...]
     scenario: Scenario = attrs.field(factory=Scenario)
     priority: str = "least-slack"
+    overbooked: tuple[Overbooking, ...] = ()
     _index: Mapping[str, TaskTiming] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

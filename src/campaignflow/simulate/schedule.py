@@ -14,7 +14,9 @@ generation scheme) on working time:
   without a capacity, and approval steps (the approver's time, not the lead's),
   start as soon as they are released.
 - Fixed (``on``) events are placed on their date whatever comes before them and
-  take no slot; a fixed event whose prerequisites finish late is reported.
+  take no slot; a fixed event whose prerequisites finish late is reported, and
+  so is a day on which a unit's events and running work outnumber its capacity
+  (``Schedule.overbooked``, counted as check CF301 counts them).
 - Negative lags count as zero: a task always waits for its prerequisites.
 
 The same plan always gives the same schedule. The scheduler also records the
@@ -24,10 +26,11 @@ slots); the Monte-Carlo engine re-times exactly those decisions.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,7 +39,7 @@ import attrs
 from ..cpm import CompiledPlan, backward_pass, compile_plan, resolve_axis
 from ..model import Campaign, end_instant, start_instant
 from ._table import _LagTable
-from .results import Schedule, StepTiming, TaskTiming
+from .results import Overbooking, Schedule, StepTiming, TaskTiming
 from .scenario import Scenario
 
 if TYPE_CHECKING:
@@ -301,6 +304,55 @@ def _due(clock: _Clock, instant: datetime | None) -> datetime | None:
     return None if instant is None else clock.aware(instant)
 
 
+def _overbooked(prep: _Prepared, timing: _Timing) -> tuple[Overbooking, ...]:
+    """Days on which a unit's fixed events and the work it runs outnumber its capacity.
+
+    Every event counts for its whole day (its ``on`` date), as in check CF301;
+    work counts on each working day it runs during. Fixed events take no slot,
+    so a day without events is never overbooked.
+    """
+    plan, net = prep.plan, prep.net
+    cap = dict(zip(plan.units, net.cap))
+    events: dict[tuple[str, date], list[str]] = {}
+    work: dict[str, list[tuple[float, float, int, str]]] = {}
+    v = 0
+    for order, (tid, task) in enumerate(prep.campaign.tasks.items()):
+        if cap.get(task.lead, 0) > 0:
+            if net.fixed[v]:
+                on = start_instant(task.window.on).date()  # type: ignore[arg-type]
+                events.setdefault((task.lead, on), []).append(tid)
+            elif timing.finish[v] > timing.start[v]:
+                work.setdefault(task.lead, []).append((timing.start[v], timing.finish[v], order, tid))
+        v += len(task.approvals) + 1
+    if not events:
+        return ()
+    axis = plan.axis
+    for runs in work.values():
+        runs.sort()
+    starts = {u: [r[0] for r in runs] for u, runs in work.items()}
+    longest = {u: max(r[1] - r[0] for r in runs) for u, runs in work.items()}
+    rank = {u: i for i, u in enumerate(plan.units)}
+    out: list[Overbooking] = []
+    for (unit, day), ids in sorted(events.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1])):
+        running: list[tuple[int, str]] = []
+        if unit in work and axis.is_working(day):
+            a = axis.day_start(day)
+            b = a + 1.0
+            runs = work[unit]
+            # Runs starting before the day's end; only those starting less than the
+            # longest run before its start can still be running.
+            for i in range(bisect.bisect_left(starts[unit], b - _EPS) - 1, -1, -1):
+                s, f, order, tid = runs[i]
+                if s < a - longest[unit]:
+                    break
+                if f > a + _EPS:
+                    running.append((order, tid))
+        if len(ids) + len(running) > cap[unit]:
+            out.append(Overbooking(unit=unit, day=day, capacity=cap[unit], events=tuple(ids),
+                                   work=tuple(tid for _, tid in sorted(running))))
+    return tuple(out)
+
+
 def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
     plan, net = prep.plan, prep.net
     clock = _Clock(plan)
@@ -348,7 +400,7 @@ def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
     return Schedule(
         campaign_id=prep.campaign.id, calendar=prep.calendar_name, timezone=prep.campaign.timezone,
         origin=plan.axis.origin, start=begin_at, finish=end_at, finish_pos=end_pos, tasks=tuple(tasks),
-        scenario=prep.scenario,
+        scenario=prep.scenario, overbooked=_overbooked(prep, timing),
     )
 
 
