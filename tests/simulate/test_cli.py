@@ -83,8 +83,11 @@ def test_text_table_and_gantt(plan_file: Path) -> None:
     code, out, _ = run(str(plan_file))
     assert code == 0
     assert "█ work  ▒ approval  ◆ fixed event" in out  # the chart's legend
-    row = next(line for line in out.splitlines() if line.startswith("draft ") and "county" in line)
-    assert row.split()[1:4] == ["county", "2020-09-28", "2020-10-09"]  # finished by the end of Oct 9
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("draft ") and "county" in line)
+    # The task's row is its work, done by the end of Sep 29; its approval, given Oct 9, has its own row.
+    assert lines[row].split()[1:4] == ["county", "2020-09-28", "2020-09-29"]
+    assert lines[row + 1].split()[4:6] == ["2020-09-30", "2020-10-09"]
     assert "3 deadline(s), 0 missed" in out
 
 
@@ -182,6 +185,34 @@ def test_csv(plan_file: Path) -> None:
     assert [(r["task"], r["step"]) for r in rows] == [
         ("survey", ""), ("plan", ""), ("draft", ""), ("draft", "0"), ("ceremony", ""), ("report", "")]
     assert rows[1]["met"] == "true" and rows[1]["probability"] == "1.0000"
+
+
+def test_a_tasks_row_is_its_work_that_its_due_applies_to(tmp_path: Path) -> None:
+    # `draft` is due Sep 29: its work is done Sep 28 (met), its approval only on Sep 30 (and, in
+    # the runs, after the holiday). A row must not show those finishes beside the due and its ✓.
+    path = tmp_path / "plan.toml"
+    path.write_text(PLAN.replace('after = [{ task = "survey", lag = "2d" }]',
+                                 'after = [{ task = "survey", lag = "2d" }]\ndue = 2020-09-29'), encoding="utf-8")
+    code, out, _ = run(str(path), "--no-gantt", "--runs", "20", "--seed", "1", "--min-probability", "0")
+    assert code == 0
+    lines = out.splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("draft "))
+    assert lines[row].split()[1:8] == ["county", "2020-09-27", "2020-09-28", "+1.0", "2020-09-29", "✓",
+                                       "2020-09-28"]  # the work's finish and P50
+    assert "2020-09-30" not in lines[row] and "2020-10-09" not in lines[row]
+    assert lines[row + 1].split()[4:7] == ["2020-09-29", "2020-09-30", "+7.0"]  # the approval's own row
+    assert "2020-10-09" in lines[row + 1]  # the task's P50: the last step's
+    code, out, _ = run(str(path), "--format", "csv", "--runs", "20", "--seed", "1", "--min-probability", "0")
+    rows = {(r["task"], r["step"]): r for r in csv.DictReader(io.StringIO(out))}
+    work, step = rows[("draft", "")], rows[("draft", "0")]
+    assert (work["finish"], work["due"], work["met"]) == ("2020-09-29T00:00:00+08:00", "2020-09-30T00:00:00+08:00",
+                                                          "true")
+    assert work["p50"] <= work["due"] < step["p50"]
+    assert step["finish"] == "2020-10-01T00:00:00+08:00"
+    doc = json.loads(run(str(path), "--format", "json")[1])
+    draft = next(t for t in doc["schedule"]["tasks"] if t["id"] == "draft")
+    assert draft["finish"] == "2020-10-01T00:00:00+08:00"  # the json keeps its keys and their meaning
+    assert draft["work_finish"] == "2020-09-29T00:00:00+08:00"
 
 
 def test_chinese(plan_file: Path) -> None:

@@ -143,31 +143,66 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
     }
 
 
+# -- rows of the table and the CSV ----------------------------------------------------------------
+#
+# A task's row is its *work*: its finish, P50 and P90 are the work's, as its due and met are; each
+# approval step has its own row, and the last step's finish is the task's finish.
+
+
+_Spread = tuple[datetime, datetime] | None
+
+
+def _quantiles_by_task(result: SimulationResult) -> dict[str, list[_Spread]]:
+    """(P50, P90) per row of each task: its work, then each approval step; ``None`` when unknown.
+
+    The work's spread is known where it has a deadline, a step's where the step has one; the
+    last step's is the task's own (its finish is the task's).
+    """
+    risks = {r.id: r for r in result.tasks}
+    by_node = {(d.task, d.step): (d.p50, d.p90) for d in result.deadlines}
+    out: dict[str, list[_Spread]] = {}
+    for t in result.schedule.tasks:
+        r = risks.get(t.id)
+        if r is None:
+            out[t.id] = [None] * (len(t.approvals) + 1)
+            continue
+        rows = [by_node.get((t.id, None))] + [by_node.get((t.id, st.index)) for st in t.approvals]
+        rows[-1] = (r.p50, r.p90)
+        out[t.id] = rows
+    return out
+
+
 # -- CSV ---------------------------------------------------------------------------------------
 
 
 def to_csv(result: SimulationResult) -> str:
-    """One row per task and per approval step; Monte-Carlo columns are empty without runs."""
+    """One row per task's work and per approval step; Monte-Carlo columns are empty without runs.
+
+    As in the table, a task's row is its work (its ``finish`` is ``work_finish``); the last step's
+    row gives the task's finish.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["task", "step", "lead", "start", "finish", "slack_days", "due", "met",
                      "p50", "p90", "probability", "criticality", "overbooked"])
     risks = {r.id: r for r in result.tasks}
     step_risk = {(d.task, d.step): d for d in result.deadlines if d.step is not None}
+    quantiles = _quantiles_by_task(result)
     days: dict[str, list[str]] = {}
     for o in result.schedule.overbooked:
         for tid in o.tasks:
             days.setdefault(tid, []).append(o.day.isoformat())
     for t in result.schedule.tasks:
         r = risks.get(t.id)
-        writer.writerow([t.id, "", t.lead, _iso(t.start), _iso(t.finish), f"{t.slack:.4f}", _iso(t.due) or "",
-                         _bool(t.met), _iso(r.p50) if r else "", _iso(r.p90) if r else "",
+        q = quantiles[t.id]
+        writer.writerow([t.id, "", t.lead, _iso(t.start), _iso(t.work_finish), f"{t.slack:.4f}", _iso(t.due) or "",
+                         _bool(t.met), _iso(q[0][0]) if q[0] else "", _iso(q[0][1]) if q[0] else "",
                          _num(r.probability) if r else "", _num(r.criticality) if r else "",
                          "|".join(days.get(t.id, ()))])
-        for s in t.approvals:
+        for s, sq in zip(t.approvals, q[1:]):
             d = step_risk.get((t.id, s.index))
             writer.writerow([t.id, s.index, "|".join(s.by), _iso(s.start), _iso(s.finish), f"{s.slack:.4f}",
-                             _iso(s.due) or "", _bool(s.met), _iso(d.p50) if d else "", _iso(d.p90) if d else "",
+                             _iso(s.due) or "", _bool(s.met), _iso(sq[0]) if sq else "", _iso(sq[1]) if sq else "",
                              _num(d.probability) if d else "", "", ""])
     return out.getvalue()
 
@@ -199,7 +234,11 @@ def _grid(rows: Sequence[Sequence[str]]) -> list[str]:
 
 def render_table(result: SimulationResult, *, lang: str = "en", color: bool = False,
                  min_probability: float = 0.5) -> str:
-    """The schedule as a table: task, lead, start, finish, slack, due, met (and P50/P90/probability)."""
+    """The schedule as a table: task, lead, start, finish, slack, due, met (and P50/P90/probability).
+
+    A task's row is its work (``due`` and ``met`` apply to it); each approval step has an indented
+    row of its own, the last of which finishes the task.
+    """
     import click
 
     def style(text: str, **kw: Any) -> str:
@@ -216,22 +255,27 @@ def render_table(result: SimulationResult, *, lang: str = "en", color: bool = Fa
     marks: list[str | None] = [None]
     risks = {r.id: r for r in result.tasks}
     step_risk = {(d.task, d.step): d for d in result.deadlines if d.step is not None}
+    quantiles = _quantiles_by_task(result)
     for t in s.tasks:
+        # The task's row is its work, which its due and met apply to; the steps follow on their own rows.
         met = "" if t.met is None else ("✓" if t.met else "✗")
-        row = [t.id + (" ◆" if t.fixed else ""), t.lead, fmt_start(t.start), fmt_end(t.finish), _days(t.slack),
-               fmt_end(t.due), met]
+        row = [t.id + (" ◆" if t.fixed else ""), t.lead, fmt_start(t.start), fmt_end(t.work_finish),
+               _days(t.slack), fmt_end(t.due), met]
         r = risks.get(t.id)
+        q = quantiles[t.id]
         if mc and r is not None:
-            row += [fmt_end(r.p50), fmt_end(r.p90), _pct(r.probability), _pct(r.criticality or None)]
+            row += [fmt_end(q[0][0]) if q[0] else "", fmt_end(q[0][1]) if q[0] else "", _pct(r.probability),
+                    _pct(r.criticality or None)]
         rows.append(row)
         marks.append("bad" if t.met is False else None)
-        for st in t.approvals:
+        for st, sq in zip(t.approvals, q[1:]):
             label = f"  └ {_t(lang, 'approval', '审批')} {st.index + 1} ({', '.join(st.by)})"
             smet = "" if st.met is None else ("✓" if st.met else "✗")
             srow = [label, "", fmt_start(st.start), fmt_end(st.finish), _days(st.slack), fmt_end(st.due), smet]
             d = step_risk.get((t.id, st.index))
             if mc:
-                srow += [fmt_end(d.p50), fmt_end(d.p90), _pct(d.probability), ""] if d else ["", "", "", ""]
+                srow += [fmt_end(sq[0]) if sq else "", fmt_end(sq[1]) if sq else "",
+                         _pct(d.probability) if d else "", ""]
             rows.append(srow)
             marks.append("bad" if st.met is False else None)
     lines = _grid(rows)
