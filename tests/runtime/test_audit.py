@@ -8,7 +8,7 @@ import pytest
 from runtime_support import FPB, HF, WH
 
 from campaignflow.errors import NotAuthorized, TamperedLogError
-from campaignflow.runtime import GENESIS, EventKind, SQLiteStore, canonical_json, verify_chain
+from campaignflow.runtime import GENESIS, EventKind, MemoryStore, SQLiteStore, canonical_json, verify_chain
 
 
 @pytest.fixture()
@@ -116,6 +116,47 @@ def test_opening_a_tampered_log_that_cannot_be_replayed_raises_tampered(sqlite_e
     with pytest.raises(TamperedLogError):
         make_engine(store=store)
     store.close()
+
+
+@pytest.mark.parametrize("sql, where, match", [
+    ("UPDATE events SET body = replace(body, '内容不全', '内容很好') WHERE seq = 4", 4, "changed after"),
+    ("UPDATE campaigns SET head_hash = 'x'", 6, "head hash"),
+    ("DELETE FROM events WHERE seq >= 5", 5, "head"),
+])
+def test_opening_a_tampered_log_that_still_replays_raises_tampered_unless_told_not_to_verify(
+        sqlite_engine, make_engine, sql, where, match):
+    engine, path = sqlite_engine
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(sql)
+    db.close()
+    store = SQLiteStore(path)
+    with pytest.raises(TamperedLogError, match=match) as info:
+        make_engine(store=store)
+    assert info.value.sequence == where
+    assert make_engine(store=store, verify=False).seq >= 4
+    store.close()
+
+
+def test_opening_verifies_the_log_up_to_the_head_while_another_writer_appends(make_engine):
+    class Racing(MemoryStore):
+        """Another process appends between the engine reading the head and reading the log."""
+
+        other = None
+
+        def head(self, campaign):
+            head = super().head(campaign)
+            other, self.other = self.other, None  # once
+            if other is not None:
+                other.start("city-plan@wh", WH)
+            return head
+
+    store = Racing()
+    first = make_engine(store=store)
+    first.start("city-plan@hf", HF)
+    store.other = first
+    second = make_engine(store=store)
+    assert store.other is None and second.seq == first.seq == 3 and second.state == first.state
 
 
 def test_history_of_a_task_and_of_a_unit(sqlite_engine):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -100,11 +101,13 @@ class Engine:
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
-             retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None) -> Engine:
+             retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
+             verify: bool = True) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
         A campaign already in the store that is opened with a changed plan gets a
-        ``replanned`` event; its history stays as it was.
+        ``replanned`` event; its history stays as it was. The log's hash chain is
+        checked while it is replayed (``TamperedLogError``), unless ``verify=False``.
 
         Args:
             campaign: the loaded plan.
@@ -114,8 +117,12 @@ class Engine:
             retries: decisions taken again after a concurrent write before ``ConcurrencyConflict``.
             audit_refusals: record refused transitions in the log.
             actor: who opens it (recorded on the ``opened`` event).
+            verify: check the hash chain and the store's head while replaying, as ``verify()`` does
+                (in the same pass over the log); ``False`` skips it.
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
+        if verify:
+            engine._replay_verified()
         engine.refresh()
         fp = fingerprint(campaign)
         for _ in range(retries + 1):
@@ -154,6 +161,20 @@ class Engine:
                 msg = f"the stored log of campaign {self.campaign.id!r} has a gap: {exc}"
                 raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
             return self._state.seq - before
+
+    def _replay_verified(self) -> None:
+        # One pass: verify_chain checks each event before it asks for the next, and only then
+        # is it applied. The log only grows, so the events up to the head read first are the
+        # ones the head vouches for; what others append meanwhile is left to refresh().
+        cid = self.campaign.id
+        head = self.store.head(cid)
+
+        def checked_then_applied(events: Iterable[Event]) -> Iterator[Event]:
+            for event in events:
+                yield event
+                self._state._apply(event)
+
+        verify_chain(cid, checked_then_applied(islice(self.store.read(cid), head.seq)), head=(head.seq, head.hash))
 
     @property
     def plugins(self) -> Plugins:
