@@ -249,7 +249,7 @@ def test_an_idempotency_key_reused_with_other_arguments_is_refused(engine):
     assert engine.task("budget").approvers == ("audit",)
     assert engine.approve("budget", both, unit="finance", key="ap-1").unit == "finance"
     assert engine.approve("budget", both, key="ap-1").unit == "finance"  # no unit named: the retry
-    engine.approve("budget", both, unit="audit")
+    engine.approve("budget", Actor("li.audit", {"audit"}), unit="audit")  # 会签: another person signs
     engine.reject("budget", HF, reason="too high", key="rj-1")
     with pytest.raises(InvalidTransition, match="idempotency key"):
         engine.reject("budget", HF, reason="too low", key="rj-1")

@@ -155,8 +155,11 @@ def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: da
     except StoreError as exc:
         raise PlanInputError(f"{db}: error: {exc}") from None
     try:
-        engine = Engine.open(campaign, store, plugins=session.plugins,
-                             clock=_FixedClock(now) if now is not None else None)
+        try:
+            engine = Engine.open(campaign, store, plugins=session.plugins,
+                                 clock=_FixedClock(now) if now is not None else None)
+        except RuntimeEngineError as exc:  # a tampered or unreadable store: refused, exit 2
+            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: {exc}") from None
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": campaign.id, "db": str(db), "seq": engine.seq,
                        "tasks": len(campaign.tasks)})

@@ -67,7 +67,8 @@ def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None,
 def recorded_plan(store: Store, campaign_id: str) -> str | None:
     """The plan file ``campaign_id`` was last opened with, as its log records it (``None`` if unknown)."""
     source = None
-    for event in store.read(campaign_id):
+    # Up to the head only: a row written past it must not choose which file is loaded.
+    for event in islice(store.read(campaign_id), store.head(campaign_id).seq):
         if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
             source = event.target
     return source
@@ -98,6 +99,8 @@ class Engine:
         self._subscribers: list[Callable[[Event], object]] = []
         # One decision and append at a time per engine: hosts serve requests from threads.
         self._lock = threading.RLock()
+        # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
+        self._verify = True
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
@@ -118,12 +121,12 @@ class Engine:
             audit_refusals: record refused transitions in the log.
             actor: who opens it (recorded on the ``opened`` event).
             verify: check the hash chain and the store's head while replaying, as ``verify()`` does
-                (in the same pass over the log); ``False`` skips it.
+                (in the same pass over the log), and refuse a row stored past the head; ``False``
+                skips it (to read a damaged log) but still replays nothing past the head.
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
-        if verify:
-            engine._replay_verified()
-        engine.refresh()
+        engine._verify = verify
+        engine.refresh()  # replays the log up to the head, verified as it goes
         fp = fingerprint(campaign)
         for _ in range(retries + 1):
             moved = campaign.source is not None and engine._state.plan_source != campaign.source
@@ -152,29 +155,57 @@ class Engine:
         return self._state.seq
 
     def refresh(self) -> int:
-        """Read events other processes appended; returns how many there were."""
+        """Read events other processes appended; returns how many there were.
+
+        Only events up to the store's head are applied, each checked against its hash and
+        to chain to the one before it; the head must match the last of them. A row stored past the head, a head that
+        went back from what this engine had seen, or a broken link raise ``TamperedLogError``
+        and nothing of the bad part is applied. An engine opened with ``verify=False`` only
+        stops at the head and at gaps.
+        """
         with self._lock:
             before = self._state.seq
-            try:
-                replay(self.campaign.id, self.store.read(self.campaign.id, after=before), into=self._state)
-            except ValueError as exc:  # the reducer's "event N cannot follow event M": a gap in the log
-                msg = f"the stored log of campaign {self.campaign.id!r} has a gap: {exc}"
-                raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
+            while self._read_to_head():
+                pass  # another process appended meanwhile: read that too
             return self._state.seq - before
 
-    def _replay_verified(self) -> None:
-        # One pass: verify_chain checks each event before it asks for the next, and only then
-        # is it applied. The log only grows, so the events up to the head read first are the
-        # ones the head vouches for; what others append meanwhile is left to refresh().
+    def _read_to_head(self) -> bool:
+        """Apply the stored events up to the head; ``True`` if the head has moved on since."""
         cid = self.campaign.id
+        before = self._state.seq
         head = self.store.head(cid)
+        if head.seq < before:
+            msg = (f"the stored log of campaign {cid!r} ends at event {head.seq}, but event {before} "
+                   "was already committed: events were lost or removed")
+            raise TamperedLogError(msg, sequence=head.seq + 1)
+        new = islice(self.store.read(cid, after=before), head.seq - before)
+        if not self._verify:  # opened with verify=False: read a damaged log as it is, up to the head
+            try:
+                replay(cid, new, into=self._state)
+            except ValueError as exc:  # the reducer's "event N cannot follow event M": a gap
+                msg = f"the stored log of campaign {cid!r} has a gap: {exc}"
+                raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
+            return False
 
         def checked_then_applied(events: Iterable[Event]) -> Iterator[Event]:
             for event in events:
-                yield event
+                yield event  # verify_chain checks it before it asks for the next one
                 self._state._apply(event)
 
-        verify_chain(cid, checked_then_applied(islice(self.store.read(cid), head.seq)), head=(head.seq, head.hash))
+        verify_chain(cid, checked_then_applied(new), head=(head.seq, head.hash), after=(before, self._state.head))
+        return self._refuse_rows_past(head.seq)
+
+    def _refuse_rows_past(self, seq: int) -> bool:
+        # A row past the head is either another process's append that committed after the head
+        # was read (the head moved on with it: both are written in one transaction) or a row
+        # written behind the engine's back. Only the second is refused.
+        cid = self.campaign.id
+        extra = next(iter(self.store.read(cid, after=seq)), None)
+        if extra is not None and self.store.head(cid).seq < extra.seq:
+            msg = (f"the stored log of campaign {cid!r} has event {extra.seq} past its head (event {seq}): "
+                   "it was written outside the engine")
+            raise TamperedLogError(msg, sequence=extra.seq)
+        return extra is not None
 
     @property
     def plugins(self) -> Plugins:
@@ -521,13 +552,28 @@ class Engine:
                            f"无法对任务 {req.task!r} 执行 {req.action}:当前状态为 {current}")
 
     def _check_not_self(self, req: _Request, record: Any, lead: str, current: TaskState) -> None:
+        # Self-approval follows the person and the work, not who leads the task now: whoever did
+        # any of the work, or acts for the current lead or a unit the work was done for (a partner
+        # that started, completed or submitted it included), may not approve it. A partner that
+        # did none of the work may: it can be the office that reviews the others' part. A 会签 step needs signatures
+        # of different persons: one person acting for two of its units signs once.
+        if req.actor.person in record.signers:
+            raise _refusal(NotAuthorized, req, current,
+                           f"{req.actor.person} has already signed step {record.step + 1} of task {req.task!r}: "
+                           "a joint (会签) step needs the signatures of different persons",
+                           f"{req.actor.person} 已在任务 {req.task!r} 第 {record.step + 1} 步会签,"
+                           "会签须由不同人员签署")
         if self.campaign.allow_self_approval:
             return
-        if req.actor.acts_for(lead) or req.actor.person == record.submitted_by:
+        own = {lead, *record.work_units}
+        mine = sorted(u for u in own if req.actor.acts_for(u))
+        if mine or req.actor.person == record.submitted_by or req.actor.person in record.workers:
+            why = (f"they act for {', '.join(mine)}, which leads it or did the work" if mine
+                   else "they did or submitted the work")
             raise _refusal(NotAuthorized, req, current,
                            f"{req.actor.person} may not {req.action} task {req.task!r}: self-approval is not "
-                           f"allowed (they act for its lead {lead} or submitted it)",
-                           f"{req.actor.person} 不得审批本单位或本人提交的任务 {req.task!r}")
+                           f"allowed ({why})",
+                           f"{req.actor.person} 不得审批本单位办理或本人办理、提交的任务 {req.task!r}")
 
     def _opens(self, info: TaskInfo) -> datetime | None:
         """The earliest moment ``info``'s task may start: its window, and each prerequisite's finish plus lag."""

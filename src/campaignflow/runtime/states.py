@@ -108,6 +108,12 @@ class TaskRecord:
         escalated_to: units it was escalated to, in order.
         rejections: how many times it was rejected.
         reason: the last rejection's or cancellation's reason.
+        workers: every person who started, completed or submitted it (in any round): none of
+            them may approve it, whoever leads it later.
+        work_units: every unit someone started, completed or submitted it for: no one acting
+            for one of them may approve it (a reassignment does not wash the work away).
+        signers: the persons who have signed the pending step (one person gives one signature
+            of a 会签 step, whatever units they act for).
     """
 
     phase: TaskState = TaskState.WAITING
@@ -123,6 +129,9 @@ class TaskRecord:
     escalated_to: tuple[str, ...] = ()
     rejections: int = 0
     reason: str | None = None
+    workers: frozenset[str] = frozenset()
+    work_units: frozenset[str] = frozenset()
+    signers: tuple[str, ...] = ()
 
 
 _NEW = TaskRecord()
@@ -132,6 +141,10 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
     """The task's record after ``event`` (pure; events that do not change a task return it as is)."""
     kind, at = event.kind, event.at
     ev = attrs.evolve
+    if kind in (EventKind.STARTED, EventKind.COMPLETED, EventKind.SUBMITTED):
+        # Who did the work is kept for good: self-approval follows the person and the work.
+        record = ev(record, workers=record.workers | ({event.actor} if event.actor else set()),
+                    work_units=record.work_units | ({event.unit} if event.unit else set()))
     if kind is EventKind.STARTED:
         return ev(record, phase=_S.ACTIVE, since=at, started_at=record.started_at or at)
     if kind is EventKind.COMPLETED:
@@ -139,16 +152,17 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
         return ev(record, phase=_S.DONE if done else _S.COMPLETED, since=at,
                   finished_at=at if done else record.finished_at)
     if kind is EventKind.SUBMITTED:
-        return ev(record, phase=_S.SUBMITTED, step=0, approved=(), submitted_by=event.actor,
+        return ev(record, phase=_S.SUBMITTED, step=0, approved=(), signers=(), submitted_by=event.actor,
                   rounds=record.rounds + 1, since=at)
     if kind is EventKind.APPROVED:
         if event.to_state == _S.DONE:
-            return ev(record, phase=_S.DONE, approved=(), since=at, finished_at=at)
+            return ev(record, phase=_S.DONE, approved=(), signers=(), since=at, finished_at=at)
         if event.ref == "partial":
-            return ev(record, approved=(*record.approved, event.unit or ""))
-        return ev(record, step=(event.step or 0) + 1, approved=(), since=at)
+            return ev(record, approved=(*record.approved, event.unit or ""),
+                      signers=(*record.signers, event.actor or ""))
+        return ev(record, step=(event.step or 0) + 1, approved=(), signers=(), since=at)
     if kind is EventKind.REJECTED:
-        return ev(record, phase=_S.REJECTED, step=0, approved=(), since=at, rejections=record.rejections + 1,
+        return ev(record, phase=_S.REJECTED, step=0, approved=(), signers=(), since=at, rejections=record.rejections + 1,
                   reason=event.reason)
     if kind is EventKind.REASSIGNED:
         return ev(record, lead=event.target)
