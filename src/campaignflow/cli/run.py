@@ -361,20 +361,96 @@ def log(session: Session, db: Path, campaign_id: str | None, now: datetime | Non
             click.echo(_event_line(e))
 
 
+def _key_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="A file holding the secret key for keyed (HMAC) checkpoints; keep it outside the "
+                             "database.")(f)
+
+
+def _read_key(session: Session, path: Path | None) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        key = path.read_bytes()
+    except OSError as exc:
+        raise PlanInputError(t(session.lang, f"{path}: error: cannot read the key file: {exc.strerror}",
+                               f"{path}:错误:无法读取密钥文件:{exc.strerror}")) from None
+    if len(key.strip()) < 16:
+        raise PlanInputError(t(session.lang, f"{path}: error: the key must be at least 16 bytes",
+                               f"{path}:错误:密钥至少须 16 字节"))
+    return key.strip()
+
+
 @run.command()
 @_db_option
+@_key_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the checkpoint to this file (default: print it).")
+@lang_option
+@pass_session
+def checkpoint(session: Session, db: Path, campaign_id: str | None, now: datetime | None, key_file: Path | None,
+               output: Path | None) -> None:
+    """Print the verified head of the log (seq, hash) as JSON, keyed with --key-file, to keep elsewhere.
+
+    `run verify --checkpoint FILE` later reports events removed or rewritten up to it.
+    """
+    from ..runtime import take_checkpoint
+
+    key = _read_key(session, key_file)
+    with _store(session, db, campaign_id) as (store, cid):
+        try:
+            point = take_checkpoint(store, cid, key=key)
+        except TamperedLogError as exc:
+            raise PlanInputError(t(session.lang, f"error: no checkpoint of a tampered log: {exc}",
+                                   f"错误:日志被篡改,不能生成检查点:{exc}")) from None
+    if output is None:
+        click.echo(point.to_json())
+        return
+    try:
+        output.write_text(point.to_json() + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise PlanInputError(t(session.lang, f"{output}: error: cannot write the checkpoint: {exc.strerror}",
+                               f"{output}:错误:无法写入检查点:{exc.strerror}")) from None
+
+
+@run.command()
+@_db_option
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A checkpoint kept from `run checkpoint`: also report events removed or rewritten up to it.")
+@_key_option
 @format_option("text", "json")
 @lang_option
 @pass_session
-def verify(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
-    """Check the log's hash chain. Exit 1 if it was tampered with."""
-    from ..runtime import verify_chain
+def verify(session: Session, db: Path, campaign_id: str | None, now: datetime | None,
+           checkpoint_file: Path | None, key_file: Path | None, fmt: str) -> None:
+    """Check the log's hash chain (and a kept checkpoint). Exit 1 if it was tampered with."""
+    from ..runtime import Checkpoint, verify_chain, verify_checkpoint
 
+    key = _read_key(session, key_file)
+    point = None
+    if checkpoint_file is not None:
+        try:
+            point = Checkpoint.from_json(checkpoint_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise PlanInputError(t(session.lang, f"{checkpoint_file}: error: cannot read the checkpoint: {why}",
+                                   f"{checkpoint_file}:错误:无法读取检查点:{why}")) from None
+        if campaign_id is not None and campaign_id != point.campaign:
+            raise PlanInputError(t(session.lang, f"{checkpoint_file}: error: the checkpoint is of campaign "
+                                   f"{point.campaign!r}, not {campaign_id!r}",
+                                   f"{checkpoint_file}:错误:检查点属于活动 {point.campaign!r}"))
+        campaign_id = point.campaign
+    elif key is not None:
+        raise PlanInputError(t(session.lang, "error: --key-file needs --checkpoint",
+                               "错误:--key-file 须与 --checkpoint 同用"))
     # Straight from the store: the log is not replayed (a tampered one may not replay) and the plan is not needed.
     with _store(session, db, campaign_id) as (store, cid):
         head = store.head(cid)
         try:
-            report = verify_chain(cid, store.read(cid), head=(head.seq, head.hash))
+            if point is not None:
+                report = verify_checkpoint(store, point, key=key)
+            else:
+                report = verify_chain(cid, store.read(cid), head=(head.seq, head.hash))
         except TamperedLogError as exc:
             if fmt == "json":
                 echo_json({"format_version": 1, "campaign": cid, "ok": False,
@@ -383,7 +459,8 @@ def verify(session: Session, db: Path, campaign_id: str | None, now: datetime | 
                 click.echo(t(session.lang, f"TAMPERED: {exc}", f"日志被篡改:{exc}"))
             raise SystemExit(ExitCode.FINDINGS) from None
     if fmt == "json":
-        echo_json({"format_version": 1, **report.to_dict()})
+        echo_json({"format_version": 1, **report.to_dict(),
+                   **({"checkpoint": point.seq} if point is not None else {})})
     else:
         click.echo(t(session.lang, f"log verified: {report.events} events, head {report.head_hash[:16]}",
                      f"日志校验通过:{report.events} 条事件,末哈希 {report.head_hash[:16]}"))

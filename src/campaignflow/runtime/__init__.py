@@ -17,6 +17,7 @@ contract, timers and escalation.
 
 from __future__ import annotations
 
+from .checkpoint import Checkpoint, take_checkpoint, verify_checkpoint
 from .clock import Clock, ManualClock, SystemClock, to_local
 from .engine import Engine, recorded_plan
 from .events import GENESIS, ChainReport, Draft, Event, EventKind, canonical_json, verify_chain
@@ -32,6 +33,7 @@ __all__ = [
     "Actor",
     "CampaignHead",
     "ChainReport",
+    "Checkpoint",
     "Clock",
     "Draft",
     "Engine",
@@ -55,6 +57,8 @@ __all__ = [
     "fingerprint",
     "recorded_plan",
     "replay",
+    "take_checkpoint",
     "to_local",
     "verify_chain",
+    "verify_checkpoint",
 ]
