@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "PlanLocator", "key_path", "load_plan", "loads",
 
 
 def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> Campaign:
+              max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
     """Load a plan from a file, or from TOML text.
 
     Args:
@@ -40,6 +41,8 @@ def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
             (``campaignflow_load_plan`` is asked first, for files); the process
             default when ``None``.
         max_bytes: largest file read (each included file too).
+        include_roots: folders besides the main file's own that includes may come from
+            (an include anywhere else is a problem, and is never read).
 
     Returns:
         The campaign, with ``source`` and a ``locator`` for key paths.
@@ -48,23 +51,25 @@ def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
         PlanError: with every problem found, located; nothing is half-loaded.
     """
     if isinstance(source, str) and ("\n" in source or "=" in source):
-        return loads(source, plugins=plugins, max_bytes=max_bytes)
+        return loads(source, plugins=plugins, max_bytes=max_bytes, include_roots=include_roots)
     path = Path(os.fspath(source)).expanduser()
     plugins = _plugins(plugins)
     result = plugins.pm.hook.campaignflow_load_plan(path=path)
     if result is not None:
         return result
-    return _load(plugins, main=path, text=None, filename=str(path), max_bytes=max_bytes)
+    return _load(plugins, main=path, text=None, filename=str(path), max_bytes=max_bytes,
+                 include_roots=include_roots)
 
 
 def loads(text: str, *, filename: str = "<string>", plugins: Plugins | None = None,
-          max_bytes: int = DEFAULT_MAX_BYTES) -> Campaign:
+          max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
     """Load a plan from TOML ``text``; ``filename`` names it in locations.
 
     Relative includes start from ``filename``'s directory when it names a
     file, else from the current directory.
     """
-    return _load(_plugins(plugins), main=None, text=text, filename=filename, max_bytes=max_bytes)
+    return _load(_plugins(plugins), main=None, text=text, filename=filename, max_bytes=max_bytes,
+                 include_roots=include_roots)
 
 
 def _plugins(plugins: Plugins | None) -> Plugins:
@@ -75,16 +80,19 @@ def _plugins(plugins: Plugins | None) -> Plugins:
     return default_plugins()
 
 
-def _load(plugins: Plugins, *, main: Path | None, text: str | None, filename: str, max_bytes: int) -> Campaign:
+def _load(plugins: Plugins, *, main: Path | None, text: str | None, filename: str, max_bytes: int,
+          include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
     # Loading allocates millions of objects that all live on.
     with gc_paused():
-        return _load_files(plugins, main=main, text=text, filename=filename, max_bytes=max_bytes)
+        return _load_files(plugins, main=main, text=text, filename=filename, max_bytes=max_bytes,
+                           include_roots=include_roots)
 
 
 def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filename: str,
-                max_bytes: int) -> Campaign:
+                max_bytes: int, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
     log = ProblemLog()
-    fs = read_files(log, main=main, text=text, filename=filename, max_bytes=max_bytes)
+    fs = read_files(log, main=main, text=text, filename=filename, max_bytes=max_bytes,
+                    include_roots=[Path(os.fspath(r)) for r in include_roots])
     campaign = None
     locator = PlanLocator(fs)
     if fs.files:

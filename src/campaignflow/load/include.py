@@ -5,13 +5,18 @@ read once, and a cycle is a problem naming the chain. Merging puts the
 content of included files before the content of the file that includes
 them (as if it were written at the top), tables are merged key by key, and a
 key defined in two files is a problem naming both.
+
+Includes stay inside the main plan's folder (after symlinks are resolved), or
+inside a folder the caller allows (``include_roots``): ``..``, absolute paths
+and symlinks that lead elsewhere are problems, and the file is never read, so
+no message can show what it holds. ``~`` is not expanded.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +75,19 @@ class FileSet:
 
 
 def read_files(log: ProblemLog, *, main: Path | None, text: str | None, filename: str,
-               max_bytes: int) -> FileSet:
-    """Read the main file (or ``text``) and every file it includes, recording problems."""
+               max_bytes: int, include_roots: Sequence[Path] = ()) -> FileSet:
+    """Read the main file (or ``text``) and every file it includes, recording problems.
+
+    Includes must lie in the main file's folder (for ``text``: the folder includes
+    start from) or in one of ``include_roots``.
+    """
     fs = FileSet()
     seen: dict[str, int] = {}
+    if main is not None:
+        home = main.parent
+    else:
+        home = Path(filename).parent if filename and not filename.startswith("<") else Path.cwd()
+    roots = [Path(_canonical(r)) for r in (home, *include_roots)]
 
     def visit(source: SourceText | Problem, key: str | None, chain: list[str]) -> None:
         if isinstance(source, Problem):
@@ -89,6 +103,13 @@ def read_files(log: ProblemLog, *, main: Path | None, text: str | None, filename
             seen[key] = index
         for where, path in _includes(log, data, index, source.base):
             target = _canonical(path)
+            if not any(Path(target).is_relative_to(root) for root in roots):
+                shown = _short(str(path))
+                log.add("include-outside", f"include '{shown}' lies outside the plan's folder {roots[0]}; "
+                        "includes must stay inside it (or a folder the caller allows)",
+                        f"包含文件 '{shown}' 不在方案所在目录 {roots[0]} 内;包含文件须在该目录(或调用方允许的目录)内",
+                        where, file=index)
+                continue
             if target in chain:
                 loop = " -> ".join([*(_short(c) for c in chain[chain.index(target):]), _short(target)])
                 log.add("include-cycle", f"include cycle: {loop}", f"循环包含:{loop}", where, file=index)
@@ -137,10 +158,10 @@ def _includes(log: ProblemLog, data: dict[str, Any], index: int, base: Path) -> 
         return
     for i, item in enumerate(items):
         where = child(path, i) if items is value else path
-        if not isinstance(item, str) or not item.strip():
+        if not isinstance(item, str) or not item.strip() or "\0" in item:
             log.wrong_type(where, "a file name", "文件名", item, file=index)
             continue
-        yield where, base / Path(item).expanduser()
+        yield where, base / item  # no ~ expansion: an include names a file of the plan
 
 
 def merge(log: ProblemLog, fs: FileSet) -> dict[str, Any]:

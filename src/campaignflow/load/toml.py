@@ -7,7 +7,9 @@ placed at the offending byte's line and column).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +66,18 @@ def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
                         f"'{name}' 大小为 {_mib(size)},超过上限 {_mib(max_bytes)}",
                         Text("split the plan with `include`, or raise the limit (load_plan(max_bytes=...))",
                              "可用 `include` 拆分方案,或提高上限(load_plan(max_bytes=...))"))
-        with open(path, "rb") as fh:
+        # Opened without blocking and checked on the open descriptor: a FIFO, a device or
+        # /dev/stdin would hang the loader or read what is not a plan.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return fail("not-a-file", f"'{name}' is not a regular file (a pipe, device or socket), not a plan "
+                            "file", f"'{name}' 不是普通文件(管道、设备或套接字),不是方案文件")
             # The size may change between stat and read; never read more than the limit.
             data = fh.read(max_bytes + 1)
+    except ValueError:  # a NUL byte in the path
+        return fail("unreadable-file", f"cannot read '{name!r}': the name contains a NUL byte",
+                    f"无法读取 '{name!r}':文件名含 NUL 字节")
     except FileNotFoundError:
         return fail("file-not-found", f"file '{name}' does not exist", f"文件 '{name}' 不存在")
     except OSError as exc:
