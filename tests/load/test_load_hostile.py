@@ -105,3 +105,28 @@ def test_dev_stdin_and_a_nul_byte_in_an_include_are_problems(tmp_path, plugins):
     if Path("/dev/null").exists():
         (p,) = _fail(Path("/dev/null"), plugins).problems
         assert p.code == "not-a-file"
+
+
+def _bomb(n_units: int, times: int) -> str:
+    units = "".join(f'[units.v{i}]\nname = "村{i}"\nkind = "village"\n' for i in range(n_units))
+    return (HEADER + units + '[groups.villages]\nkind = "village"\n'
+            f'[templates.visit]\nfor_each = "villages"\nrepeat = {{ every = "week", times = {times} }}\n'
+            '[templates.visit.task]\ntitle = "走访{unit.name}"\nlead = "{unit}"\n')
+
+
+def test_an_expansion_bomb_is_refused_at_the_template_with_the_count(plugins):
+    import time
+
+    began = time.perf_counter()
+    with pytest.raises(PlanError) as info:
+        load_plan(_bomb(2000, 1000), plugins=plugins, max_tasks=100_000)
+    elapsed = time.perf_counter() - began
+    (p,) = info.value.problems
+    assert p.code == "too-many-tasks" and p.location.key_path == "templates.visit"
+    assert "2000000" in p.message.en and "100000" in p.message.en and "2000000" in p.message.zh
+    assert elapsed < 5, elapsed  # counted, not expanded
+    # Below the bound it loads, and every occurrence is there.
+    campaign = load_plan(_bomb(20, 5), plugins=plugins, max_tasks=100)
+    assert len(campaign.tasks) == 100
+    with pytest.raises(PlanError, match="expand to 100 tasks, more than the limit of 99"):
+        load_plan(_bomb(20, 5), plugins=plugins, max_tasks=99)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..findings import Text
 from ..model import Campaign, ChecksConfig, Task
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
@@ -24,14 +25,18 @@ from .tasks import TaskReader
 from .templates import expand_templates
 from .toml import DEFAULT_MAX_BYTES
 
+#: Most tasks a plan may expand to by default (``load_plan(max_tasks=...)``).
+DEFAULT_MAX_TASKS = 1_000_000
+
 if TYPE_CHECKING:
     from ..plugins.manager import Plugins
 
-__all__ = ["DEFAULT_MAX_BYTES", "PlanLocator", "key_path", "load_plan", "loads", "split_key_path"]
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_TASKS", "PlanLocator", "key_path", "load_plan", "loads", "split_key_path"]
 
 
 def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
+              max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = (),
+              max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign:
     """Load a plan from a file, or from TOML text.
 
     Args:
@@ -43,6 +48,9 @@ def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
         max_bytes: largest file read (each included file too).
         include_roots: folders besides the main file's own that includes may come from
             (an include anywhere else is a problem, and is never read).
+        max_tasks: most tasks the plan may expand to (templates times units times
+            ``repeat.times``); more is a ``too-many-tasks`` problem at the largest producer,
+            found before repeats are expanded.
 
     Returns:
         The campaign, with ``source`` and a ``locator`` for key paths.
@@ -51,25 +59,27 @@ def load_plan(source: str | os.PathLike[str], *, plugins: Plugins | None = None,
         PlanError: with every problem found, located; nothing is half-loaded.
     """
     if isinstance(source, str) and ("\n" in source or "=" in source):
-        return loads(source, plugins=plugins, max_bytes=max_bytes, include_roots=include_roots)
+        return loads(source, plugins=plugins, max_bytes=max_bytes, include_roots=include_roots,
+                     max_tasks=max_tasks)
     path = Path(os.fspath(source)).expanduser()
     plugins = _plugins(plugins)
     result = plugins.pm.hook.campaignflow_load_plan(path=path)
     if result is not None:
         return result
     return _load(plugins, main=path, text=None, filename=str(path), max_bytes=max_bytes,
-                 include_roots=include_roots)
+                 include_roots=include_roots, max_tasks=max_tasks)
 
 
 def loads(text: str, *, filename: str = "<string>", plugins: Plugins | None = None,
-          max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
+          max_bytes: int = DEFAULT_MAX_BYTES, include_roots: Sequence[str | os.PathLike[str]] = (),
+              max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign:
     """Load a plan from TOML ``text``; ``filename`` names it in locations.
 
     Relative includes start from ``filename``'s directory when it names a
     file, else from the current directory.
     """
     return _load(_plugins(plugins), main=None, text=text, filename=filename, max_bytes=max_bytes,
-                 include_roots=include_roots)
+                 include_roots=include_roots, max_tasks=max_tasks)
 
 
 def _plugins(plugins: Plugins | None) -> Plugins:
@@ -81,15 +91,16 @@ def _plugins(plugins: Plugins | None) -> Plugins:
 
 
 def _load(plugins: Plugins, *, main: Path | None, text: str | None, filename: str, max_bytes: int,
-          include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
+          include_roots: Sequence[str | os.PathLike[str]] = (), max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign:
     # Loading allocates millions of objects that all live on.
     with gc_paused():
         return _load_files(plugins, main=main, text=text, filename=filename, max_bytes=max_bytes,
-                           include_roots=include_roots)
+                           include_roots=include_roots, max_tasks=max_tasks)
 
 
 def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filename: str,
-                max_bytes: int, include_roots: Sequence[str | os.PathLike[str]] = ()) -> Campaign:
+                max_bytes: int, include_roots: Sequence[str | os.PathLike[str]] = (),
+                max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign:
     log = ProblemLog()
     fs = read_files(log, main=main, text=text, filename=filename, max_bytes=max_bytes,
                     include_roots=[Path(os.fspath(r)) for r in include_roots])
@@ -98,7 +109,7 @@ def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filena
     if fs.files:
         merged = merge(log, fs)
         locator.templates = frozenset(merged["templates"])
-        campaign = _build(log, merged, plugins, source=fs.files[0].name, locator=locator)
+        campaign = _build(log, merged, plugins, source=fs.files[0].name, locator=locator, max_tasks=max_tasks)
         del merged
     for f in fs.files:
         # The locator keeps each file's text (positions are found lazily), not its parsed data.
@@ -110,7 +121,7 @@ def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filena
 
 
 def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source: str,
-           locator: PlanLocator) -> Campaign | None:
+           locator: PlanLocator, max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign | None:
     present = merged["_present"]
     if "campaign" not in present:
         log.add("missing-campaign", "missing the [campaign] table", "缺少 [campaign] 表", "", file=0,
@@ -141,6 +152,8 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     instances: dict[str, list[str]] = {}
     expand_templates(log, merged["templates"], groups=groups, units=units, reader=reader, out=base,
                      declared=declared, instances=instances)
+    if not _within_bound(log, base, merged["templates"], max_tasks):
+        return None
 
     refs = References(log, units=units, groups=groups, tasks=base, declared=declared,
                       occurrences=occurrence_ids(base), instances=instances)
@@ -163,6 +176,28 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     except (TypeError, ValueError) as exc:  # a guard: the readers should have caught it
         log.add("bad-value", f"the plan is inconsistent: {exc}", f"方案内容不一致:{exc}", "campaign")
         return None
+
+
+def _within_bound(log: ProblemLog, base: dict[str, Task], templates: dict[str, Any], max_tasks: int) -> bool:
+    # Counted before repeats are expanded (and before occurrence ids are made), so an
+    # expansion bomb costs one pass over the tasks, not the millions it would produce.
+    made: dict[str, int] = {}
+    total = 0
+    for task in base.values():
+        n = task.repeat.times if task.repeat is not None else 1
+        total += n
+        origin = task.template if task.template is not None else task.id
+        made[origin] = made.get(origin, 0) + n
+    if total <= max_tasks:
+        return True
+    origin, count = max(made.items(), key=lambda item: item[1])
+    where = key_path("templates", origin) if origin in templates else key_path("tasks", origin)
+    log.add("too-many-tasks",
+            f"the plan would expand to {total} tasks, more than the limit of {max_tasks}; '{origin}' alone makes "
+            f"{count}", f"方案将展开为 {total} 项任务,超过上限 {max_tasks};其中 '{origin}' 生成 {count} 项", where,
+            hint=Text("use fewer units or repetitions, or raise the limit (load_plan(max_tasks=...))",
+                      "减少单位或重复次数,或提高上限(load_plan(max_tasks=...))"))
+    return False
 
 
 # A task id as written; `@` and `#` name a task written out already expanded
