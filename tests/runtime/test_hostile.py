@@ -142,3 +142,27 @@ def test_one_person_gives_one_signature_of_a_joint_step(engine):
     assert engine.task("budget").approvers == ("audit",)
     assert engine.approve("budget", AUD).to_state == "submitted"  # step 2 now pending
     assert engine.task("budget").step == 1
+
+
+@pytest.mark.parametrize("reason", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
+def test_run_log_csv_never_writes_a_formula(tmp_path, reason):
+    import csv
+    import io
+
+    db = str(tmp_path / "office.db")
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
+    _run("start", "city-plan@hf", "--as", "hf", "--db", db, "--now", "2020-07-02T09:00")
+    _run("submit", "city-plan@hf", "--as", "hf", "--db", db, "--now", "2020-07-02T10:00")
+    assert _run("reject", "city-plan@hf", "--as", "ah-fpb", "--reason", reason, "--db", db,
+                "--now", "2020-07-02T11:00").exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(_run("log", "--db", db, "--format", "csv").output)))
+    cells = [v for row in rows for v in row.values() if v]
+    assert not any(v[:1] in "=+-@\t\r" for v in cells)
+    assert "'" + reason in {row["reason"] for row in rows}
+
+
+def test_the_agenda_near_the_calendars_end_is_no_crash(tmp_path):
+    db = str(tmp_path / "office.db")
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
+    result = _run("tasks", "--unit", "hf", "--week", "--now", "9999-12-31T23:59", "--db", db)
+    assert result.exit_code == 0, result.output

@@ -170,6 +170,14 @@ def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: da
         store.close()
 
 
+def _cell(value: object) -> object:
+    # A spreadsheet opening the CSV runs a cell that starts with = + - @ (or a tab or CR
+    # before one) as a formula: a reason typed by anyone must stay text. OWASP's remedy.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @run.command()
 @_db_option
 @format_option("text", "json")
@@ -354,7 +362,7 @@ def log(session: Session, db: Path, campaign_id: str | None, now: datetime | Non
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["seq"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         for e in events:

@@ -268,7 +268,11 @@ class Engine:
         A group stands for its units: the agenda of any of them.
         """
         units = set(self._members(unit))
-        horizon = self._now(now) + timedelta(days=days)
+        moment = self._now(now)
+        try:
+            horizon = moment + timedelta(days=days)
+        except OverflowError:  # a horizon past the calendar's end: everything is within it
+            horizon = datetime.max
         out = []
         for view in self.tasks(unit=unit):
             mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
