@@ -166,3 +166,23 @@ def test_the_agenda_near_the_calendars_end_is_no_crash(tmp_path):
     _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     result = _run("tasks", "--unit", "hf", "--week", "--now", "9999-12-31T23:59", "--db", db)
     assert result.exit_code == 0, result.output
+
+
+def test_run_init_refuses_a_plan_validate_rejects_unless_forced_and_records_it(tmp_path):
+    plan = tmp_path / "bad.toml"
+    # A cycle: validate reports an error-level finding.
+    text = PLAN.read_text(encoding="utf-8").replace(
+        '[tasks.budget]\ntitle = "活动经费"\nlead = "ah-fpb"\n',
+        '[tasks.budget]\ntitle = "活动经费"\nlead = "ah-fpb"\nafter = ["report"]\n'
+        '[tasks.pre]\ntitle = "前置"\nlead = "ah-fpb"\nafter = ["budget"]\n')
+    text = text.replace('after = [{ task = "exchange-meeting", lag = "2d" }]',
+                        'after = [{ task = "exchange-meeting", lag = "2d" }, "pre"]')
+    plan.write_text(text, encoding="utf-8")
+    assert CliRunner().invoke(cli, ["validate", str(plan)]).exit_code == 1
+    db = str(tmp_path / "bad.db")
+    refused = _run("init", str(plan), "--db", db)
+    assert refused.exit_code == 2 and "--force" in refused.output and len(refused.output.splitlines()) == 1
+    forced = _run("init", str(plan), "--db", db, "--force")
+    assert forced.exit_code == 0, forced.output
+    (opened,) = json.loads(_run("log", "--db", db, "--format", "json").output)["events"]
+    assert opened["kind"] == "opened" and opened["reason"].startswith("--force")

@@ -141,15 +141,33 @@ def run() -> None:
 @run.command()
 @click.argument("plan", metavar="PLAN")
 @_db_option
+@click.option("--force", is_flag=True,
+              help="Run the plan even though `validate` finds errors in it (recorded on the log).")
 @format_option("text", "json")
 @lang_option
 @plugins_option
 @pass_session
-def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
-    """Start running PLAN (a file or an installed plan's id) on the store --db."""
+def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: datetime | None, force: bool,
+         fmt: str) -> None:
+    """Start running PLAN (a file or an installed plan's id) on the store --db.
+
+    A plan with error-level findings (as `validate` reports them) is refused, exit 2, unless --force.
+    """
+    from ..checks import run_checks
+    from ..findings import Severity
     from ..runtime import Engine, SQLiteStore
 
     campaign = _absolute(load_campaign(session, plan))
+    errors = [f for f in run_checks(campaign, plugins=session.plugins) if f.severity >= Severity.ERROR]
+    reason = None
+    if errors and not force:
+        codes = ", ".join(sorted({f.code for f in errors}))
+        raise PlanInputError(t(session.lang, f"error: the plan has {len(errors)} error-level findings ({codes}); "
+                               "fix them (see `campaignflow validate`) or run it anyway with --force",
+                               f"错误:方案有 {len(errors)} 项错误级问题({codes});请先修正(见 `campaignflow validate`)"
+                               ",或用 --force 强制运行"))
+    if errors:
+        reason = f"--force: opened with {len(errors)} error-level findings ({', '.join(sorted({f.code for f in errors}))})"
     try:
         store = SQLiteStore(db)
     except StoreError as exc:
@@ -157,7 +175,7 @@ def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: da
     try:
         try:
             engine = Engine.open(campaign, store, plugins=session.plugins,
-                                 clock=_FixedClock(now) if now is not None else None)
+                                 clock=_FixedClock(now) if now is not None else None, reason=reason)
         except RuntimeEngineError as exc:  # a tampered or unreadable store: refused, exit 2
             raise PlanInputError(f"{t(session.lang, 'error', '错误')}: {exc}") from None
         if fmt == "json":

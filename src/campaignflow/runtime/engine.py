@@ -105,7 +105,7 @@ class Engine:
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
              retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
-             verify: bool = True) -> Engine:
+             verify: bool = True, reason: str | None = None) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
         A campaign already in the store that is opened with a changed plan gets a
@@ -123,6 +123,8 @@ class Engine:
             verify: check the hash chain and the store's head while replaying, as ``verify()`` does
                 (in the same pass over the log), and refuse a row stored past the head; ``False``
                 skips it (to read a damaged log) but still replays nothing past the head.
+            reason: recorded on the ``opened`` or ``replanned`` event, if one is written (e.g. why a
+                plan with error-level findings was opened anyway).
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
         engine._verify = verify
@@ -134,7 +136,7 @@ class Engine:
                 break
             kind = EventKind.OPENED if engine._state.seq == 0 else EventKind.REPLANNED
             draft = Draft(campaign=campaign.id, kind=kind, at=engine._now(), actor=actor.person if actor else None,
-                          target=campaign.source, ref=fp)
+                          target=campaign.source, ref=fp, reason=reason)
             try:
                 engine._append([draft])
                 break
