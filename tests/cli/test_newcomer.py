@@ -39,3 +39,43 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(tmp_path, command):
     assert b"internal error" not in done.stderr and b"Traceback" not in done.stderr, done.stderr
     assert b"BrokenPipe" not in done.stderr
     assert done.returncode == 0, done.stderr
+
+
+HEADER = """\
+format = 1
+
+[campaign]
+id = "demo"
+name = "演示"
+start = 2020-09-01
+end = 2020-10-31
+calendar = "cn-workdays"
+
+[campaign.dates]
+poverty_day = 2020-10-17
+"""
+
+
+def _validate(tmp_path: Path, text: str, *args: str, lang: str = "en"):
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(cli, ["--lang", lang, "validate", str(path), *args])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_chinese_bare_key_says_to_quote_it_and_shows_the_fix(tmp_path, lang):
+    result = _validate(tmp_path, HEADER + '\n[units.县扶贫办]\nname = "县扶贫办"\n', lang=lang)
+    assert result.exit_code == 2
+    assert '[units."县扶贫办"]' in result.output
+    assert ("must be quoted" if lang == "en" else "须加引号") in result.output
+    assert "plan.toml:13:8" in result.output
+
+
+@pytest.mark.parametrize("quote", ["\u201c", "\u201d", "\uff02"])
+def test_full_width_quotes_are_named_with_the_ascii_fix(tmp_path, quote):
+    result = _validate(tmp_path, HEADER + f"\n[units.tj]\nname = {quote}通江{quote}\n")
+    assert result.exit_code == 2
+    assert f"full-width quote '{quote}'" in result.output
+    assert 'name = "通江"' in result.output
+    zh = _validate(tmp_path, HEADER + f"\n[units.tj]\nname = {quote}通江{quote}\n", lang="zh")
+    assert "全角引号" in zh.output and 'name = "通江"' in zh.output
