@@ -79,3 +79,35 @@ def test_full_width_quotes_are_named_with_the_ascii_fix(tmp_path, quote):
     assert 'name = "通江"' in result.output
     zh = _validate(tmp_path, HEADER + f"\n[units.tj]\nname = {quote}通江{quote}\n", lang="zh")
     assert "全角引号" in zh.output and 'name = "通江"' in zh.output
+
+
+BROKEN = HEADER + '\n[units.office]\nname = "县扶贫办"\ncolour = "red"\n'
+
+
+def test_load_problems_are_json_findings_with_locations_and_exit_2(tmp_path):
+    result = _validate(tmp_path, BROKEN, "--format", "json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout.strip().splitlines()[0])
+    assert doc["loaded"] is False and doc["plan"]["file"].endswith("plan.toml")
+    (finding,) = doc["findings"]
+    assert finding["code"] == "CF000" and finding["severity"] == "error"
+    assert finding["message"].startswith("unknown-key: ") and "colour" in finding["message"]
+    assert finding["location"]["line"] == 15
+    assert doc["summary"]["error"] == 1
+
+
+def test_load_problems_are_sarif_results_with_regions(tmp_path):
+    result = _validate(tmp_path, HEADER + "\n[units.县扶贫办]\n", "--format", "sarif")
+    assert result.exit_code == 2
+    sarif = json.loads(result.stdout)
+    (res,) = sarif["runs"][0]["results"]
+    assert res["ruleId"] == "CF000" and res["level"] == "error"
+    assert res["locations"][0]["physicalLocation"]["region"] == {"startLine": 13, "startColumn": 8}
+    assert [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]] == ["CF000"]
+
+
+def test_a_missing_plan_is_a_json_finding_too(tmp_path):
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "nope.toml"), "--format", "json"])
+    assert result.exit_code == 2
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "CF000" and "nope.toml" in finding["location"]["file"]
