@@ -111,3 +111,46 @@ def test_a_missing_plan_is_a_json_finding_too(tmp_path):
     assert result.exit_code == 2
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["code"] == "CF000" and "nope.toml" in finding["location"]["file"]
+
+
+NESTED = HEADER + """
+[units.county]
+name = "县扶贫办"
+
+[units.t1]
+name = "一镇"
+parent = "county"
+
+[units.t2]
+name = "二镇"
+parent = "county"
+
+[units.t3]
+name = "三镇"
+parent = "county"
+
+[groups.east]
+members = ["t1", "t2"]
+
+[groups.west]
+members = ["t3"]
+
+[groups.towns]
+members = ["east", "west"]
+
+[groups.spare]
+members = ["t1"]
+
+[tasks.report]
+title = "乡镇报送"
+lead = "county"
+partners = ["towns"]
+"""
+
+
+def test_cf304_counts_groups_used_as_members_of_used_groups(tmp_path):
+    result = _validate(tmp_path, NESTED, "--format", "json", "--select", "CF304")
+    doc = json.loads(result.stdout)
+    unused = sorted(f["location"]["key_path"] for f in doc["findings"] if f["code"] == "CF304")
+    # east and west are members of towns, which a task names; spare is named nowhere.
+    assert unused == ["groups.spare"]
