@@ -154,3 +154,41 @@ def test_cf304_counts_groups_used_as_members_of_used_groups(tmp_path):
     unused = sorted(f["location"]["key_path"] for f in doc["findings"] if f["code"] == "CF304")
     # east and west are members of towns, which a task names; spare is named nowhere.
     assert unused == ["groups.spare"]
+
+
+UNITS = HEADER + """
+[units.fpymj]
+name = "县扶贫和移民局"
+
+[units.tjj]
+name = "县统计局"
+"""
+
+
+@pytest.mark.parametrize(("lead", "lang", "expected"), [
+    ("县扶贫和移民局", "en", "did you mean 'fpymj' (县扶贫和移民局)?"),
+    ("县扶贫移民局", "en", "did you mean 'fpymj' (县扶贫和移民局)?"),
+    ("县扶贫和移民局", "zh", "是否应为 'fpymj'(县扶贫和移民局)?"),
+    ("fpymi", "en", "did you mean 'fpymj'?"),
+])
+def test_a_unit_named_where_its_id_belongs_is_matched_by_name(tmp_path, lead, lang, expected):
+    result = _validate(tmp_path, UNITS + f'\n[tasks.t]\ntitle = "甲"\nlead = "{lead}"\n', lang=lang)
+    assert result.exit_code == 2
+    assert expected in result.output
+
+
+def test_a_key_sharing_letters_but_not_meaning_is_not_suggested(tmp_path):
+    result = _validate(tmp_path, UNITS + '\n[tasks.t]\ntitle = "甲"\nlead = "tjj"\nlocation = "县红军广场"\n')
+    assert result.exit_code == 2 and "unknown key 'location'" in result.output
+    assert "section" not in result.output
+    typo = _validate(tmp_path, UNITS + '\n[tasks.t]\ntitel = "甲"\nlead = "tjj"\n')
+    assert "did you mean 'title'?" in typo.output
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_two_leads_say_a_task_has_one_and_where_the_others_go(tmp_path, lang):
+    result = _validate(tmp_path, UNITS + '\n[tasks.t]\ntitle = "甲"\nlead = ["fpymj", "tjj"]\n', lang=lang)
+    assert result.exit_code == 2
+    assert "(array)" not in result.output and "数组" not in result.output
+    assert ("one lead unit, got 2" if lang == "en" else "只有一个牵头单位") in result.output
+    assert 'lead = "fpymj"' in result.output and "partners" in result.output
