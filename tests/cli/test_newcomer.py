@@ -192,3 +192,21 @@ def test_two_leads_say_a_task_has_one_and_where_the_others_go(tmp_path, lang):
     assert "(array)" not in result.output and "数组" not in result.output
     assert ("one lead unit, got 2" if lang == "en" else "只有一个牵头单位") in result.output
     assert 'lead = "fpymj"' in result.output and "partners" in result.output
+
+
+@pytest.mark.parametrize(("expr", "chinese"), [
+    ("@poverty_day - 3d", "@poverty_day - 3天"),
+    ("@poverty_day - 3d", "@poverty_day-3日"),
+    ("@poverty_day + 1w", "@poverty_day + 1周"),
+    ("@poverty_day - 5wd", "@poverty_day - 5个工作日"),
+    ("@poverty_day + 2wd", "@poverty_day + 2工作日"),
+])
+def test_the_date_expressions_the_chinese_message_offers_are_accepted(tmp_path, expr, chinese):
+    import campaignflow as cf
+
+    def due(text: str):
+        path = tmp_path / "p.toml"
+        path.write_text(UNITS + f'\n[tasks.t]\ntitle = "甲"\nlead = "tjj"\ndue = "{text}"\n', encoding="utf-8")
+        return cf.load_plan(path).tasks["t"].window.due
+
+    assert due(chinese) == due(expr)
