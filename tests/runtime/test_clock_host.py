@@ -1,0 +1,78 @@
+"""The runtime from a host (issue 17): overdue by the clock, and event times that never go backwards."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from runtime_support import small_campaign
+
+from campaignflow.cli.main import cli
+from campaignflow.errors import TransitionError
+from campaignflow.runtime import Actor, Engine, MemoryStore
+
+PLAN = Path(__file__).with_name("data") / "office.toml"
+
+
+class _Clock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, ["--lang", "en", "run", *args], catch_exceptions=False)
+
+
+def test_status_shows_passed_deadlines_before_any_tick(tmp_path):
+    db = str(tmp_path / "o.db")
+    assert _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00").exit_code == 0
+    before = _run("status", "--db", db, "--format", "json", "--now", "2020-07-15T09:00")
+    assert before.exit_code == 0 and json.loads(before.output)["overdue"] == []
+    # No `run tick` has run: the city plans' deadline (end of 07-31) has passed all the same.
+    late = _run("status", "--db", db, "--format", "json", "--now", "2020-08-01T09:00")
+    assert late.exit_code == 1
+    assert json.loads(late.output)["overdue"] == ["city-plan@hf", "city-plan@wh"]
+    text = _run("status", "--db", db, "--now", "2020-08-01T09:00")
+    assert "OVERDUE city-plan@hf" in text.output
+    listed = _run("tasks", "--db", db, "--now", "2020-08-01T09:00")
+    assert all(line.endswith("OVERDUE") for line in listed.output.splitlines() if line.startswith("city-plan@"))
+
+
+def test_a_now_before_the_latest_event_is_refused(tmp_path):
+    db = str(tmp_path / "o.db")
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
+    assert _run("start", "city-plan@hf", "--as", "hf", "--db", db, "--now", "2020-07-05T09:00").exit_code == 0
+    back = _run("submit", "city-plan@hf", "--as", "hf", "--db", db, "--now", "2020-07-02T09:00")
+    assert back.exit_code == 2 and "never go backwards" in back.output
+    assert _run("tick", "--db", db, "--now", "2020-07-03T09:00").exit_code == 2
+    events = json.loads(_run("log", "--db", db, "--format", "json").output)["events"]
+    times = [e["at"] for e in events]
+    assert times == sorted(times) and len(events) == 2
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=-72, max_value=72), min_size=1, max_size=8))
+def test_engine_event_times_never_decrease_whatever_the_clock_says(steps):
+    # Two engines on one store, with clocks that disagree (a host's four workers).
+    store = MemoryStore()
+    campaign = small_campaign()
+    clock_a, clock_b = _Clock(datetime(2020, 7, 10, 9)), _Clock(datetime(2020, 7, 10, 9))
+    a = Engine.open(campaign, store, clock=clock_a)
+    b = Engine.open(campaign, store, clock=clock_b)
+    for i, hours in enumerate(steps):
+        engine, clock = (a, clock_a) if i % 2 == 0 else (b, clock_b)
+        clock.moment = datetime(2020, 7, 10, 9) + timedelta(hours=hours)
+        engine.refresh()
+        # A refused start is audited: one event per step, stamped by this engine's clock.
+        with pytest.raises(TransitionError):
+            engine.start("budget", Actor(f"p{i}", {"hf"}))
+    times = [e.at for e in store.read(campaign.id)]
+    assert times == sorted(times) and len(times) == len(steps) + 1
