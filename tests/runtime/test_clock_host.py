@@ -76,3 +76,31 @@ def test_engine_event_times_never_decrease_whatever_the_clock_says(steps):
             engine.start("budget", Actor(f"p{i}", {"hf"}))
     times = [e.at for e in store.read(campaign.id)]
     assert times == sorted(times) and len(times) == len(steps) + 1
+
+
+def test_a_day_deadline_reads_as_that_day_everywhere_a_person_reads_it(tmp_path):
+    db = str(tmp_path / "o.db")
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
+    # city-plan's due = 2020-07-31: the instant is 2020-08-01 00:00; people read "07-31".
+    listed = _run("tasks", "--db", db, "--unit", "hf", "--now", "2020-07-02T09:00")
+    line = next(x for x in listed.output.splitlines() if x.startswith("city-plan@hf"))
+    assert "due 2020-07-31" in line and "2020-08-01" not in line
+    week = _run("tasks", "--db", db, "--unit", "hf", "--week", "--now", "2020-07-27T09:00")
+    assert "due 2020-07-31" in week.output and "08-01" not in week.output
+    zh = CliRunner().invoke(cli, ["--lang", "zh", "run", "status", "--db", db, "--now", "2020-08-02T09:00"])
+    assert "期限 2020年7月31日" in zh.output
+    tick = _run("tick", "--db", db, "--now", "2020-08-02T09:00", "--format", "json")
+    reasons = [e["reason"] for e in json.loads(tick.output)["events"] if e["kind"] == "overdue"]
+    assert reasons and all("deadline 2020-07-31 passed" in r for r in reasons)
+    # JSON keeps the exact instant.
+    data = json.loads(_run("tasks", "--db", db, "--format", "json").output)["tasks"]
+    assert next(t for t in data if t["id"] == "city-plan@hf")["due"] == "2020-08-01T00:00:00"
+
+
+def test_deadline_text_of_moments_and_days():
+    from campaignflow._display import deadline
+
+    assert deadline(datetime(2016, 10, 18)) == "2016-10-17"
+    assert deadline(datetime(2016, 10, 18), "zh") == "2016年10月17日"
+    assert deadline(datetime(2016, 10, 17, 12, 0)) == "2016-10-17 12:00"
+    assert deadline(None) == "-"

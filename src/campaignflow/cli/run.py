@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
+from .._display import deadline
 from ..errors import RuntimeEngineError, StoreError, TamperedLogError, TransitionError, UnknownTaskError
 from .options import PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option
 from .output import ExitCode, echo_json, t
@@ -215,8 +216,8 @@ def status(session: Session, db: Path, campaign_id: str | None, now: datetime | 
             for state, n in sorted(counts.items()):
                 click.echo(f"  {state:<10} {n}")
             for v in overdue:
-                click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {_when(v.next_due)}",
-                             f"  逾期 {v.id}({v.lead}),期限 {_when(v.next_due)}"))
+                click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {deadline(v.next_due)}",
+                             f"  逾期 {v.id}({v.lead}),期限 {deadline(v.next_due, 'zh')}"))
     raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
 
 
@@ -249,17 +250,14 @@ def tasks(session: Session, db: Path, campaign_id: str | None, now: datetime | N
             return
         moment = _clock_now(engine, now)
         for v in views:
-            click.echo(_task_line(v, _overdue(v, moment)))
+            click.echo(_task_line(v, _overdue(v, moment), session.lang))
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
-
-
-def _task_line(v: TaskView, overdue: bool) -> str:
+def _task_line(v: TaskView, overdue: bool, lang: str = "en") -> str:
+    # A day deadline reads as that day (10-17), not as the midnight that ends it (10-18 00:00).
     extra = f" step {v.step + 1}/{v.steps} by {', '.join(v.approvers)}" if v.step is not None else ""
-    flag = " OVERDUE" if overdue else ""
-    return f"{v.id:<32} {v.state!s:<10} {v.lead:<16} due {_when(v.next_due)}{extra}{flag}"
+    flag = t(lang, " OVERDUE", " 逾期") if overdue else ""
+    return f"{v.id:<32} {v.state!s:<10} {v.lead:<16} {t(lang, 'due', '期限')} {deadline(v.next_due, lang)}{extra}{flag}"
 
 
 def _event_line(e: Event) -> str:
