@@ -55,6 +55,19 @@ def fmt_end(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def fmt_day(moment: datetime | None) -> str:
+    """A Monte-Carlo percentile as the working day it falls in: midnight is the end of the day before.
+
+    Percentiles are points on the working-time axis; their hour (``03:45``) means
+    nothing to an office, the day does.
+    """
+    if moment is None:
+        return ""
+    if moment.hour == moment.minute == moment.second == 0:
+        return (moment - _DAY).date().isoformat()
+    return moment.date().isoformat()
+
+
 def _days(value: float) -> str:
     return f"{value:+.1f}" if abs(value) < 1e6 else ("+∞" if value > 0 else "-∞")
 
@@ -114,6 +127,9 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
             "makespan": {"p50": _iso(result.makespan_p50), "p90": _iso(result.makespan_p90)},
             "tasks": [_risk_json(r) for r in result.tasks],
             "deadlines": [_deadline_risk_json(d) for d in result.deadlines],
+            "spread": {"estimates": result.estimates, "approval_latencies": result.latencies,
+                       "reject_rate": result.reject_rate},
+            "warnings": [result.spread_warning()[0]] if result.spread_warning() else [],
         }
     return {
         "format_version": FORMAT_VERSION,
@@ -264,7 +280,7 @@ def render_table(result: SimulationResult, *, lang: str = "en", color: bool = Fa
         r = risks.get(t.id)
         q = quantiles[t.id]
         if mc and r is not None:
-            row += [fmt_end(q[0][0]) if q[0] else "", fmt_end(q[0][1]) if q[0] else "", _pct(r.probability),
+            row += [fmt_day(q[0][0]) if q[0] else "", fmt_day(q[0][1]) if q[0] else "", _pct(r.probability),
                     _pct(r.criticality or None)]
         rows.append(row)
         marks.append("bad" if t.met is False else None)
@@ -274,7 +290,7 @@ def render_table(result: SimulationResult, *, lang: str = "en", color: bool = Fa
             srow = [label, "", fmt_start(st.start), fmt_end(st.finish), _days(st.slack), fmt_end(st.due), smet]
             d = step_risk.get((t.id, st.index))
             if mc:
-                srow += [fmt_end(sq[0]) if sq else "", fmt_end(sq[1]) if sq else "",
+                srow += [fmt_day(sq[0]) if sq else "", fmt_day(sq[1]) if sq else "",
                          _pct(d.probability) if d else "", ""]
             rows.append(srow)
             marks.append("bad" if st.met is False else None)
@@ -317,11 +333,14 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
     if result.runs:
         lines.append(_t(lang,
                         f"Monte Carlo: {result.runs} runs (seed {result.seed}, {result.distribution}, "
-                        f"reject rate {result.reject_rate:g}): last finish P50 {fmt_end(result.makespan_p50)}, "
-                        f"P90 {fmt_end(result.makespan_p90)}",
+                        f"reject rate {result.reject_rate:g}): last finish P50 {fmt_day(result.makespan_p50)}, "
+                        f"P90 {fmt_day(result.makespan_p90)}",
                         f"蒙特卡洛模拟:{result.runs} 次(种子 {result.seed},{result.distribution},"
-                        f"退回率 {result.reject_rate:g}):全部完成 P50 {fmt_end(result.makespan_p50)},"
-                        f"P90 {fmt_end(result.makespan_p90)}"))
+                        f"退回率 {result.reject_rate:g}):全部完成 P50 {fmt_day(result.makespan_p50)},"
+                        f"P90 {fmt_day(result.makespan_p90)}"))
+        warning = result.spread_warning()
+        if warning is not None:
+            lines.append(_t(lang, f"  warning: {warning[0]}", f"  警告:{warning[1]}"))
         for d in result.at_risk(min_probability):
             lines.append(_t(lang, f"  at risk: {d.label} due {fmt_end(d.due)}, met in {_pct(d.probability)} of runs",
                             f"  有风险:{d.label} 期限 {fmt_end(d.due)},按期概率 {_pct(d.probability)}"))
