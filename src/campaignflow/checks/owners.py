@@ -28,7 +28,7 @@ _EPS = 1e-6
 #: How many misplaced approvers a message names.
 _SHOWN = 6
 
-#: Approval step kinds that need not come from a superior (PLAN_FORMAT 4a).
+#: Approval step kinds that need not come from a superior (docs/plan-format.md, approval steps' `kind`).
 _PEER_STEP_KINDS = frozenset({"consent", "recommend"})
 
 
@@ -194,7 +194,7 @@ class ApproverNotAbove(Check):
     Approval normally goes up: the approver is an ancestor of the task's lead
     in the unit hierarchy, or a functional office (a unit whose ``kind`` is
     one of the ``office_kinds`` option) outside the lead's own subtree. Steps
-    of kind ``consent`` and ``recommend`` are exempt (PLAN_FORMAT 4a).
+    of kind ``consent`` and ``recommend`` are exempt (docs/plan-format.md, approval steps' `kind`).
     """
 
     code = "CF303"
