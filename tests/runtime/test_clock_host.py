@@ -104,3 +104,52 @@ def test_deadline_text_of_moments_and_days():
     assert deadline(datetime(2016, 10, 18), "zh") == "2016年10月17日"
     assert deadline(datetime(2016, 10, 17, 12, 0)) == "2016-10-17 12:00"
     assert deadline(None) == "-"
+
+
+MOMENT_PLAN = """\
+format = 1
+
+[campaign]
+id = "moment"
+name = "电视电话会议"
+start = 2020-10-12
+end = 2020-10-31
+calendar = "cn-workdays"
+
+[units.office]
+name = "县扶贫办"
+
+[tasks.video]
+title = "全国电视电话会议"
+lead = "office"
+on = {on}
+duration = "{duration}"
+
+[tasks.report]
+title = "报送情况"
+lead = "office"
+due = 2020-10-23
+"""
+
+
+@pytest.mark.parametrize(("on", "duration"), [
+    ("2020-10-16T09:00:00", "2h"), ("2020-10-16T14:30:00", "4h"), ("2020-10-17T09:00:00", "1h"),
+    ("2020-10-16", "1d"), ("2020-10-17", "1d"),
+])
+def test_simulate_and_the_runtime_agree_on_every_deadline(tmp_path, on, duration):
+    import campaignflow as cf
+    from campaignflow.simulate import schedule
+
+    path = tmp_path / "p.toml"
+    path.write_text(MOMENT_PLAN.format(on=on, duration=duration), encoding="utf-8")
+    campaign = cf.load_plan(path)
+    sched = schedule(campaign)
+    engine = Engine.open(campaign, MemoryStore(), clock=_Clock(datetime(2020, 10, 12, 9)))
+    for tid in campaign.tasks:
+        simulated = sched.task(tid).due
+        assert simulated is not None
+        assert simulated.replace(tzinfo=None) == engine.task(tid).due, tid
+    video = engine.task("video").due
+    start = campaign.tasks["video"].window.on
+    # An event fixed at a moment is due when it ends, not at the moment it begins.
+    assert video > (start if isinstance(start, datetime) else datetime.combine(start, datetime.min.time()))
