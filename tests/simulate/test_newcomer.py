@@ -79,3 +79,38 @@ def test_percentiles_read_as_days_like_the_other_columns(tmp_path):
     # JSON keeps the exact instants.
     data = json.loads(_simulate(tmp_path, text, "--format", "json").output)
     assert all("T" in r["p50"] for r in data["simulation"]["tasks"])
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_the_table_shows_titles_and_ids_on_request(tmp_path):
+    shown = _simulate(tmp_path, BASE.format(duration="2d"), "--no-gantt")
+    assert any(line.startswith("制定方案") for line in shown.output.splitlines())
+    ids = _simulate(tmp_path, BASE.format(duration="2d"), "--no-gantt", "--ids")
+    assert any(line.startswith("plan ") for line in ids.output.splitlines())
+    assert not any(line.startswith("制定方案") for line in ids.output.splitlines())
+    csv_out = _simulate(tmp_path, BASE.format(duration="2d"), "--format", "csv")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(csv_out.output)))
+    assert {r["task"]: r["title"] for r in rows} == {"plan": "制定方案", "hours": "召开会议"}
+
+
+def test_the_table_fits_the_terminal_width(tmp_path, monkeypatch):
+    long_title = "全面深入总结党的十八大以来我省各地、各行业、各单位脱贫攻坚成效经验并形成报告"
+    text = BASE.format(duration="2d").replace('title = "制定方案"', f'title = "{long_title}"')
+    for columns in (80, 100):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        result = _simulate(tmp_path, text, "--no-gantt")
+        assert result.exit_code in (0, 1)
+        widths = [_display_width(line) for line in result.output.splitlines()]
+        assert max(widths) <= columns, (columns, max(widths))
+        assert "…" in result.output  # the long title is clipped, not dropped
+    monkeypatch.delenv("COLUMNS")
+    wide = _simulate(tmp_path, text, "--no-gantt")  # not a terminal: nothing is clipped
+    assert long_title in wide.output
