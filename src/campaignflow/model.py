@@ -416,3 +416,17 @@ class Campaign:
             except Exception:  # noqa: BLE001 - a locator bug must not hide a finding
                 pass
         return Location(file=self.source, key_path=key_path)
+
+
+def task_deadline(task: Task) -> datetime | None:
+    """The instant by which ``task`` must be finished: one rule for simulation and the runtime.
+
+    A ``due`` date is the end of that day, a ``due`` datetime that moment; an event
+    fixed on a day (``on = 2020-10-17``) must be over by the end of that day; an
+    event fixed at a moment (``on = 2020-10-16T09:00``) by the moment it ends, its
+    duration after it (on the working-time scale, as the schedule places it).
+    """
+    on = task.window.on
+    if isinstance(on, datetime):
+        return on + timedelta(days=task.duration.likely)
+    return task.window.deadline()

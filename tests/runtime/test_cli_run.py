@@ -38,7 +38,7 @@ def test_init_then_a_plan_approved_with_json_output(db):
 
 
 def test_refusals_exit_2_with_one_readable_line_in_either_language(db):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     refused = _run("start", "city-plan@hf", "--as", "wh", "--db", db)
     assert refused.exit_code == 2
     assert refused.output.strip().splitlines() == [
@@ -55,7 +55,7 @@ def test_refusals_exit_2_with_one_readable_line_in_either_language(db):
 
 
 def test_tick_escalates_and_exits_1_when_deadlines_are_missed(db):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     quiet = _run("tick", "--db", db, "--now", "2020-07-15T09:00")
     assert quiet.exit_code == 0 and "no timer due" in quiet.output
     late = _run("tick", "--db", db, "--now", "2020-08-01T09:00", "--format", "json")
@@ -63,12 +63,12 @@ def test_tick_escalates_and_exits_1_when_deadlines_are_missed(db):
     data = json.loads(late.output)
     assert data["overdue"] == ["city-plan@hf", "city-plan@wh"]
     assert {(e["kind"], e["target"]) for e in data["events"]} == {("overdue", None), ("escalated", "ah")}
-    status = _run("status", "--db", db, "--format", "json")
+    status = _run("status", "--db", db, "--format", "json", "--now", "2020-08-01T09:00")
     assert status.exit_code == 1 and json.loads(status.output)["overdue"] == ["city-plan@hf", "city-plan@wh"]
 
 
 def test_agenda_of_a_unit_this_week(db):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     week = _run("tasks", "--unit", "hf", "--week", "--db", db, "--now", "2020-07-27T09:00")
     assert week.exit_code == 0 and week.output.split()[0] == "city-plan@hf"
     assert _run("tasks", "--week", "--db", db).exit_code == 2
@@ -81,7 +81,7 @@ def test_agenda_of_a_unit_this_week(db):
 
 
 def test_verify_and_tampering(db):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     _run("start", "budget", "--as", "ah-fpb", "--db", db)
     ok = _run("verify", "--db", db, "--format", "json")
     assert ok.exit_code == 0 and json.loads(ok.output)["events"] == 2
@@ -101,7 +101,7 @@ def test_verify_and_tampering(db):
     ("UPDATE campaigns SET head_hash = 'x'", 3),
 ])
 def test_verify_reports_a_log_that_does_not_even_replay_as_tampered(db, sql, sequence):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     _run("start", "budget", "--as", "ah-fpb", "--db", db)
     _run("start", "city-plan@hf", "--as", "hf", "--db", db)
     conn = sqlite3.connect(db)
@@ -118,7 +118,7 @@ def test_verify_reports_a_log_that_does_not_even_replay_as_tampered(db, sql, seq
 
 
 def test_history_as_csv(db):
-    _run("init", str(PLAN), "--db", db)
+    _run("init", str(PLAN), "--db", db, "--now", "2020-07-01T09:00")
     _run("start", "budget", "--as", "ah-fpb", "--db", db)
     _run("start", "city-plan@hf", "--as", "hf", "--db", db)
     out = _run("log", "--task", "budget", "--format", "csv", "--db", db).output.splitlines()

@@ -80,7 +80,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_text_table_and_gantt(plan_file: Path) -> None:
-    code, out, _ = run(str(plan_file))
+    code, out, _ = run(str(plan_file), "--ids")
     assert code == 0
     assert "█ work  ▒ approval  ◆ fixed event" in out  # the chart's legend
     lines = out.splitlines()
@@ -193,7 +193,7 @@ def test_a_tasks_row_is_its_work_that_its_due_applies_to(tmp_path: Path) -> None
     path = tmp_path / "plan.toml"
     path.write_text(PLAN.replace('after = [{ task = "survey", lag = "2d" }]',
                                  'after = [{ task = "survey", lag = "2d" }]\ndue = 2020-09-29'), encoding="utf-8")
-    code, out, _ = run(str(path), "--no-gantt", "--runs", "20", "--seed", "1", "--min-probability", "0")
+    code, out, _ = run(str(path), "--no-gantt", "--runs", "20", "--seed", "1", "--min-probability", "0", "--ids")
     assert code == 0
     lines = out.splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith("draft "))

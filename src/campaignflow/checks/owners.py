@@ -28,7 +28,7 @@ _EPS = 1e-6
 #: How many misplaced approvers a message names.
 _SHOWN = 6
 
-#: Approval step kinds that need not come from a superior (PLAN_FORMAT 4a).
+#: Approval step kinds that need not come from a superior (docs/plan-format.md, approval steps' `kind`).
 _PEER_STEP_KINDS = frozenset({"consent", "recommend"})
 
 
@@ -194,7 +194,7 @@ class ApproverNotAbove(Check):
     Approval normally goes up: the approver is an ancestor of the task's lead
     in the unit hierarchy, or a functional office (a unit whose ``kind`` is
     one of the ``office_kinds`` option) outside the lead's own subtree. Steps
-    of kind ``consent`` and ``recommend`` are exempt (PLAN_FORMAT 4a).
+    of kind ``consent`` and ``recommend`` are exempt (docs/plan-format.md, approval steps' `kind`).
     """
 
     code = "CF303"
@@ -272,7 +272,8 @@ class UnusedUnit(Check):
     when it is a template's ``for_each`` (recognised because the template's
     instances are exactly the group's members). A unit is also referred to
     when it is a member of a referred group, the ``under`` unit of a referred
-    group, or an ancestor of a referred unit. Listing a unit in the
+    group, or an ancestor of a referred unit; a group is also referred to when
+    it is a member of a referred group. Listing a unit in the
     ``members`` of a group that nothing refers to does not count.
     """
 
@@ -322,6 +323,14 @@ def _referred(campaign: Campaign) -> tuple[set[str], set[str]]:
     groups_used = {g for g in campaign.groups if g in refs}
     groups_used.update(g for g, group in campaign.groups.items()
                        if group.units and frozenset(group.units) in for_each)
+    # A group listed in the members of a used group is used (nested township groups):
+    # follow members until no new group turns up.
+    todo = list(groups_used)
+    while todo:
+        for member in campaign.groups[todo.pop()].members:
+            if member in campaign.groups and member not in groups_used:
+                groups_used.add(member)
+                todo.append(member)
     units_used = {u for u in refs if u in campaign.units}
     for gid in groups_used:
         group = campaign.groups[gid]

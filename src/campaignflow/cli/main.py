@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import traceback
 from typing import Any
@@ -34,6 +35,12 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`| head -1`): end quietly and successfully, as git
+            # does. Point stdout at /dev/null so the interpreter's final flush cannot
+            # raise again on the closed pipe.
+            _quiet_stdout()
+            ctx.exit(ExitCode.OK)
         except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
             session = ctx.find_object(Session)
             if session is not None and session.debug:
@@ -42,6 +49,14 @@ class _Group(click.Group):
             err("This is a bug in campaignflow or one of its plugins; please report it "
                 "(run again with --debug for the traceback).")
             ctx.exit(ExitCode.INTERNAL)
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (a test runner)
+        pass
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import click
 
-from ..errors import PlanError, UnknownPlanError
+from ..errors import PlanError, Problem, UnknownPlanError
+from ..findings import Location, Text
 from .output import ExitCode, detect_lang, t
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ class PlanInputError(click.ClickException):
     """Bad input: printed as is (one line per problem), exit code 2."""
 
     exit_code = ExitCode.INPUT_ERROR
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        #: The located problems behind the message, for machine-readable output (validate --format json/sarif).
+        self.problems: tuple[Problem, ...] = tuple(problems)
 
     def show(self, file: Any = None) -> None:
         click.echo(self.format_message(), err=True)
@@ -126,9 +132,10 @@ def load_campaign(session: Session, plan: str) -> Campaign:
             msg = t(session.lang, f"{plan}: error: {error}",
                     f"{plan}:错误:找不到该文件,也没有已安装的方案使用此标识"
                     + (f"(已安装的方案:{', '.join(sorted(known))})" if known else ""))
-            raise PlanInputError(msg)
+            raise PlanInputError(msg, [Problem(code="unknown-plan", location=Location(plan), message=Text(
+                str(error), "找不到该文件,也没有已安装的方案使用此标识"))])
         path = ref.path
     try:
         return load_plan(path, plugins=plugins)
     except PlanError as exc:
-        raise PlanInputError(format_problems(exc, session.lang)) from None
+        raise PlanInputError(format_problems(exc, session.lang), exc.problems) from None

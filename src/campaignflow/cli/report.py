@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 
 from .. import __version__
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, Text
 from .output import t
 
 if TYPE_CHECKING:
     from ..checks import Check
+    from ..errors import Problem
     from ..model import Campaign
 
-__all__ = ["render_text", "to_json", "to_sarif", "render_github", "summary_counts"]
+__all__ = ["LOAD_CODE", "load_findings", "render_text", "to_json", "to_sarif", "render_github", "summary_counts"]
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
@@ -82,12 +84,34 @@ def render_text(findings: Sequence[Finding], campaign: Campaign | None, *, lang:
     return "\n".join(out)
 
 
-def to_json(findings: Sequence[Finding], campaign: Campaign, *, lang: str) -> dict[str, Any]:
-    """The stable ``validate --format json`` document (docs/cli.md)."""
+#: The code of a finding that is a load problem: the plan did not load, so no check ran.
+LOAD_CODE = "CF000"
+
+
+def load_findings(problems: Sequence[Problem], plan: str) -> list[Finding]:
+    """The problems of a plan that did not load, as error findings (``CF000``) at their locations.
+
+    The problem's own kind (``toml-syntax``, ``unknown-key`` ...) leads the message.
+    """
+    out = []
+    for p in problems:
+        loc = p.location if p.location.file else attrs.evolve(p.location, file=plan)
+        path = f"`{loc.key_path}`: " if loc.key_path else ""
+        out.append(Finding(code=LOAD_CODE, severity=Severity.ERROR, location=loc, hint=p.hint,
+                           message=Text(f"{p.code}: {path}{p.message.en}", f"{p.code}:{path}{p.message.get('zh')}")))
+    return out
+
+
+def to_json(findings: Sequence[Finding], campaign: Campaign | None, *, lang: str,
+            file: str | None = None) -> dict[str, Any]:
+    """The stable ``validate --format json`` document (docs/cli.md); ``campaign`` is ``None`` if it did not load."""
+    plan = ({"id": campaign.id, "name": campaign.name, "file": campaign.source} if campaign is not None
+            else {"id": None, "name": None, "file": file})
     return {
         "format_version": 1,
         "campaignflow_version": __version__,
-        "plan": {"id": campaign.id, "name": campaign.name, "file": campaign.source},
+        "loaded": campaign is not None,
+        "plan": plan,
         "findings": [f.to_dict(lang) for f in findings],
         "summary": summary_counts(findings),
     }
@@ -96,7 +120,7 @@ def to_json(findings: Sequence[Finding], campaign: Campaign, *, lang: str) -> di
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def to_sarif(results: Sequence[tuple[Campaign, Sequence[Finding]]], checks: dict[str, type[Check]],
+def to_sarif(results: Sequence[tuple[Campaign | None, Sequence[Finding]]], checks: dict[str, type[Check]],
              *, lang: str) -> dict[str, Any]:
     """A SARIF 2.1.0 log with one run, so code-scanning tools show findings on the plan's lines."""
     used = sorted({f.code for _, fs in results for f in fs})
@@ -104,7 +128,12 @@ def to_sarif(results: Sequence[tuple[Campaign, Sequence[Finding]]], checks: dict
     for code in used:
         cls = checks.get(code)
         rule: dict[str, Any] = {"id": code, "helpUri": _DOCS.format(code=code)}
-        if cls is not None:
+        if code == LOAD_CODE:
+            rule["helpUri"] = "docs/cli.md"
+            rule["name"] = "plan-does-not-load"
+            rule["shortDescription"] = {"text": t(lang, "The plan file does not load", "方案文件无法载入")}
+            rule["defaultConfiguration"] = {"level": "error"}
+        elif cls is not None:
             rule["name"] = cls.name
             rule["shortDescription"] = {"text": cls.summary.get(lang) or cls.name}
             rule["defaultConfiguration"] = {"level": _SARIF_LEVEL[cls.default_severity]}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import click
 
+from .._display import deadline
 from ..errors import RuntimeEngineError, StoreError, TamperedLogError, TransitionError, UnknownTaskError
 from .options import PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option
 from .output import ExitCode, echo_json, t
@@ -120,6 +121,33 @@ def _engine(session: Session, db: Path, campaign_id: str | None, now: datetime |
             raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
 
 
+def _not_before_log(engine: Engine, now: datetime | None, lang: str) -> None:
+    """Refuse a --now earlier than the log's latest event: event times never go backwards."""
+    last = engine.state.last_at
+    if now is not None and last is not None and now.replace(tzinfo=None) < last:
+        raise PlanInputError(t(lang, f"error: --now {now:%Y-%m-%d %H:%M} is before the log's latest event "
+                               f"({last:%Y-%m-%d %H:%M}); event times never go backwards",
+                               f"错误:--now {now:%Y-%m-%d %H:%M} 早于日志中最新事件的时间({last:%Y-%m-%d %H:%M});"
+                               "事件时间不能倒退"))
+
+
+def _overdue(v: TaskView, now: datetime) -> bool:
+    """Whether ``v`` is overdue by the clock: a timer fired, or a deadline has passed without one yet."""
+    from ..runtime import TaskState
+
+    if v.overdue:
+        return True
+    if v.state in (TaskState.DONE, TaskState.CANCELLED):
+        return False
+    return any(d is not None and now >= d for d in (v.due, v.step_due))
+
+
+def _clock_now(engine: Engine, now: datetime | None) -> datetime:
+    from ..runtime.clock import to_local
+
+    return to_local(now if now is not None else engine.clock.now(), engine.campaign.timezone)
+
+
 def _absolute(campaign: Campaign) -> Campaign:
     # The store records where the plan is, for the next command, run from anywhere.
     if campaign.source is None:
@@ -206,7 +234,9 @@ def status(session: Session, db: Path, campaign_id: str | None, now: datetime | 
     with _engine(session, db, campaign_id, now) as engine:
         views = engine.tasks()
         counts = Counter(str(v.state) for v in views)
-        overdue = [v for v in views if v.overdue]
+        # Overdue is a fact of the clock, whether or not `run tick` has fired the timers.
+        moment = _clock_now(engine, now)
+        overdue = [v for v in views if _overdue(v, moment)]
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": engine.campaign.id, "seq": engine.seq,
                        "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue]})
@@ -215,8 +245,8 @@ def status(session: Session, db: Path, campaign_id: str | None, now: datetime | 
             for state, n in sorted(counts.items()):
                 click.echo(f"  {state:<10} {n}")
             for v in overdue:
-                click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {_when(v.next_due)}",
-                             f"  逾期 {v.id}({v.lead}),期限 {_when(v.next_due)}"))
+                click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {deadline(v.next_due)}",
+                             f"  逾期 {v.id}({v.lead}),期限 {deadline(v.next_due, 'zh')}"))
     raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
 
 
@@ -247,18 +277,16 @@ def tasks(session: Session, db: Path, campaign_id: str | None, now: datetime | N
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": engine.campaign.id, "tasks": [v.to_dict() for v in views]})
             return
+        moment = _clock_now(engine, now)
         for v in views:
-            click.echo(_task_line(v))
+            click.echo(_task_line(v, _overdue(v, moment), session.lang))
 
 
-def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"
-
-
-def _task_line(v: TaskView) -> str:
+def _task_line(v: TaskView, overdue: bool, lang: str = "en") -> str:
+    # A day deadline reads as that day (10-17), not as the midnight that ends it (10-18 00:00).
     extra = f" step {v.step + 1}/{v.steps} by {', '.join(v.approvers)}" if v.step is not None else ""
-    flag = " OVERDUE" if v.overdue else ""
-    return f"{v.id:<32} {v.state!s:<10} {v.lead:<16} due {_when(v.next_due)}{extra}{flag}"
+    flag = t(lang, " OVERDUE", " 逾期") if overdue else ""
+    return f"{v.id:<32} {v.state!s:<10} {v.lead:<16} {t(lang, 'due', '期限')} {deadline(v.next_due, lang)}{extra}{flag}"
 
 
 def _event_line(e: Event) -> str:
@@ -288,6 +316,7 @@ def _transition_command(name: str, doc: str) -> click.Command:
 
         actor = Actor(person or _login(unit), {unit})
         with _engine(session, db, campaign_id, now) as engine:
+            _not_before_log(engine, now, session.lang)
             kwargs: dict[str, Any] = {"unit": unit, "key": key}
             if name in ("approve", "reject", "cancel"):
                 kwargs["reason"] = reason
@@ -336,6 +365,7 @@ def reassign(session: Session, task: str, to: str, unit: str, person: str | None
     from ..runtime import Actor
 
     with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
         event = engine.reassign(task, Actor(person or _login(unit), {unit}), to=to, reason=reason, unit=unit)
         echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
 
@@ -348,6 +378,7 @@ def reassign(session: Session, task: str, to: str, unit: str, person: str | None
 def tick(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Fire timers: record overdue tasks and escalate them. Exit 1 when any task is overdue."""
     with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
         events = engine.tick(now)
         overdue = engine.tasks(overdue=True)
         if fmt == "json":

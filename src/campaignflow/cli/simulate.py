@@ -63,6 +63,7 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
               help="Monte-Carlo implementation.")
 @click.option("--gantt/--no-gantt", default=None,
               help=f"Draw a Gantt chart (default: for plans of at most {GANTT_MAX_TASKS} tasks).")
+@click.option("--ids", is_flag=True, help="Show task ids instead of titles in the table.")
 @format_option("text", "json", "csv")
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
 @lang_option
@@ -71,7 +72,7 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 def simulate(session: Session, plan: str, start: datetime | None, delay: dict[str, float],
              capacity: dict[str, int | None], approval_days: float | None, runs: int, seed: int | None,
              distribution: str, reject_rate: float, min_probability: float, engine: str, gantt: bool | None,
-             fmt: str, color: bool | None) -> None:
+             ids: bool, fmt: str, color: bool | None) -> None:
     """Schedule PLAN on its calendar with units' capacities, and estimate deadline risk.
 
     \b
@@ -111,15 +112,29 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
         click.echo(to_csv(result), nl=False)
     else:
         colour = is_tty() if color is None else color
+        # COLUMNS, else the terminal's width; output to a file or pipe is not clipped.
+        width = _table_width()
         if gantt or (gantt is None and len(result.schedule.tasks) <= GANTT_MAX_TASKS):
             cal = session.plugins.calendar(campaign.calendar)
-            width = shutil.get_terminal_size((100, 24)).columns
-            click.echo(render_gantt(result.schedule, cal, width=width, lang=lang))
+            click.echo(render_gantt(result.schedule, cal, width=width or 100, lang=lang))
             click.echo("")
-        click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability), color=colour)
+        click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability, ids=ids,
+                                width=width), color=colour)
 
     failed = bool(result.schedule.missed) or bool(result.schedule.overbooked) or bool(result.runs and result.at_risk(min_probability))
     raise SystemExit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _table_width() -> int | None:
+    """The width to fit: ``COLUMNS`` when set, the terminal's on a terminal, else none."""
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    if is_tty():
+        return shutil.get_terminal_size((100, 24)).columns
+    return None
 
 
 @contextmanager

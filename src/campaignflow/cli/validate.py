@@ -6,12 +6,13 @@ import json
 
 import click
 
-from ..findings import Severity
+from ..errors import Problem
+from ..findings import Finding, Severity
 from .options import (
     PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option, split_codes,
 )
 from .output import ExitCode, echo_json, err, is_tty
-from .report import render_github, render_text, to_json, to_sarif
+from .report import LOAD_CODE, load_findings, render_github, render_text, to_json, to_sarif
 
 
 @click.command()
@@ -36,6 +37,9 @@ def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[s
     lang = session.lang
     colour = is_tty() if color is None else color
     results = []
+    # Plans that did not load, with their problems: results in JSON and SARIF too, so
+    # that a code-scanning upload of a broken plan never reads as "no problems".
+    unloaded: list[tuple[str, list[Finding]]] = []
     bad_input = False
     for plan in plans:
         try:
@@ -43,6 +47,8 @@ def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[s
         except PlanInputError as exc:
             exc.show()
             bad_input = True
+            unloaded.append((plan, load_findings(exc.problems or [Problem(
+                code="bad-input", message=exc.format_message())], plan)))
             continue
         findings = run_checks(campaign, plugins=session.plugins, select=split_codes(select),
                               ignore=split_codes(ignore))
@@ -54,10 +60,12 @@ def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[s
     if fmt == "json":
         for campaign, findings in results:
             click.echo(json.dumps(to_json(findings, campaign, lang=lang), ensure_ascii=False))
+        for plan, findings in unloaded:
+            click.echo(json.dumps(to_json(findings, None, lang=lang, file=plan), ensure_ascii=False))
     elif fmt == "sarif":
-        echo_json(to_sarif(results, session.plugins.checks(), lang=lang))
+        echo_json(to_sarif([*results, *((None, fs) for _, fs in unloaded)], session.plugins.checks(), lang=lang))
     elif fmt == "github":
-        for _, findings in results:
+        for _, findings in [*results, *unloaded]:
             if findings:
                 click.echo(render_github(findings, lang=lang))
     else:

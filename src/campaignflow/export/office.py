@@ -7,9 +7,12 @@ nothing until someone asks for that format, and then says how to install it.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import os
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from .._display import deadline
 from ..plugins import hookimpl
 from . import ExportContext, Exporter, ExportError
 
@@ -25,10 +28,17 @@ def _require(module: str) -> Any:
 
 
 class IcsExporter(Exporter):
-    """Each task as an iCalendar event from its scheduled start to its finish (RFC 5545).
+    """Each task as an iCalendar event, and each deadline as an all-day reminder (RFC 5545).
 
-    Fixed-date events are all-day events; every event carries the lead unit,
-    the deadline and the task id, so a calendar client shows who does what when.
+    Work that runs whole days is an all-day event over those days; an event fixed at a
+    time (``on = 2016-10-17T09:00``) or work measured in hours is a timed event in the
+    campaign's timezone, whose ``VTIMEZONE`` the calendar carries. A task with a deadline
+    gets an all-day ``截止`` event on its last day with a ``VALARM`` at 09:00 the day
+    before. ``DTSTAMP`` is the export time (``SOURCE_DATE_EPOCH`` fixes it for
+    reproducible output) and ``SEQUENCE``/``LAST-MODIFIED`` come from the plan file's
+    modification time, so re-importing after the plan changed updates the events.
+    ``LOCATION`` is the task's venue when the plan names one; ``CATEGORIES`` are the
+    lead's and the partners' names.
     """
 
     name = "ics"
@@ -39,35 +49,112 @@ class IcsExporter(Exporter):
     def export(self, ctx: ExportContext) -> bytes:
         icalendar = _require("icalendar")
         c = ctx.campaign
+        zone = ZoneInfo(c.timezone)
         cal = icalendar.Calendar()
         cal.add("prodid", "-//campaignflow//campaignflow//ZH")
         cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
         cal.add("x-wr-calname", c.name)
-        stamp = datetime(2000, 1, 1)  # deterministic output: the export is a function of the plan
+        cal.add("x-wr-timezone", c.timezone)
+        stamp = _export_time()
+        modified = _plan_modified(c.source) or stamp
+        # Minutes since 2000: grows with every edit of the plan, so clients take the new version.
+        sequence = max(0, int((modified - _SEQUENCE_EPOCH).total_seconds() // 60))
+
+        def local(moment: datetime) -> datetime:
+            # Plan moments are naive local time; the schedule's are aware.
+            return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
         for timing in ctx.schedule:
             task = c.tasks.get(timing.id)
+            title = task.title if task else timing.id
             event = icalendar.Event()
             event.add("uid", f"{timing.id}@{c.id}.campaignflow")
             event.add("dtstamp", stamp)
-            event.add("summary", task.title if task else timing.id)
-            if timing.fixed:
+            event.add("last-modified", modified)
+            event.add("sequence", sequence)
+            event.add("summary", title)
+            on = task.window.on if task is not None else None
+            if timing.fixed and not isinstance(on, datetime):
+                event.add("dtstart", timing.start.date())  # an all-day event on its day
+                event.add("dtend", timing.start.date() + timedelta(days=1))
+            elif _whole_days(timing.start, timing.finish):
                 event.add("dtstart", timing.start.date())
+                event.add("dtend", max(timing.finish.date(), timing.start.date() + timedelta(days=1)))
             else:
-                event.add("dtstart", timing.start)
-                event.add("dtend", timing.finish)
+                begin = local(on if isinstance(on, datetime) else timing.start)
+                finish = local(timing.finish)
+                event.add("dtstart", begin)
+                event.add("dtend", finish if finish > begin else begin + timedelta(hours=1))
             lead = c.units.get(timing.lead)
-            lines = [f"牵头单位 / lead: {lead.name if lead else timing.lead}"]
+            lead_name = lead.name if lead else timing.lead
+            lines = [f"牵头单位 / lead: {lead_name}"]
+            partner_names: list[str] = []
             if task is not None and task.partners:
-                names = [c.units[u].name for u in c.expand(task.partners) if u in c.units]
-                lines.append("责任单位 / partners: " + "、".join(names))
+                partner_names = [c.units[u].name for u in c.expand(task.partners) if u in c.units]
+                lines.append("责任单位 / partners: " + "、".join(partner_names))
             if timing.due is not None:
-                lines.append(f"截止 / due: {timing.due.isoformat()}")
+                lines.append(f"截止 / due: {deadline(timing.due, 'zh')}")
             if task is not None and task.section:
                 lines.append(f"条款 / section: {task.section}")
             event.add("description", "\n".join(lines))
-            event.add("categories", [timing.lead])
+            venue = getattr(task, "venue", None)
+            if venue:
+                event.add("location", venue)
+            event.add("categories", [lead_name, *partner_names])
             cal.add_component(event)
+            if timing.due is not None and not timing.fixed:
+                cal.add_component(_deadline_event(icalendar, c.id, timing.id, title, timing.due, lead_name,
+                                                  stamp, modified, sequence))
+        cal.add_missing_timezones()
         return cal.to_ical()
+
+
+_SEQUENCE_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _export_time() -> datetime:
+    # SOURCE_DATE_EPOCH (reproducible-builds.org) pins the stamp; otherwise it is now.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _plan_modified(source: str | None) -> datetime | None:
+    if not source:
+        return None
+    try:
+        return datetime.fromtimestamp(int(os.stat(source).st_mtime), tz=timezone.utc)
+    except OSError:
+        return None
+
+
+def _whole_days(start: datetime, finish: datetime) -> bool:
+    return start.time() == time() and finish.time() == time()
+
+
+def _deadline_event(icalendar: Any, campaign_id: str, task_id: str, title: str, due: datetime, lead: str,
+                    stamp: datetime, modified: datetime, sequence: int) -> Any:
+    """An all-day event on a deadline's last day, with a reminder at 09:00 the day before."""
+    day = (due - timedelta(days=1)).date() if due.time() == time() else due.date()
+    event = icalendar.Event()
+    event.add("uid", f"{task_id}.due@{campaign_id}.campaignflow")
+    event.add("dtstamp", stamp)
+    event.add("last-modified", modified)
+    event.add("sequence", sequence)
+    event.add("summary", f"截止:{title}")
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("transp", "TRANSPARENT")
+    event.add("description", f"牵头单位 / lead: {lead}\n截止 / due: {deadline(due, 'zh')}")
+    event.add("categories", [lead])
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"明日截止:{title}")
+    alarm.add("trigger", timedelta(hours=-15))  # from 00:00 of the day: 09:00 the day before
+    event.add_component(alarm)
+    return event
 
 
 class XlsxExporter(Exporter):

@@ -1,7 +1,8 @@
 """Date expressions: TOML dates, ISO strings, ``"@name"``, ``"@name - 2d"``, ``"@name + 3wd"``.
 
 ``d`` counts calendar days, ``w`` calendar weeks and ``wd`` working days of the
-campaign calendar. Offset datetimes are converted to the campaign timezone
+campaign calendar; the Chinese ``天``/``日``, ``周`` and ``个工作日``/``工作日`` are
+the same units (the Chinese message offers ``"@名称 ± N天"``). Offset datetimes are converted to the campaign timezone
 and made naive, so that every moment of a campaign is local.
 """
 
@@ -21,7 +22,9 @@ __all__ = ["EXPECTED_EN", "EXPECTED_ZH", "DateResolver", "parse_iso"]
 EXPECTED_EN = 'a date or "@name ± Nd"'
 EXPECTED_ZH = '日期或 "@名称 ± N天" 形式的表达式'
 
-_EXPR = re.compile(r"\s*@([\w][\w.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*(wd|d|w))?\s*")
+_EXPR = re.compile(r"\s*@([\w][\w.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*(wd|d|w|个工作日|工作日|天|日|周))?\s*")
+#: The Chinese units the Chinese message offers (``"@名称 ± N天"``), as their ASCII forms.
+_UNITS_ZH = {"天": "d", "日": "d", "周": "w", "个工作日": "wd", "工作日": "wd"}
 _ISO_DATE = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
 _ISO_DATETIME = re.compile(
     r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?\s*"
@@ -136,6 +139,7 @@ class DateResolver:
         if sign is None:
             return base
         n = int(amount) * (1 if sign == "+" else -1)
+        unit = _UNITS_ZH.get(unit, unit)
         if unit == "wd":
             return self._add_working_days(base, n)
         try:

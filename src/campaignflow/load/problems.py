@@ -54,6 +54,10 @@ def show(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: How alike (difflib's ratio) a name must be to a mistyped one to be suggested.
+SIMILARITY_CUTOFF = 0.7
+
+
 class Candidates:
     """Names to suggest from; large sets are narrowed by length before difflib runs."""
 
@@ -80,7 +84,10 @@ class Candidates:
 def suggest(word: str, names: Iterable[str] | Candidates) -> str | None:
     """The closest name to ``word``, if any is close enough."""
     pool = names if isinstance(names, Candidates) else Candidates(names)
-    matches = difflib.get_close_matches(word, pool.near(word), n=1, cutoff=0.6)
+    # 0.7, not difflib's 0.6: at 0.6 a venue key `location` was offered `section`, a
+    # key of another meaning that merely shares letters; real typos score higher
+    # (`titel`/`title` 0.8, `parnters`/`partners` 0.88).
+    matches = difflib.get_close_matches(word, pool.near(word), n=1, cutoff=SIMILARITY_CUTOFF)
     return matches[0] if matches else None
 
 

@@ -17,7 +17,7 @@ import attrs
 from ..findings import Text
 from ..model import Dependency, Group, Pairing, Task, Unit
 from .locate import key_path, split_key_path
-from .problems import Candidates, ProblemLog
+from .problems import Candidates, ProblemLog, suggest
 
 __all__ = ["References"]
 
@@ -40,6 +40,7 @@ class References:
         self._all_instances: dict[str, tuple[str, ...]] = {}
         self._unit_names: Candidates | None = None
         self._task_names: Candidates | None = None
+        self._names: dict[str, str] | None = None
 
     # -- units ---------------------------------------------------------------------------
 
@@ -59,8 +60,31 @@ class References:
                                    "请指定一个负责单位;分组可放在 `partners` 中"))
             return False
         what = ("unit or group", "单位或分组") if allow_group else ("unit", "单位")
-        self.log.unknown_ref(path, what[0], what[1], ref, self._unit_candidates())
+        self.log.unknown_ref(path, what[0], what[1], ref, self._unit_candidates(), hint=self._by_name(ref))
         return False
+
+    def _by_name(self, ref: str) -> Text | None:
+        # Authors copy the document's 县扶贫和移民局 where the plan wants the unit's id:
+        # suggest the id whose name it is (or nearly is) when no id is close.
+        if self._names is None:
+            self._names = {}
+            for uid, unit in self.units.items():
+                self._names.setdefault(unit.name, uid)
+            for gid, group in self.groups.items():
+                if group.name:
+                    self._names.setdefault(group.name, gid)
+        uid = self._names.get(ref)
+        if uid is None:
+            if len(self.log) > self.log.SUGGESTION_BUDGET:
+                return None  # thousands of problems: no scans of every name
+            if suggest(ref, self._unit_candidates()) is not None:
+                return None  # a mistyped id: the usual did-you-mean
+            name = suggest(ref, list(self._names))
+            if name is None:
+                return None
+            uid, ref = self._names[name], name
+        return Text(f"did you mean '{uid}' ({ref})? a reference names a unit by its id, not its name",
+                    f"是否应为 '{uid}'({ref})?引用单位须写其标识,而非名称")
 
     def check_units(self) -> None:
         units = self.units

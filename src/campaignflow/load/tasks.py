@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..findings import Text
 from ..model import Approval, Dependency, Duration, Lag, Repeat, Task, Window, parse_days
 from .dates import DateResolver
 from .problems import ProblemLog, show
@@ -104,6 +105,14 @@ class TaskReader:
     def text(self, value: Any, path: str) -> Any:
         if isinstance(value, str):
             return value
+        if isinstance(value, list) and path.endswith(".lead"):
+            # Documents name 牵头单位 in twos; the format has one accountable lead per task.
+            self.log.add("wrong-type", f"a task has one lead unit, got {len(value)}: {show(value)}",
+                         f"一项任务只有一个牵头单位,此处有 {len(value)} 个:{show(value)}", path,
+                         hint=Text(f'write lead = {show(value[0]) if value else "ID"} and put the other units in '
+                                   "`partners` (责任单位/配合单位)",
+                                   f'请写 lead = {show(value[0]) if value else "ID"},其余单位放入 `partners`(责任单位/配合单位)'))
+            return BAD
         self.log.wrong_type(path, "a string", "字符串", value)
         return BAD
 

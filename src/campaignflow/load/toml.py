@@ -202,8 +202,49 @@ def _syntax_problem(source: SourceText, exc: Exception) -> Problem:
     hint = None
     if line is not None and line == 1 and not _looks_like_toml(source.text):
         hint = Text("a plan is a TOML file starting with `format = 1`", "方案应为以 `format = 1` 开头的 TOML 文件")
+    explained = _explain(source.text, msg, line, column)
+    if explained is not None:
+        en, zh, hint = explained
+        return _problem("toml-syntax", f"not valid TOML: {en}", f"不是有效的 TOML:{zh}", source.name, line, column,
+                        hint)
     return _problem("toml-syntax", f"not valid TOML: {msg}", f"不是有效的 TOML:{_syntax_zh(msg)}", source.name, line,
                     column, hint)
+
+
+# Quotes a Chinese input method types in place of ASCII ones.
+_WIDE_QUOTES = {"“": '"', "”": '"', "‘": "'", "’": "'", "＂": '"', "＇": "'",
+                "「": '"', "」": '"', "『": '"', "』": '"'}
+_KEY_END = re.compile(r"[.\]=\s\[]")
+
+
+def _explain(text: str, msg: str, line: int | None, column: int | None) -> tuple[str, str, Text] | None:
+    """What a plan author typed wrong where the parser stopped, when it is a known slip, with the fix.
+
+    The parser's own words ("Invalid value") name no character; a full-width
+    quote or a Chinese bare key is what a Chinese input method produces.
+    """
+    if line is None or column is None:
+        return None
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    row = lines[line - 1].rstrip("\r")
+    char = row[column - 1] if 0 < column <= len(row) else ""
+    if char in _WIDE_QUOTES:
+        fixed = "".join(_WIDE_QUOTES.get(c, c) for c in row).strip()
+        code = f"U+{ord(char):04X}"
+        return (f"full-width quote '{char}' ({code}); TOML strings use the ASCII quote {_WIDE_QUOTES[char]}",
+                f"全角引号 '{char}'({code});TOML 字符串须用半角引号 {_WIDE_QUOTES[char]}",
+                Text(f"switch the input method to half-width and write: {fixed}", f"请切换为半角输入,写作:{fixed}"))
+    if msg.startswith("Invalid initial character for a key") and char and not char.isascii():
+        m = _KEY_END.search(row, column - 1)
+        end = m.start() if m is not None else len(row)
+        key = row[column - 1:end]
+        fixed = (row[:column - 1] + f'"{key}"' + row[end:]).strip()
+        return (f"the key '{key}' is not ASCII; non-ASCII keys must be quoted",
+                f"键 '{key}' 含非 ASCII 字符;此类键须加引号",
+                Text(f"write: {fixed}", f"请写作:{fixed}"))
+    return None
 
 
 # The TOML parser's messages (tomli and tomllib share them), for `--lang zh`.

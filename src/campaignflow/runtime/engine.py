@@ -430,7 +430,14 @@ class Engine:
     def _append(self, drafts: list[Draft]) -> list[Event]:
         state = self._state
         events, seq, prev = [], state.seq, state.head
+        floor = state.last_at
         for draft in drafts:
+            if floor is not None and draft.at < floor:
+                # Event times never go backwards in a log: a process whose clock is
+                # behind the one that wrote last stamps its event with that time.
+                _log.warning("clock skew: event at %s stamped %s, the log's latest time", draft.at, floor)
+                draft = attrs.evolve(draft, at=floor)
+            floor = draft.at
             seq += 1
             event = draft.seal(seq, prev)
             events.append(event)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from ..model import Campaign, Dependency, Task, end_instant
+from ..model import Campaign, Dependency, Task, end_instant, task_deadline
 from .states import TERMINAL, State, TaskState
 
 __all__ = ["Step", "TaskInfo", "PlanIndex", "fingerprint"]
@@ -64,7 +64,7 @@ class PlanIndex:
             tasks[task.id] = TaskInfo(
                 task=task, partners=_expand(campaign, task.partners),
                 prereqs=tuple(d for d in task.after if d.task in campaign.tasks),
-                steps=steps, earliest=task.window.earliest(), deadline=task.window.deadline(),
+                steps=steps, earliest=task.window.earliest(), deadline=task_deadline(task),
             )
         self.tasks: Mapping[str, TaskInfo] = tasks
 

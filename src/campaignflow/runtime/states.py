@@ -182,7 +182,7 @@ class State:
     and ``fingerprint``. Derive a new state with ``apply``; never mutate one.
     """
 
-    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "_records", "_keys")
+    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "last_at", "_records", "_keys")
 
     def __init__(self, campaign: str) -> None:
         self.campaign = campaign
@@ -194,6 +194,8 @@ class State:
         self.fingerprint: str | None = None
         #: The plan's file, as recorded when the campaign was last (re)opened.
         self.plan_source: str | None = None
+        #: Time of the last event applied: no later event is stamped earlier.
+        self.last_at: datetime | None = None
         self._records: dict[str, TaskRecord] = {}
         self._keys: dict[str, int] = {}
 
@@ -214,6 +216,7 @@ class State:
     def copy(self) -> State:
         new = State(self.campaign)
         new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
+        new.last_at = self.last_at
         new._records = dict(self._records)
         new._keys = dict(self._keys)
         return new
@@ -225,6 +228,8 @@ class State:
             raise ValueError(msg)
         self.seq = event.seq
         self.head = event.hash
+        if self.last_at is None or event.at > self.last_at:
+            self.last_at = event.at
         if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
             self.fingerprint, self.plan_source = event.ref, event.target
         if event.key is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from .._display import deadline as deadline_text
 from ..calendar import WorkAxis
 from ..model import Campaign
 from .events import Draft, EventKind
@@ -63,7 +64,7 @@ def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Callable[[], 
             continue
         if info.deadline is not None and now >= info.deadline and "due" not in record.fired:
             lead = plan.lead_of(tid, state)
-            reason = f"deadline {info.deadline:%Y-%m-%d %H:%M} passed in state {current}"
+            reason = f"deadline {deadline_text(info.deadline)} passed in state {current}"
             drafts += _overdue(campaign.id, tid, now, current, "due", [lead], reason, campaign)
         if current is TaskState.SUBMITTED and record.step < len(info.steps):
             step = info.steps[record.step]
@@ -71,7 +72,7 @@ def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Callable[[], 
             deadline = step_deadline(step, record.since, axis)
             if deadline is not None and now >= deadline and timer not in record.fired:
                 pending = [u for u in step.units if u not in record.approved]
-                reason = f"approval step {step.index + 1} was due {deadline:%Y-%m-%d %H:%M}"
+                reason = f"approval step {step.index + 1} was due {deadline_text(deadline)}"
                 drafts += _overdue(campaign.id, tid, now, current, timer, pending, reason, campaign,
                                    step=step.index)
     return drafts

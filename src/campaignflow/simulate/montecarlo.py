@@ -509,9 +509,12 @@ def _result(prep: Any, baseline: Any, tally: _Tally, task_nodes: list[range], ru
         p50, p90, _ = rows[row_of[v]]
         deadlines.append(DeadlineRisk(task=d.task, step=d.step, due=d.due, p50=clock.at(p50, finish=True),
                                       p90=clock.at(p90, finish=True), probability=hit_of[v] / runs))
+    plan = prep.campaign
+    estimates = sum(1 for t in plan.tasks.values() if t.duration.is_estimate)
+    latencies = sum(1 for t in plan.tasks.values() for st in t.approvals if st.within is not None)
     return SimulationResult(
         schedule=baseline, runs=runs, seed=seed, distribution=distribution, reject_rate=reject_rate,
-        engine=engine, tasks=tuple(tasks), deadlines=tuple(deadlines),
+        engine=engine, tasks=tuple(tasks), deadlines=tuple(deadlines), estimates=estimates, latencies=latencies,
         makespan_p50=_makespan_at(clock, baseline, ms50), makespan_p90=_makespan_at(clock, baseline, ms90),
     )
 

@@ -55,6 +55,19 @@ def fmt_end(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def fmt_day(moment: datetime | None) -> str:
+    """A Monte-Carlo percentile as the working day it falls in: midnight is the end of the day before.
+
+    Percentiles are points on the working-time axis; their hour (``03:45``) means
+    nothing to an office, the day does.
+    """
+    if moment is None:
+        return ""
+    if moment.hour == moment.minute == moment.second == 0:
+        return (moment - _DAY).date().isoformat()
+    return moment.date().isoformat()
+
+
 def _days(value: float) -> str:
     return f"{value:+.1f}" if abs(value) < 1e6 else ("+∞" if value > 0 else "-∞")
 
@@ -114,6 +127,9 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
             "makespan": {"p50": _iso(result.makespan_p50), "p90": _iso(result.makespan_p90)},
             "tasks": [_risk_json(r) for r in result.tasks],
             "deadlines": [_deadline_risk_json(d) for d in result.deadlines],
+            "spread": {"estimates": result.estimates, "approval_latencies": result.latencies,
+                       "reject_rate": result.reject_rate},
+            "warnings": [result.spread_warning()[0]] if result.spread_warning() else [],
         }
     return {
         "format_version": FORMAT_VERSION,
@@ -184,7 +200,7 @@ def to_csv(result: SimulationResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["task", "step", "lead", "start", "finish", "slack_days", "due", "met",
-                     "p50", "p90", "probability", "criticality", "overbooked"])
+                     "p50", "p90", "probability", "criticality", "overbooked", "title"])
     risks = {r.id: r for r in result.tasks}
     step_risk = {(d.task, d.step): d for d in result.deadlines if d.step is not None}
     quantiles = _quantiles_by_task(result)
@@ -198,12 +214,12 @@ def to_csv(result: SimulationResult) -> str:
         writer.writerow([t.id, "", t.lead, _iso(t.start), _iso(t.work_finish), f"{t.slack:.4f}", _iso(t.due) or "",
                          _bool(t.met), _iso(q[0][0]) if q[0] else "", _iso(q[0][1]) if q[0] else "",
                          _num(r.probability) if r else "", _num(r.criticality) if r else "",
-                         "|".join(days.get(t.id, ()))])
+                         "|".join(days.get(t.id, ())), t.title])
         for s, sq in zip(t.approvals, q[1:]):
             d = step_risk.get((t.id, s.index))
             writer.writerow([t.id, s.index, "|".join(s.by), _iso(s.start), _iso(s.finish), f"{s.slack:.4f}",
                              _iso(s.due) or "", _bool(s.met), _iso(sq[0]) if sq else "", _iso(sq[1]) if sq else "",
-                             _num(d.probability) if d else "", "", ""])
+                             _num(d.probability) if d else "", "", "", t.title])
     return out.getvalue()
 
 
@@ -232,12 +248,55 @@ def _grid(rows: Sequence[Sequence[str]]) -> list[str]:
     return ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, with an ellipsis when cut."""
+    if _width(text) <= width:
+        return text
+    out = ""
+    for c in text:
+        if _width(out + c) > width - 1:
+            break
+        out += c
+    return out + "…"
+
+
+#: Columns left out, in this order, when the table is still wider than the terminal with the
+#: task column at its narrowest (positions in the Monte-Carlo table's header: critical, lead,
+#: slack, P50).
+_DROP_ORDER = (10, 1, 4, 7)
+_MIN_TASK = 12
+
+
+def _fit(rows: list[list[str]], width: int) -> tuple[list[list[str]], list[str]]:
+    """Rows that fit ``width`` columns: the task column clipped, then columns left out; and their names."""
+    def total(rs: list[list[str]]) -> int:
+        return sum(max(_width(r[i]) for r in rs) for i in range(len(rs[0]))) + 2 * (len(rs[0]) - 1)
+
+    excess = total(rows) - width
+    if excess <= 0:
+        return rows, []
+    first = max(_width(r[0]) for r in rows)
+    room = max(_MIN_TASK, first - excess)
+    rows = [[_clip(r[0], room), *r[1:]] for r in rows]
+    names = [rows[0][i] for i in _DROP_ORDER if i < len(rows[0])]
+    dropped: list[str] = []
+    for name in names:
+        if total(rows) <= width:
+            break
+        index = rows[0].index(name)
+        dropped.append(name)
+        rows = [r[:index] + r[index + 1:] for r in rows]
+    return rows, dropped
+
+
 def render_table(result: SimulationResult, *, lang: str = "en", color: bool = False,
-                 min_probability: float = 0.5) -> str:
+                 min_probability: float = 0.5, ids: bool = False, width: int | None = None) -> str:
     """The schedule as a table: task, lead, start, finish, slack, due, met (and P50/P90/probability).
 
     A task's row is its work (``due`` and ``met`` apply to it); each approval step has an indented
-    row of its own, the last of which finishes the task.
+    row of its own, the last of which finishes the task. Tasks are shown by title (by id with
+    ``ids=True``); with ``width``, the table fits that many columns: titles are clipped, then the
+    least needed columns left out (and named under the table).
     """
     import click
 
@@ -259,12 +318,13 @@ def render_table(result: SimulationResult, *, lang: str = "en", color: bool = Fa
     for t in s.tasks:
         # The task's row is its work, which its due and met apply to; the steps follow on their own rows.
         met = "" if t.met is None else ("✓" if t.met else "✗")
-        row = [t.id + (" ◆" if t.fixed else ""), t.lead, fmt_start(t.start), fmt_end(t.work_finish),
+        label = t.id if ids or not t.title else t.title
+        row = [label + (" ◆" if t.fixed else ""), t.lead, fmt_start(t.start), fmt_end(t.work_finish),
                _days(t.slack), fmt_end(t.due), met]
         r = risks.get(t.id)
         q = quantiles[t.id]
         if mc and r is not None:
-            row += [fmt_end(q[0][0]) if q[0] else "", fmt_end(q[0][1]) if q[0] else "", _pct(r.probability),
+            row += [fmt_day(q[0][0]) if q[0] else "", fmt_day(q[0][1]) if q[0] else "", _pct(r.probability),
                     _pct(r.criticality or None)]
         rows.append(row)
         marks.append("bad" if t.met is False else None)
@@ -274,16 +334,31 @@ def render_table(result: SimulationResult, *, lang: str = "en", color: bool = Fa
             srow = [label, "", fmt_start(st.start), fmt_end(st.finish), _days(st.slack), fmt_end(st.due), smet]
             d = step_risk.get((t.id, st.index))
             if mc:
-                srow += [fmt_end(sq[0]) if sq else "", fmt_end(sq[1]) if sq else "",
+                srow += [fmt_day(sq[0]) if sq else "", fmt_day(sq[1]) if sq else "",
                          _pct(d.probability) if d else "", ""]
             rows.append(srow)
             marks.append("bad" if st.met is False else None)
+    dropped: list[str] = []
+    if width is not None:
+        rows, dropped = _fit(rows, width)
     lines = _grid(rows)
     out = [style(lines[0], bold=True)]
     for line, mark in zip(lines[1:], marks[1:]):
         out.append(style(line, fg="red") if mark == "bad" else line)
+    if dropped:
+        import textwrap
+
+        note = _t(lang, f"(left out to fit {width} columns: {', '.join(dropped)}; --format csv has every column)",
+                  f"(为适应 {width} 列宽度省略:{'、'.join(dropped)};--format csv 含全部列)")
+        out.append(textwrap.fill(note, width=width or 80, break_on_hyphens=False))
     out.append("")
-    out.append(_summary(result, lang, min_probability))
+    summary = _summary(result, lang, min_probability)
+    if width is not None:
+        import textwrap
+
+        summary = "\n".join(textwrap.fill(line, width=width, subsequent_indent="    ", break_on_hyphens=False)
+                            for line in summary.splitlines())
+    out.append(summary)
     return "\n".join(out)
 
 
@@ -317,11 +392,14 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
     if result.runs:
         lines.append(_t(lang,
                         f"Monte Carlo: {result.runs} runs (seed {result.seed}, {result.distribution}, "
-                        f"reject rate {result.reject_rate:g}): last finish P50 {fmt_end(result.makespan_p50)}, "
-                        f"P90 {fmt_end(result.makespan_p90)}",
+                        f"reject rate {result.reject_rate:g}): last finish P50 {fmt_day(result.makespan_p50)}, "
+                        f"P90 {fmt_day(result.makespan_p90)}",
                         f"蒙特卡洛模拟:{result.runs} 次(种子 {result.seed},{result.distribution},"
-                        f"退回率 {result.reject_rate:g}):全部完成 P50 {fmt_end(result.makespan_p50)},"
-                        f"P90 {fmt_end(result.makespan_p90)}"))
+                        f"退回率 {result.reject_rate:g}):全部完成 P50 {fmt_day(result.makespan_p50)},"
+                        f"P90 {fmt_day(result.makespan_p90)}"))
+        warning = result.spread_warning()
+        if warning is not None:
+            lines.append(_t(lang, f"  warning: {warning[0]}", f"  警告:{warning[1]}"))
         for d in result.at_risk(min_probability):
             lines.append(_t(lang, f"  at risk: {d.label} due {fmt_end(d.due)}, met in {_pct(d.probability)} of runs",
                             f"  有风险:{d.label} 期限 {fmt_end(d.due)},按期概率 {_pct(d.probability)}"))

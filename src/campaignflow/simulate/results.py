@@ -269,6 +269,8 @@ class SimulationResult:
         tasks: per-task figures, in plan order.
         deadlines: per-deadline figures, in the order of ``schedule.deadlines``.
         makespan_p50 / makespan_p90: the campaign's last finish.
+        estimates: tasks with a three-point estimate (a spread of their duration).
+        latencies: approval steps with a ``within``, whose latency the runs vary.
     """
 
     schedule: Schedule
@@ -281,6 +283,28 @@ class SimulationResult:
     deadlines: tuple[DeadlineRisk, ...] = ()
     makespan_p50: datetime | None = None
     makespan_p90: datetime | None = None
+    estimates: int = 0
+    latencies: int = 0
+
+    def spread_warning(self) -> tuple[str, str] | None:
+        """(English, Chinese) words on what the runs vary, when no task estimate drives the spread.
+
+        Without a three-point estimate every run has the same durations: only approval
+        latency (and rejections) vary, and the probabilities say little about the work.
+        """
+        if not self.runs or self.estimates:
+            return None
+        varies_en = [f"the latency of {self.latencies} approval step(s)"] if self.latencies else []
+        varies_zh = [f"{self.latencies} 个审批环节的办理时间"] if self.latencies else []
+        if self.reject_rate:
+            varies_en.append(f"rejections (rate {self.reject_rate:g})")
+            varies_zh.append(f"退回(退回率 {self.reject_rate:g})")
+        en = ("no task has a three-point estimate (duration = { optimistic, likely, pessimistic }): the runs vary "
+              + (" and ".join(varies_en) if varies_en else "nothing") + " only, so the percentages say nothing "
+              "about how long the work takes; give the uncertain tasks estimates")
+        zh = ("没有任务给出三点估计(duration = { optimistic, likely, pessimistic }):各次模拟只改变"
+              + ("和".join(varies_zh) if varies_zh else "(无)") + ",概率不反映工作耗时的不确定性;请为不确定的任务给出估计")
+        return en, zh
 
     def critical(self, top: int = 10) -> tuple[TaskRisk, ...]:
         """The tasks most often on the critical path, most critical first (ties in plan order)."""

@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from ..cpm import CompiledPlan, backward_pass, compile_plan, resolve_axis
-from ..model import Campaign, end_instant, start_instant
+from ..model import Campaign, end_instant, start_instant, task_deadline
 from ._table import _LagTable
 from .results import Overbooking, Schedule, StepTiming, TaskTiming
 from .scenario import Scenario
@@ -367,7 +367,7 @@ def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
             begin, work_end = clock.fixed_span(tid, start[v], finish[v])
             late = ready[v] > start[v] + _EPS
             met: bool | None = not late
-            due = work_end if isinstance(task.window.on, datetime) else clock.aware(end_instant(task.window.on))
+            due = clock.aware(task_deadline(task))  # the runtime's rule too (model.task_deadline)
         else:
             begin, work_end = clock.at(start[v]), clock.at(finish[v], finish=True)
             late = False

@@ -112,7 +112,7 @@ def _draw_approvals(draw: st.DrawFn, draft: Draft, lead: str, spec: Spec) -> tup
         steps.append(Approval(by=by, mode=mode, within=within))
     below = [u for u, unit in draft.units.items() if unit.parent == lead]
     if below and draw(st.booleans()):
-        # A consent from below, as a household's before a recommendation (PLAN_FORMAT 4a).
+        # A consent from below, as a household's before a recommendation (docs/plan-format.md, approval steps' `kind`).
         kind = pick(draw, ("consent", "recommend"))
         steps.insert(0, Approval(by=pick(draw, below), kind=kind))
     return tuple(steps)
