@@ -486,12 +486,12 @@ def _fbi(c: _Compiled, rc: _Compiled, start: list[int], budget: int) -> tuple[li
     while used + 2 <= budget:
         ms = _makespan(c, best)
         # Backward: latest finishes first, on the reversed network.
-        order = sorted(range(c.n), key=lambda j: (-(best[j] + c.dur[j]), j))
-        back = _serial(rc, order)
+        # (Keys become priorities of a precedence-feasible list: ties of zero-length
+        # activities could otherwise put a successor first.)
+        back = _serial(rc, _list_from_prio(rc, [-(best[j] + c.dur[j]) for j in range(c.n)]))
         bms = _makespan(rc, back)
         # Reversed time -> forward order: earliest (reversed) finishes go first.
-        fwd = sorted(range(c.n), key=lambda j: (bms - back[j] - c.dur[j], j))
-        new = _serial(c, fwd)
+        new = _serial(c, _list_from_prio(c, [bms - back[j] - c.dur[j] for j in range(c.n)]))
         used += 2
         nms = _makespan(c, new)
         if nms < best_ms:
