@@ -171,6 +171,7 @@ class Schedule:
         bound_pos: no schedule of the plan ends before this working time.
         optimal: the makespan is the bound (proven shortest).
         schedules: how many schedules were tried.
+        bound_at: ``bound_pos`` as a moment: no schedule finishes before it.
     """
 
     campaign_id: str
@@ -188,6 +189,7 @@ class Schedule:
     bound_pos: float = 0.0
     optimal: bool = False
     schedules: int = 1
+    bound_at: datetime | None = None
     _index: Mapping[str, TaskTiming] = attrs.field(init=False, eq=False, repr=False)
 
     @property

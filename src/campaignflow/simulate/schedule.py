@@ -406,7 +406,7 @@ def _build_schedule(prep: _Prepared, found: _Found | _Timing) -> Schedule:
         campaign_id=prep.campaign.id, calendar=prep.calendar_name, timezone=prep.campaign.timezone,
         origin=plan.axis.origin, start=begin_at, finish=end_at, finish_pos=end_pos, tasks=tuple(tasks),
         scenario=prep.scenario, overbooked=_overbooked(prep, timing),
-        scheduler=found.scheduler, bound_pos=found.bound,
+        scheduler=found.scheduler, bound_pos=found.bound, bound_at=clock.at(found.bound, finish=True),
         optimal=found.optimal or end_pos <= found.bound + _EPS, schedules=found.schedules,
     )
 
