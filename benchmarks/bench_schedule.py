@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from campaignflow.simulate.psplib import read_sm
-from campaignflow.simulate.rcpsp import Problem, Solution, check_schedule, heuristic, sgs
+from campaignflow.simulate.rcpsp import SchedulingProblem, SchedulingSolution, check_schedule, heuristic, sgs
 
 REFERENCE = {
     "serial SGS, LFT, one pass": "5.58%",
@@ -54,7 +54,7 @@ def main() -> None:
     if args.limit:
         names = names[: args.limit]
     problems = {nm: read_sm(args.dir / nm) for nm in names}
-    settings: dict[str, Callable[[Problem], Solution]] = {
+    settings: dict[str, Callable[[SchedulingProblem], SchedulingSolution]] = {
         "serial SGS, LFT, one pass": lambda p: sgs(p, "LFT", scheme="serial"),
         "parallel SGS, LFT, one pass": lambda p: sgs(p, "LFT", scheme="parallel"),
         "sampling, 1,000 schedules": lambda p: heuristic(p, schedules=1000, improve=False),

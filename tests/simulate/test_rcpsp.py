@@ -15,7 +15,7 @@ from campaignflow.simulate.optimize import available, optimize
 from campaignflow.simulate.psplib import read_sm
 from campaignflow.simulate.rcpsp import (
     PRIORITY_RULES,
-    Problem,
+    SchedulingProblem,
     ProblemError,
     check_schedule,
     heuristic,
@@ -25,7 +25,7 @@ from campaignflow.simulate.rcpsp import (
 
 
 @st.composite
-def problems(draw: st.DrawFn, fixed: bool = True) -> Problem:
+def problems(draw: st.DrawFn, fixed: bool = True) -> SchedulingProblem:
     """Small random instances: a DAG (edges only forward in index order), lags, releases, fixed starts."""
     n = draw(st.integers(1, 9))
     m = draw(st.integers(1, 3))
@@ -45,7 +45,7 @@ def problems(draw: st.DrawFn, fixed: bool = True) -> Problem:
         if not any(k == j for s in succ for k, _ in s):
             fix[j] = draw(st.integers(0, 8))
             dem[j] = [0] * m
-    return Problem(dur, caps, dem, succ, release=release, fixed=fix)
+    return SchedulingProblem(dur, caps, dem, succ, release=release, fixed=fix)
 
 
 _FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -53,7 +53,7 @@ _FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCh
 
 @_FAST
 @given(problems(), st.sampled_from(PRIORITY_RULES), st.sampled_from(["serial", "parallel"]))
-def test_every_pass_is_feasible(p: Problem, rule: str, scheme: str) -> None:
+def test_every_pass_is_feasible(p: SchedulingProblem, rule: str, scheme: str) -> None:
     s = sgs(p, rule, scheme=scheme)
     assert check_schedule(p, s.starts) == []
     assert s.makespan >= s.lower_bound
@@ -61,7 +61,7 @@ def test_every_pass_is_feasible(p: Problem, rule: str, scheme: str) -> None:
 
 @_FAST
 @given(problems(), st.integers(0, 3))
-def test_improved_schedule_is_feasible_and_never_longer_than_the_first_pass(p: Problem, seed: int) -> None:
+def test_improved_schedule_is_feasible_and_never_longer_than_the_first_pass(p: SchedulingProblem, seed: int) -> None:
     first = sgs(p, "LFT", scheme="serial")
     best = heuristic(p, schedules=40, seed=seed)
     assert check_schedule(p, best.starts) == []
@@ -72,17 +72,17 @@ def test_improved_schedule_is_feasible_and_never_longer_than_the_first_pass(p: P
 
 
 def test_checker_finds_each_kind_of_violation() -> None:
-    p = Problem([2, 2, 1], [1], [[1], [1], [0]], [[(1, 1)], [], []], release=[0, 0, 4], fixed=[None, None, None])
+    p = SchedulingProblem([2, 2, 1], [1], [[1], [1], [0]], [[(1, 1)], [], []], release=[0, 0, 4], fixed=[None, None, None])
     assert check_schedule(p, [0, 3, 4]) == []
     assert any("before 0 finishes" in e for e in check_schedule(p, [0, 2, 4]))  # lag 1 broken
     assert any("resource 0" in e for e in check_schedule(p, [0, 1, 4]))
     assert any("release" in e for e in check_schedule(p, [0, 3, 3]))
-    q = Problem([1], [1], [[0]], [[]], fixed=[5])
+    q = SchedulingProblem([1], [1], [[0]], [[]], fixed=[5])
     assert check_schedule(q, [5]) == []
     assert any("fixed" in e for e in check_schedule(q, [0]))
 
 
-def _brute_optimum(p: Problem) -> int:
+def _brute_optimum(p: SchedulingProblem) -> int:
     """The best serial-SGS decoding of every precedence-feasible list: the optimum (active schedules)."""
     from itertools import permutations
 
@@ -103,18 +103,18 @@ def _brute_optimum(p: Problem) -> int:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems(fixed=False).filter(lambda p: p.n <= 6))
-def test_sampling_finds_the_optimum_of_small_instances(p: Problem) -> None:
+def test_sampling_finds_the_optimum_of_small_instances(p: SchedulingProblem) -> None:
     best = heuristic(p, schedules=400)
     assert best.makespan == _brute_optimum(p)
 
 
 def test_gap_and_optimal_flag() -> None:
     # Two chains competing for two resources: LB 6 by energy, optimum 9.
-    p = Problem([3, 3, 3, 3], [1, 1], [[1, 0], [0, 1], [1, 0], [0, 1]], [[(1, 0)], [], [(3, 0)], []])
+    p = SchedulingProblem([3, 3, 3, 3], [1, 1], [[1, 0], [0, 1], [1, 0], [0, 1]], [[(1, 0)], [], [(3, 0)], []])
     best = heuristic(p, schedules=50)
     assert (best.makespan, best.lower_bound, best.optimal) == (9, 6, False)
     assert best.gap == pytest.approx(0.5)
-    easy = heuristic(Problem([2, 2], [2], [[1], [1]], [[], []]))
+    easy = heuristic(SchedulingProblem([2, 2], [2], [[1], [1]], [[], []]))
     assert easy.optimal and easy.gap == 0.0 and easy.makespan == 2
 
 
@@ -127,9 +127,9 @@ def test_bad_problems_raise_a_typed_error(kw: dict[str, object], msg: str) -> No
     args: dict[str, object] = {"durations": [1], "capacities": [1], "demands": [[1]], "successors": [[]]}
     args.update(kw)
     with pytest.raises(ProblemError, match=msg):
-        Problem(**args)  # type: ignore[arg-type]
+        SchedulingProblem(**args)  # type: ignore[arg-type]
     with pytest.raises(ProblemError, match="cycle"):
-        Problem([1, 1], [1], [[0], [0]], [[(1, 0)], [(0, 0)]])
+        SchedulingProblem([1, 1], [1], [[0], [0]], [[(1, 0)], [(0, 0)]])
 
 
 def _need_ortools() -> None:
@@ -141,7 +141,7 @@ def _need_ortools() -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
-def test_cpsat_is_never_above_the_heuristic_nor_below_its_bound(p: Problem) -> None:
+def test_cpsat_is_never_above_the_heuristic_nor_below_its_bound(p: SchedulingProblem) -> None:
     _need_ortools()
     first = heuristic(p, schedules=20)
     best = optimize(p, time_limit=2.0, start=first)
@@ -154,7 +154,7 @@ def test_cpsat_is_never_above_the_heuristic_nor_below_its_bound(p: Problem) -> N
 def test_cpsat_lateness_objective_meets_a_deadline_the_makespan_order_misses() -> None:
     _need_ortools()
     # One resource; activity 1 is short but due early.
-    p = Problem([4, 1], [1], [[1], [1]], [[], []], deadlines=[None, 1])
+    p = SchedulingProblem([4, 1], [1], [[1], [1]], [[], []], deadlines=[None, 1])
     s = optimize(p, time_limit=2.0, objective="lateness")
     assert s.lateness(p) == 0
     assert check_schedule(p, s.starts) == []
@@ -199,5 +199,5 @@ def test_schedulers_are_plugins() -> None:
     pm = create_plugin_manager(entry_points=False, use_env=False)
     known = pm.schedulers()
     assert {"heuristic", "cpsat"} <= set(known)
-    p = Problem([2, 2], [1], [[1], [1]], [[], []])
+    p = SchedulingProblem([2, 2], [1], [[1], [1]], [[], []])
     assert known["heuristic"]().solve(p, effort=10).makespan == 4

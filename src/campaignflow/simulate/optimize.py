@@ -1,18 +1,18 @@
 """Proven-optimal schedules with OR-Tools CP-SAT (extra ``optimize``).
 
-``optimize(problem)`` models the ``Problem`` as interval variables, one
+``optimize(problem)`` models the ``SchedulingProblem`` as interval variables, one
 cumulative constraint per resource and the precedences with their lags, and
 minimises the makespan (or the total lateness past the deadlines, then the
 makespan). The heuristic's schedule is the solver's hint and upper bound, so
 the result is never worse than the heuristic; the solver's proven bound is
-reported, so a ``Solution`` says "optimal" or how far from it it may be.
+reported, so a ``SchedulingSolution`` says "optimal" or how far from it it may be.
 """
 
 from __future__ import annotations
 
 import time
 
-from .rcpsp import Problem, ProblemError, Solution, heuristic, lower_bound
+from .rcpsp import SchedulingProblem, ProblemError, SchedulingSolution, heuristic, lower_bound
 
 __all__ = ["OptimizerUnavailable", "available", "optimize"]
 
@@ -30,8 +30,8 @@ def available() -> bool:
     return True
 
 
-def optimize(problem: Problem, *, time_limit: float = 10.0, objective: str = "makespan",
-             start: Solution | None = None, workers: int = 1, seed: int = 0) -> Solution:
+def optimize(problem: SchedulingProblem, *, time_limit: float = 10.0, objective: str = "makespan",
+             start: SchedulingSolution | None = None, workers: int = 1, seed: int = 0) -> SchedulingSolution:
     """The minimum-makespan (or minimum-lateness) schedule, within ``time_limit`` seconds.
 
     Args:
@@ -108,7 +108,7 @@ def optimize(problem: Problem, *, time_limit: float = 10.0, objective: str = "ma
     spent = time.perf_counter() - t0
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         # No better schedule found in time: the heuristic's stands, with the solver's bound if any.
-        return Solution(start.starts, start.makespan, lb, optimal=start.makespan <= lb, scheduler="cpsat",
+        return SchedulingSolution(start.starts, start.makespan, lb, optimal=start.makespan <= lb, scheduler="cpsat",
                         method=f"cpsat/{objective} (no solution in time)", schedules=start.schedules, seconds=spent)
     starts = tuple(int(solver.value(v)) for v in s_vars)
     found = int(solver.value(ms))
@@ -120,5 +120,5 @@ def optimize(problem: Problem, *, time_limit: float = 10.0, objective: str = "ma
     else:
         bound = lb
         optimal = False
-    return Solution(starts, found, bound, optimal=optimal or found <= bound, scheduler="cpsat",
+    return SchedulingSolution(starts, found, bound, optimal=optimal or found <= bound, scheduler="cpsat",
                     method=f"cpsat/{objective}", schedules=start.schedules, seconds=spent)

@@ -1,9 +1,9 @@
-"""Read PSPLIB single-mode ``.sm`` files into the scheduling core's ``Problem``.
+"""Read PSPLIB single-mode ``.sm`` files into the scheduling core's ``SchedulingProblem``.
 
 The format (Kolisch & Sprecher 1996): a ``PRECEDENCE RELATIONS`` block (job,
 modes, successor count, successors) and a ``REQUESTS/DURATIONS`` block (job,
 mode, duration, one demand per resource), then ``RESOURCEAVAILABILITIES``.
-Jobs are numbered from 1 in the file and from 0 in the ``Problem``. Only
+Jobs are numbered from 1 in the file and from 0 in the ``SchedulingProblem``. Only
 renewable resources are read (J30/J60/J90/J120 have no others).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .rcpsp import Problem, ProblemError
+from .rcpsp import SchedulingProblem, ProblemError
 
 __all__ = ["read_sm"]
 
@@ -23,7 +23,7 @@ def _block(lines: list[str], title: str, path: Path) -> int:
     raise ProblemError(f"{path}: no {title} block")
 
 
-def read_sm(path: str | Path) -> Problem:
+def read_sm(path: str | Path) -> SchedulingProblem:
     """Parse one ``.sm`` file; ``ProblemError`` (with the file and line) when it is not one."""
     path = Path(path)
     lines = path.read_text(encoding="latin-1").splitlines()
@@ -52,4 +52,4 @@ def read_sm(path: str | Path) -> Problem:
     if len(dur) != n:
         raise ProblemError(f"{path}: {len(dur)} durations for {n} jobs")
     m = len(caps)
-    return Problem(dur, caps, [d[:m] for d in dem], succ, names=[str(j + 1) for j in range(n)])
+    return SchedulingProblem(dur, caps, [d[:m] for d in dem], succ, names=[str(j + 1) for j in range(n)])

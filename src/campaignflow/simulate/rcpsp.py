@@ -1,6 +1,6 @@
 """The general resource-constrained project scheduling (RCPSP) core.
 
-A ``Problem`` is activities with integer durations, renewable resources with
+A ``SchedulingProblem`` is activities with integer durations, renewable resources with
 capacities and per-activity demands, finish-to-start precedences with
 non-negative lags, release dates, fixed starts and (soft) deadlines. The core
 builds schedules with the classic heuristics of the literature:
@@ -16,7 +16,7 @@ within an *effort*: a number of generated schedules (each SGS pass counts, as
 in Kolisch & Hartmann's benchmark protocol) and optionally seconds. Sampling
 uses ``random.Random(seed)``: without a time limit, the same problem and seed
 give the same schedule. ``lower_bound`` gives the critical-path and resource
-energy bounds, so every ``Solution`` says how far it may be from optimal.
+energy bounds, so every ``SchedulingSolution`` says how far it may be from optimal.
 
 Time is integer, as in PSPLIB; the campaign scheduler scales working days to it.
 """
@@ -35,9 +35,9 @@ from ..errors import CampaignflowError
 
 __all__ = [
     "PRIORITY_RULES",
-    "Problem",
+    "SchedulingProblem",
     "ProblemError",
-    "Solution",
+    "SchedulingSolution",
     "check_schedule",
     "heuristic",
     "lower_bound",
@@ -58,7 +58,7 @@ def _tuple(xs: Sequence[int]) -> tuple[int, ...]:
 
 
 @attrs.frozen
-class Problem:
+class SchedulingProblem:
     """A single-mode RCPSP instance with lags, release dates, fixed starts and deadlines.
 
     Attributes:
@@ -157,19 +157,19 @@ class Problem:
                 pred[k].append((j, lag))
         return pred
 
-    def reversed(self) -> Problem:
+    def reversed(self) -> SchedulingProblem:
         """The same network with every precedence turned round (for backward passes).
 
         Release dates and fixed starts are dropped: the backward pass only
         proposes an order, which the forward pass makes feasible again.
         """
-        return Problem(self.durations, self.capacities, self.demands,
+        return SchedulingProblem(self.durations, self.capacities, self.demands,
                        [[(j, lag) for j, lag in p] for p in self.predecessors()], names=self.names)
 
 
 @attrs.frozen
-class Solution:
-    """A schedule of a ``Problem``, how it was found and how near optimal it is.
+class SchedulingSolution:
+    """A schedule of a ``SchedulingProblem``, how it was found and how near optimal it is.
 
     Attributes:
         starts: each activity's start.
@@ -199,7 +199,7 @@ class Solution:
             return 0.0
         return (self.makespan - self.lower_bound) / self.lower_bound if self.lower_bound > 0 else math.inf
 
-    def lateness(self, problem: Problem) -> int:
+    def lateness(self, problem: SchedulingProblem) -> int:
         """Total time by which activities finish after their deadlines."""
         return sum(max(0, s + d - dl) for s, d, dl in zip(self.starts, problem.durations, problem.deadlines)
                    if dl is not None)
@@ -208,7 +208,7 @@ class Solution:
 # -- bounds and priorities ---------------------------------------------------------------
 
 
-def _forward(p: Problem) -> list[int]:
+def _forward(p: SchedulingProblem) -> list[int]:
     """Earliest starts ignoring resources (release dates, lags, fixed starts)."""
     es = list(p.release)
     for j in p.order:
@@ -221,7 +221,7 @@ def _forward(p: Problem) -> list[int]:
     return es
 
 
-def _backward(p: Problem, horizon: int) -> list[int]:
+def _backward(p: SchedulingProblem, horizon: int) -> list[int]:
     """Latest finishes for the project to end by ``horizon``, ignoring resources."""
     lf = [horizon] * p.n
     for j in reversed(p.order):
@@ -232,7 +232,7 @@ def _backward(p: Problem, horizon: int) -> list[int]:
     return lf
 
 
-def lower_bound(p: Problem) -> int:
+def lower_bound(p: SchedulingProblem) -> int:
     """A makespan no schedule can beat: the larger of the critical path and every resource's energy bound.
 
     The energy bound of resource ``r`` is ``ceil(sum d_j * q_jr / R_r)``.
@@ -247,7 +247,7 @@ def lower_bound(p: Problem) -> int:
     return best
 
 
-def priority_values(p: Problem, rule: str) -> list[float]:
+def priority_values(p: SchedulingProblem, rule: str) -> list[float]:
     """The value of ``rule`` for every activity; lower goes first (ties: lower index)."""
     es = _forward(p)
     cp = max((es[j] + p.durations[j] for j in range(p.n)), default=0)
@@ -330,9 +330,9 @@ class _Profile:
 
 
 class _Compiled:
-    """A ``Problem`` as plain lists for the inner loops."""
+    """A ``SchedulingProblem`` as plain lists for the inner loops."""
 
-    def __init__(self, p: Problem) -> None:
+    def __init__(self, p: SchedulingProblem) -> None:
         self.p = p
         self.n = p.n
         self.dur = list(p.durations)
@@ -501,7 +501,7 @@ def _fbi(c: _Compiled, rc: _Compiled, start: list[int], budget: int) -> tuple[li
     return best, used
 
 
-def sgs(problem: Problem, rule: str = "LFT", *, scheme: str = "serial") -> Solution:
+def sgs(problem: SchedulingProblem, rule: str = "LFT", *, scheme: str = "serial") -> SchedulingSolution:
     """One deterministic pass: ``scheme`` (``serial`` or ``parallel``) with priority ``rule``."""
     t0 = time.perf_counter()
     c = _Compiled(problem)
@@ -512,13 +512,13 @@ def sgs(problem: Problem, rule: str = "LFT", *, scheme: str = "serial") -> Solut
         start = _parallel(c, prio)
     else:
         raise ProblemError(f"unknown schedule generation scheme {scheme!r}; known: serial, parallel")
-    return Solution(tuple(start), _makespan(c, start), lower_bound(problem), method=f"{scheme}/{rule}",
+    return SchedulingSolution(tuple(start), _makespan(c, start), lower_bound(problem), method=f"{scheme}/{rule}",
                     seconds=time.perf_counter() - t0)
 
 
-def heuristic(problem: Problem, *, schedules: int = 1000, seconds: float | None = None, seed: int = 0,
+def heuristic(problem: SchedulingProblem, *, schedules: int = 1000, seconds: float | None = None, seed: int = 0,
               improve: bool = True, rules: Sequence[str] = ("LFT", "LST", "MTS", "GRPW"),
-              alpha: float = 1.0) -> Solution:
+              alpha: float = 1.0) -> SchedulingSolution:
     """The best schedule of a sampling search within an effort budget.
 
     It starts from one serial and one parallel pass of each of ``rules``, then
@@ -575,14 +575,14 @@ def heuristic(problem: Problem, *, schedules: int = 1000, seconds: float | None 
         offer(start)
     assert best is not None
     method = "sampling+FBI" if improve else "sampling"
-    return Solution(tuple(best), int(best_ms), lb, optimal=best_ms <= lb, method=method, schedules=used,
+    return SchedulingSolution(tuple(best), int(best_ms), lb, optimal=best_ms <= lb, method=method, schedules=used,
                     seconds=time.perf_counter() - t0)
 
 
 # -- the independent checker ---------------------------------------------------------------
 
 
-def check_schedule(problem: Problem, starts: Sequence[int]) -> list[str]:
+def check_schedule(problem: SchedulingProblem, starts: Sequence[int]) -> list[str]:
     """Every way ``starts`` breaks ``problem``: precedences and lags, release dates, fixed starts, capacities.
 
     Written without the scheduler's data structures (a plain sweep over

@@ -40,7 +40,7 @@ import attrs
 from ..cpm import CompiledPlan, backward_pass, compile_plan, forward_pass, resolve_axis
 from ..model import Campaign, end_instant, start_instant
 from ._table import _LagTable
-from .rcpsp import Problem
+from .rcpsp import SchedulingProblem
 from .results import Overbooking, Schedule, StepTiming, TaskTiming
 from .scenario import Scenario
 
@@ -452,7 +452,7 @@ def _bound(net: _Net, plan: CompiledPlan) -> float:
     return best
 
 
-def _relaxed(net: _Net) -> Problem:
+def _relaxed(net: _Net) -> SchedulingProblem:
     """The plan as an integer RCPSP that no real schedule beats (so its proven bound is the plan's).
 
     Durations, lags and release dates are rounded *down* to quarter days and
@@ -477,7 +477,7 @@ def _relaxed(net: _Net) -> Problem:
     fixed = [math.floor(net.earliest[v] * _SCALE + _EPS) if net.fixed[v] else None for v in range(n)]
     release = [math.floor(max(x, 0.0) * _SCALE + _EPS) if x > -_INF else 0 for x in net.lb]
     deadlines = [None if dl == _INF else math.floor(dl * _SCALE + _EPS) for dl in net.deadline]
-    return Problem(scale, [net.cap[u] for u in units], demands, succ, release=release, fixed=fixed,
+    return SchedulingProblem(scale, [net.cap[u] for u in units], demands, succ, release=release, fixed=fixed,
                    deadlines=deadlines)
 
 

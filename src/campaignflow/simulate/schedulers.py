@@ -1,7 +1,7 @@
 """Schedulers as plugins: the built-in heuristic and the CP-SAT optimiser.
 
 A scheduler is a class with a unique ``name`` and a ``solve`` method taking a
-``Problem`` and returning a ``Solution``; plugins return such classes from the
+``SchedulingProblem`` and returning a ``SchedulingSolution``; plugins return such classes from the
 ``campaignflow_register_schedulers`` hook, and ``Plugins.schedulers()`` lists
 them. The built-ins are registered through the same hook, from this module.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..plugins import hookimpl
-from .rcpsp import Problem, Solution, heuristic
+from .rcpsp import SchedulingProblem, SchedulingSolution, heuristic
 
 __all__ = ["CpSatScheduler", "HeuristicScheduler", "Scheduler"]
 
@@ -24,8 +24,8 @@ class Scheduler:
     #: Whether its answer carries a solver's proven bound (an optimiser).
     proves: ClassVar[bool] = False
 
-    def solve(self, problem: Problem, *, effort: int = 1000, seed: int = 0,
-              time_limit: float | None = None) -> Solution:
+    def solve(self, problem: SchedulingProblem, *, effort: int = 1000, seed: int = 0,
+              time_limit: float | None = None) -> SchedulingSolution:
         """Schedule ``problem``; ``effort`` schedules and/or ``time_limit`` seconds."""
         raise NotImplementedError
 
@@ -35,8 +35,8 @@ class HeuristicScheduler(Scheduler):
 
     name = "heuristic"
 
-    def solve(self, problem: Problem, *, effort: int = 1000, seed: int = 0,
-              time_limit: float | None = None) -> Solution:
+    def solve(self, problem: SchedulingProblem, *, effort: int = 1000, seed: int = 0,
+              time_limit: float | None = None) -> SchedulingSolution:
         """The best of ``effort`` schedules (deterministic for a seed when ``time_limit`` is None)."""
         return heuristic(problem, schedules=effort, seconds=time_limit, seed=seed)
 
@@ -47,8 +47,8 @@ class CpSatScheduler(Scheduler):
     name = "cpsat"
     proves = True
 
-    def solve(self, problem: Problem, *, effort: int = 1000, seed: int = 0,
-              time_limit: float | None = None) -> Solution:
+    def solve(self, problem: SchedulingProblem, *, effort: int = 1000, seed: int = 0,
+              time_limit: float | None = None) -> SchedulingSolution:
         """The minimum makespan within ``time_limit`` (default 10 s), with its proven bound."""
         from .optimize import optimize
         first = heuristic(problem, schedules=effort, seed=seed)
