@@ -61,7 +61,7 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
               help="With --runs: exit 1 when a deadline is met in fewer runs than this.")
 @click.option("--engine", type=click.Choice(["auto", "numpy", "python"]), default="auto", show_default=True,
               help="Monte-Carlo implementation.")
-@click.option("--effort", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--effort", type=click.IntRange(min=1), default=100, show_default=True,
               help="Schedules to try (sampled priorities); 1 = the least-slack pass alone.")
 @click.option("--optimize", is_flag=True, default=False,
               help="Also run the OR-Tools CP-SAT optimiser (extra optimize) and report its proven bound.")
