@@ -226,6 +226,8 @@ def _backward(p: SchedulingProblem, horizon: int) -> list[int]:
     lf = [horizon] * p.n
     for j in reversed(p.order):
         for k, lag in p.successors[j]:
+            if p.fixed[k] is not None:
+                continue  # a fixed activity does not wait, so it does not push its predecessors earlier
             t = lf[k] - p.durations[k] - lag
             if t < lf[j]:
                 lf[j] = t
@@ -233,17 +235,30 @@ def _backward(p: SchedulingProblem, horizon: int) -> list[int]:
 
 
 def lower_bound(p: SchedulingProblem) -> int:
-    """A makespan no schedule can beat: the larger of the critical path and every resource's energy bound.
+    """A makespan no schedule can beat: the critical path, and per resource an energy and a disjunctive bound.
 
-    The energy bound of resource ``r`` is ``ceil(sum d_j * q_jr / R_r)``.
+    For resource ``r`` with the activities ``S`` that use it: every one starts
+    no earlier than its *head* (earliest start) and is followed by its *tail*
+    (the longest path after it), so the makespan is at least
+    ``min head + ceil(sum d_j * q_jr / R_r) + min tail`` over ``S``; and the
+    activities needing more than half of ``R_r`` run one at a time, so also
+    ``min head + sum d_j + min tail`` over them.
     """
     es = _forward(p)
     cp = max((es[j] + p.durations[j] for j in range(p.n)), default=0)
+    lf = _backward(p, cp)
+    tail = [cp - lf[j] for j in range(p.n)]
     best = cp
     for r, cap in enumerate(p.capacities):
-        work = sum(p.durations[j] * p.demands[j][r] for j in range(p.n))
-        if cap > 0 and work:
-            best = max(best, -(-work // cap))
+        if cap <= 0:
+            continue
+        users = [j for j in range(p.n) if p.demands[j][r] > 0 and p.durations[j] > 0 and p.fixed[j] is None]
+        if users:
+            work = sum(p.durations[j] * p.demands[j][r] for j in users)
+            best = max(best, min(es[j] for j in users) + -(-work // cap) + min(tail[j] for j in users))
+        big = [j for j in users if 2 * p.demands[j][r] > cap]
+        if len(big) > 1:
+            best = max(best, min(es[j] for j in big) + sum(p.durations[j] for j in big) + min(tail[j] for j in big))
     return best
 
 
