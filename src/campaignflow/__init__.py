@@ -77,6 +77,10 @@ _LAZY: dict[str, str] = {
     "Scenario": "simulate",
     "Schedule": "simulate",
     "SimulationResult": "simulate",
+    # the scheduling core (issue 14)
+    "SchedulingProblem": "simulate",
+    "SchedulingSolution": "simulate",
+    "Scheduler": "simulate",
     # the runtime engine
     "Engine": "runtime",
     "Actor": "runtime",
@@ -118,4 +122,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .plugins.manager import Plugins, create_plugin_manager
     from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView
     from .simulate import Scenario, Schedule, SimulationResult, schedule
+    from .simulate import Scheduler, SchedulingProblem, SchedulingSolution
     from .writer import to_toml

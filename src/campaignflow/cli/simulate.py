@@ -61,6 +61,12 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
               help="With --runs: exit 1 when a deadline is met in fewer runs than this.")
 @click.option("--engine", type=click.Choice(["auto", "numpy", "python"]), default="auto", show_default=True,
               help="Monte-Carlo implementation.")
+@click.option("--effort", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Schedules to try (sampled priorities); 1 = the least-slack pass alone.")
+@click.option("--optimize", is_flag=True, default=False,
+              help="Also run the OR-Tools CP-SAT optimiser (extra optimize) and report its proven bound.")
+@click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True, metavar="S",
+              help="Seconds --optimize may use.")
 @click.option("--gantt/--no-gantt", default=None,
               help=f"Draw a Gantt chart (default: for plans of at most {GANTT_MAX_TASKS} tasks).")
 @click.option("--ids", is_flag=True, help="Show task ids instead of titles in the table.")
@@ -71,8 +77,9 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 @pass_session
 def simulate(session: Session, plan: str, start: datetime | None, delay: dict[str, float],
              capacity: dict[str, int | None], approval_days: float | None, runs: int, seed: int | None,
-             distribution: str, reject_rate: float, min_probability: float, engine: str, gantt: bool | None,
-             ids: bool, fmt: str, color: bool | None) -> None:
+             distribution: str, reject_rate: float, min_probability: float, engine: str, effort: int,
+             optimize: bool, time_limit: float, gantt: bool | None, ids: bool, fmt: str,
+             color: bool | None) -> None:
     """Schedule PLAN on its calendar with units' capacities, and estimate deadline risk.
 
     \b
@@ -84,6 +91,7 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     than --min-probability), 2 bad input.
     """
     from ..simulate import simulate as run_simulation
+    from ..simulate.optimize import OptimizerUnavailable
 
     lang = session.lang
     campaign = load_campaign(session, plan)
@@ -93,7 +101,10 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
         with _progress(runs, len(campaign.tasks)) as progress:
             result = run_simulation(campaign, runs=runs, seed=seed, scenario=scenario, distribution=distribution,
                                     reject_rate=reject_rate, engine=engine, plugins=session.plugins,
-                                    progress=progress)
+                                    progress=progress, effort=effort, optimize=optimize, time_limit=time_limit)
+    except OptimizerUnavailable:
+        raise PlanInputError(t(lang, "--optimize needs OR-Tools: pip install 'campaignflow[optimize]'",
+                               "--optimize 需要 OR-Tools:pip install 'campaignflow[optimize]'")) from None
     except ScenarioError as exc:
         raise PlanInputError("\n".join(f"{plan}: {t(lang, 'error', '错误')}: {p.get(lang)}"
                                        for p in exc.problems)) from None

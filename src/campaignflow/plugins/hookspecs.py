@@ -45,6 +45,15 @@ def campaignflow_register_exporters() -> list[type[Exporter]]:
 
 
 @hookspec
+def campaignflow_register_schedulers() -> list[type[Any]]:
+    """Return the scheduler classes this plugin provides, each with a unique ``name``.
+
+    A scheduler subclasses ``campaignflow.simulate.schedulers.Scheduler``: its
+    ``solve(problem, effort=, seed=, time_limit=)`` returns a ``Solution``.
+    """
+
+
+@hookspec
 def campaignflow_register_plans() -> list[PlanRef]:
     """Return the plans this plugin contributes (``campaignflow plans`` lists them)."""
 

@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.checks.solicitation",
     "campaignflow.export.text",
     "campaignflow.export.office",
+    "campaignflow.simulate.schedulers",
 )
 
 
@@ -244,6 +245,11 @@ class Plugins:
         return {n: cls for n, (_, cls) in self._registry("campaignflow_register_exporters", "name",
                                                           "exporter").items()}
 
+    def schedulers(self) -> dict[str, type[Any]]:
+        """Scheduler classes by name (``heuristic``, ``cpsat``, and plugins')."""
+        return {n: cls for n, (_, cls) in self._registry("campaignflow_register_schedulers", "name",
+                                                          "scheduler").items()}
+
     def plans(self) -> dict[str, PlanRef]:
         """Contributed plans by id."""
         return {pid: ref for pid, (_, ref) in self._registry("campaignflow_register_plans", "id", "plan").items()}
@@ -254,7 +260,8 @@ class Plugins:
         for hook, key, what in (("campaignflow_register_checks", "code", "check"),
                                 ("campaignflow_register_calendars", "name", "calendar"),
                                 ("campaignflow_register_exporters", "name", "exporter"),
-                                ("campaignflow_register_plans", "id", "plan")):
+                                ("campaignflow_register_plans", "id", "plan"),
+                                ("campaignflow_register_schedulers", "name", "scheduler")):
             for ident, (plugin_name, _) in self._registry(hook, key, what).items():
                 provides.setdefault(plugin_name, []).append(f"{what}:{ident}")
         out = []

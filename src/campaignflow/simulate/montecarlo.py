@@ -405,6 +405,9 @@ def simulate(
     plugins: Plugins | None = None,
     engine: str = "auto",
     progress: Progress | None = None,
+    effort: int = 1,
+    optimize: bool = False,
+    time_limit: float | None = None,
 ) -> SimulationResult:
     """The deterministic schedule and, over ``runs`` Monte-Carlo runs, the risk to every deadline.
 
@@ -422,6 +425,8 @@ def simulate(
         plugins: where to find calendars (default: the process default).
         engine: ``"auto"``, ``"numpy"`` or ``"python"``.
         progress: called now and then with the number of runs done.
+        effort, optimize, time_limit: how the baseline schedule is found (see ``schedule``);
+            sampled schedules use ``seed`` (0 when it is ``None``).
 
     Raises:
         CycleError: the dependencies form a cycle.
@@ -431,8 +436,9 @@ def simulate(
     _check_args(runs, distribution, reject_rate, rework, approval_spread)
     chosen = _engine(engine)
     prep = _prepare(campaign, scenario, calendar, plugins)
-    timing = _run(prep)
-    baseline = _build_schedule(prep, timing)
+    found = _run(prep, effort=effort, seed=seed or 0, optimize=optimize, time_limit=time_limit)
+    timing = found.timing
+    baseline = _build_schedule(prep, found)
     if runs == 0:
         return SimulationResult(schedule=baseline, runs=0, seed=seed, distribution=distribution,
                                 reject_rate=reject_rate, engine="none")

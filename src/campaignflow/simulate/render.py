@@ -141,6 +141,8 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
         "scenario": s.scenario.to_dict(),
         "schedule": {
             "priority": s.priority,
+            "scheduler": {"name": s.scheduler, "schedules": s.schedules, "bound": _iso(s.bound_at),
+                          "bound_days": s.bound_pos, "gap": s.gap, "optimal": s.optimal},
             "start": _iso(s.start),
             "finish": _iso(s.finish),
             "tasks": [_task_json(t) for t in s.tasks],
@@ -372,6 +374,14 @@ def _summary(result: SimulationResult, lang: str, min_probability: float) -> str
                 f"{len(s.deadlines)} 个期限,{len(missed)} 个未按期")]
     if s.overbooked:
         lines[0] += _t(lang, f"; {len(s.overbooked)} overbooked day(s)", f";{len(s.overbooked)} 天超出承载能力")
+    if s.optimal:
+        lines.append(_t(lang, f"scheduler {s.scheduler}: optimal (no schedule ends earlier)",
+                        f"排程器 {s.scheduler}:最优(不可能更早完成)"))
+    else:
+        lines.append(_t(lang, f"scheduler {s.scheduler}: within {100 * s.gap:.1f}% of optimal "
+                              f"(no schedule ends before {fmt_end(s.bound_at)})",
+                        f"排程器 {s.scheduler}:与最优相差不超过 {100 * s.gap:.1f}%"
+                        f"(任何排程都不早于 {fmt_end(s.bound_at)} 完成)"))
     for d in missed:
         task = s.task(d.task)
         if d.step is None and task.fixed:

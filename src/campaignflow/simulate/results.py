@@ -9,6 +9,7 @@ boundary is the end of the last working day: ``2020-09-30T24:00`` is shown as
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from types import MappingProxyType
@@ -166,6 +167,11 @@ class Schedule:
         overbooked: the days on which a unit leads more tasks than its capacity
             (fixed events take no slot, so only days with events can be
             overbooked), by unit in plan order, then by day.
+        scheduler: which scheduler chose the schedule (``heuristic``, ``cpsat``).
+        bound_pos: no schedule of the plan ends before this working time.
+        optimal: the makespan is the bound (proven shortest).
+        schedules: how many schedules were tried.
+        bound_at: ``bound_pos`` as a moment: no schedule finishes before it.
     """
 
     campaign_id: str
@@ -179,7 +185,19 @@ class Schedule:
     scenario: Scenario = attrs.field(factory=Scenario)
     priority: str = "least-slack"
     overbooked: tuple[Overbooking, ...] = ()
+    scheduler: str = "heuristic"
+    bound_pos: float = 0.0
+    optimal: bool = False
+    schedules: int = 1
+    bound_at: datetime | None = None
     _index: Mapping[str, TaskTiming] = attrs.field(init=False, eq=False, repr=False)
+
+    @property
+    def gap(self) -> float:
+        """How far the makespan may be above optimal: ``(finish_pos - bound_pos) / bound_pos`` (0 if optimal)."""
+        if self.optimal or self.finish_pos <= self.bound_pos:
+            return 0.0
+        return (self.finish_pos - self.bound_pos) / self.bound_pos if self.bound_pos > 0 else math.inf
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_index", _by_id(self.tasks))

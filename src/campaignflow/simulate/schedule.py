@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import random
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -36,9 +37,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from ..cpm import CompiledPlan, backward_pass, compile_plan, resolve_axis
+from ..cpm import CompiledPlan, backward_pass, compile_plan, forward_pass, resolve_axis
 from ..model import Campaign, end_instant, start_instant, task_deadline
 from ._table import _LagTable
+from .rcpsp import SchedulingProblem
 from .results import Overbooking, Schedule, StepTiming, TaskTiming
 from .scenario import Scenario
 
@@ -353,7 +355,10 @@ def _overbooked(prep: _Prepared, timing: _Timing) -> tuple[Overbooking, ...]:
     return tuple(out)
 
 
-def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
+def _build_schedule(prep: _Prepared, found: _Found | _Timing) -> Schedule:
+    if isinstance(found, _Timing):
+        found = _Found(found, "heuristic", _bound(prep.net, prep.plan), False, 1)
+    timing = found.timing
     plan, net = prep.plan, prep.net
     clock = _Clock(plan)
     slack = _slack(net, timing, plan.end)
@@ -401,16 +406,128 @@ def _build_schedule(prep: _Prepared, timing: _Timing) -> Schedule:
         campaign_id=prep.campaign.id, calendar=prep.calendar_name, timezone=prep.campaign.timezone,
         origin=plan.axis.origin, start=begin_at, finish=end_at, finish_pos=end_pos, tasks=tuple(tasks),
         scenario=prep.scenario, overbooked=_overbooked(prep, timing),
+        scheduler=found.scheduler, bound_pos=found.bound, bound_at=clock.at(found.bound, finish=True),
+        optimal=found.optimal or end_pos <= found.bound + _EPS, schedules=found.schedules,
     )
 
 
-def _run(prep: _Prepared) -> _Timing:
-    dur = prep.net.dur
-    return _list_schedule(prep.net, dur, _priorities(prep.plan, dur))
+@attrs.frozen
+class _Found:
+    """The schedule a scheduler chose, with what it knows about the optimum."""
+
+    timing: _Timing
+    scheduler: str
+    bound: float
+    optimal: bool
+    schedules: int
+
+
+#: Time units per working day of the integer problem CP-SAT solves (a relaxation, see ``_relaxed``).
+_SCALE = 4
+
+
+def _key(net: _Net, timing: _Timing) -> tuple[int, float, float]:
+    """Better schedules first: fewer missed deadlines, less total lateness, then an earlier end."""
+    missed = 0
+    late = 0.0
+    for v, dl in enumerate(net.deadline):
+        if dl != _INF and not net.fixed[v] and timing.finish[v] > dl + _EPS:
+            missed += 1
+            late += timing.finish[v] - dl
+    return missed, late, max(timing.finish, default=0.0)
+
+
+def _bound(net: _Net, plan: CompiledPlan) -> float:
+    """No schedule of the plan ends before this: the critical path, or any unit's work over its capacity."""
+    _, ef, _, _ = forward_pass(plan, net.dur)
+    best = max(ef.tolist(), default=0.0)
+    work: dict[int, float] = {}
+    first: dict[int, float] = {}
+    for v, u in enumerate(net.res):
+        if u >= 0:
+            work[u] = work.get(u, 0.0) + net.dur[v]
+            first[u] = min(first.get(u, _INF), max(net.lb[v], 0.0))
+    for u, w in work.items():
+        best = max(best, first[u] + w / net.cap[u])
+    return best
+
+
+def _relaxed(net: _Net) -> SchedulingProblem:
+    """The plan as an integer RCPSP that no real schedule beats (so its proven bound is the plan's).
+
+    Durations, lags and release dates are rounded *down* to quarter days and
+    calendar-day lags count as 0: every real schedule maps to a feasible
+    schedule of this problem that is no longer, so its optimum, divided by
+    ``_SCALE``, bounds the plan's makespan from below.
+    """
+    units = sorted({u for u in net.res if u >= 0})
+    col = {u: i for i, u in enumerate(units)}
+    n = net.n
+    demands = [[0] * len(units) for _ in range(n)]
+    for v, u in enumerate(net.res):
+        if u >= 0:
+            demands[v][col[u]] = 1
+    succ: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for v in range(n):
+        for k in range(net.succ_ptr[v], net.succ_ptr[v + 1]):
+            e = net.succ_edge[k]
+            lag = net.pred_lag[e] if net.pred_working[e] else 0.0
+            succ[v].append((net.succ_idx[k], math.floor(lag * _SCALE + _EPS)))
+    scale = [math.floor(d * _SCALE + _EPS) for d in net.dur]
+    fixed = [math.floor(net.earliest[v] * _SCALE + _EPS) if net.fixed[v] else None for v in range(n)]
+    release = [math.floor(max(x, 0.0) * _SCALE + _EPS) if x > -_INF else 0 for x in net.lb]
+    deadlines = [None if dl == _INF else math.floor(dl * _SCALE + _EPS) for dl in net.deadline]
+    return SchedulingProblem(scale, [net.cap[u] for u in units], demands, succ, release=release, fixed=fixed,
+                   deadlines=deadlines)
+
+
+def _run(prep: _Prepared, *, effort: int = 1, seed: int = 0, optimize: bool = False,
+         time_limit: float | None = None, plugins: Plugins | None = None) -> _Found:
+    """Schedule ``prep``: the least-slack pass, then ``effort - 1`` sampled priorities, optionally CP-SAT.
+
+    Every candidate goes through the same list scheduler on the campaign's
+    calendar; they differ only in the priorities of competing tasks. Sampling
+    perturbs each node's latest start by up to its mean duration (a biased
+    random sampling around least slack), with ``random.Random(seed)``.
+    """
+    net, plan = prep.net, prep.plan
+    dur = net.dur
+    base = _priorities(plan, dur)
+    best = _list_schedule(net, dur, base)
+    best_key = _key(net, best)
+    used = 1
+    lb = _bound(net, plan)
+    contested = any(u >= 0 for u in net.res)
+    if contested and effort > 1:
+        rules = [[base[v] + dur[v] for v in range(net.n)]]  # latest finish
+        spread = max(sum(dur) / max(net.n, 1), 1.0)
+        rng = random.Random(seed)
+        # Stop early once nothing is late and the end is the bound: nothing can be better.
+        while used < effort and (best_key[0] > 0 or best_key[2] > lb + _EPS):
+            prio = rules.pop() if rules else [x + rng.random() * spread for x in base]
+            timing = _list_schedule(net, dur, prio)
+            used += 1
+            key = _key(net, timing)
+            if key < best_key:
+                best, best_key = timing, key
+    if not optimize:
+        return _Found(best, "heuristic", lb, best_key[2] <= lb + _EPS, used)
+    from .optimize import optimize as cpsat
+    problem = _relaxed(net)
+    objective = "lateness" if any(d is not None for d in problem.deadlines) else "makespan"
+    sol = cpsat(problem, time_limit=10.0 if time_limit is None else time_limit, objective=objective, seed=seed)
+    if objective == "makespan":
+        lb = max(lb, sol.lower_bound / _SCALE)
+    order = [float(x) for x in sol.starts]
+    timing = _list_schedule(net, dur, order)
+    if _key(net, timing) < best_key:
+        best, best_key = timing, _key(net, timing)
+    return _Found(best, "cpsat", lb, best_key[2] <= lb + _EPS, used + 1)
 
 
 def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: Calendar | None = None,
-             plugins: Plugins | None = None) -> Schedule:
+             plugins: Plugins | None = None, effort: int = 1, seed: int = 0, optimize: bool = False,
+             time_limit: float | None = None) -> Schedule:
     """Schedule every task and approval step of ``campaign``, respecting capacities.
 
     Args:
@@ -418,16 +535,23 @@ def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: 
         scenario: what-if changes (a later start, delays, capacities, approvers' latency).
         calendar: the calendar to use; by default the campaign's, found through ``plugins``.
         plugins: where to find calendars (default: the process default).
+        effort: how many schedules to try (1: the least-slack pass alone); the
+            best misses the fewest deadlines, then is the least late, then ends first.
+        seed: the seed of the sampled schedules (same plan, effort and seed: same schedule).
+        optimize: also ask the OR-Tools CP-SAT optimiser (extra ``optimize``)
+            for the schedule that meets the most deadlines / ends first, and its proven bound.
+        time_limit: seconds CP-SAT may use (default 10).
 
     Returns:
-        The ``Schedule``: a start and a finish for every task and step, with slack
-        and whether each deadline is met.
+        The ``Schedule``: a start and a finish for every task and step, with slack,
+        whether each deadline is met, which scheduler ran, its lower bound and gap.
 
     Raises:
         CycleError: the dependencies form a cycle.
         ScenarioError: the scenario names an unknown task or unit.
         KeyError: the campaign's calendar is not provided by any plugin.
+        OptimizerUnavailable: ``optimize`` without OR-Tools installed.
     """
     prep = _prepare(campaign, scenario, calendar, plugins)
-    return _build_schedule(prep, _run(prep))
+    return _build_schedule(prep, _run(prep, effort=effort, seed=seed, optimize=optimize, time_limit=time_limit))
 
