@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.checks.solicitation",
     "campaignflow.export.text",
     "campaignflow.export.office",
+    "campaignflow.draft.recognisers",
 )
 
 
@@ -243,6 +244,11 @@ class Plugins:
         """Exporter classes by name."""
         return {n: cls for n, (_, cls) in self._registry("campaignflow_register_exporters", "name",
                                                           "exporter").items()}
+
+    def recognisers(self) -> dict[str, type[Any]]:
+        """Draft recogniser classes (``campaignflow.draft.Recogniser``) by name."""
+        return {n: cls for n, (_, cls) in self._registry("campaignflow_register_recognisers", "name",
+                                                          "recogniser").items()}
 
     def plans(self) -> dict[str, PlanRef]:
         """Contributed plans by id."""
