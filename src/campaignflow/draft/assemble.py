@@ -154,7 +154,13 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     moments.append(moment_key(v[key]))
             if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
                 rows = [r for r in rows if r[0] != "start"]
-            if not any(r[0] in _DATE_KEYS for r in rows):
+            if not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
+                lo, hi = ctx.window
+                rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]
+                moments += [moment_key(lo), moment_key(hi)]
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: the activity period {lo} to "
+                                         f"{hi} applies", f"无单独时间:按活动时间 {lo} 至 {hi}", task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows):
                 review.append(ReviewItem(f"tasks.{task.id}.due", "no date or deadline in the document's words",
                                          "原文无时间或期限", task.line))
         if "duration" in v:

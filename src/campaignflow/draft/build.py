@@ -166,9 +166,18 @@ def _sentences(text: str, base: int) -> list[tuple[str, int]]:
 def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     """Several acts in one sentence ("制发…倡议书,协调…短信,协调…视频") become one item each."""
     parts = [(m.group(0), m.start()) for m in re.finditer(r"[^,，]+[,，]?", sentence)]
-    if len(parts) < 2 or not all(_VERB.match(p.strip()) for p, _ in parts):
-        return [(sentence, start)]
-    return [(p, start + off) for p, off in parts]
+    if len(parts) >= 2 and all(_VERB.match(p.strip()) for p, _ in parts):
+        return [(p, start + off) for p, off in parts]
+    # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
+    cuts, last = [], 0
+    for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
+        if re.search(r"于[^，,。]{1,12}?前", sentence[last:m.start()]):
+            cuts.append(m.start())
+            last = m.start() + 1
+    if cuts:
+        bounds = [0, *[c + 1 for c in cuts], len(sentence)]
+        return [(sentence[a:b], start + a) for a, b in zip(bounds, bounds[1:]) if sentence[a:b].strip(",，")]
+    return [(sentence, start)]
 
 
 def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()) -> list[Item]:

@@ -46,6 +46,7 @@ _LEAD_LINE = re.compile(r"(?:牵头单位|牵头部门)\s*[:：]\s*(.{2,80}?)(?=
 _RESP_LINE = re.compile(r"(?:责任单位|配合单位|责任部门)\s*[:：]\s*(.{2,160}?)(?=\s+进度安排|\s*进度安排|\n|\s{2,}|$)")
 _BY = re.compile(r"由([^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)")
 _LEAD_COOP = re.compile(r"([^，,。；;]{2,20}?)牵头[，,、]\s*([^，,。；;]{2,40}?)(?:配合|参与|协助)")
+_PLEASE = re.compile(r"请([^，,。；;]{2,60}?)[，,]\s*(?:于|在)")
 _SUBJECT_RESP = re.compile(r"^([^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责")
 
 
@@ -78,7 +79,7 @@ class OwnerRecogniser(Recogniser):
                 else:
                     yield self._first_is_lead(names, m, base)
                 return
-            for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85)):
+            for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85), (_PLEASE, 0.75)):
                 m = rx.search(rx_text)
                 if m:
                     lead = split_names(m.group(1))
