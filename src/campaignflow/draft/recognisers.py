@@ -33,6 +33,7 @@ def split_names(text: str) -> list[str]:
     out = []
     for part in _SEP.split(text):
         part = re.sub(r"[(（][^)）]*[)）]", "", part).strip(" \t\u3000。.：:")
+        part = re.sub(r"[)）(（]+$", "", part)
         part = re.sub(r"等+$", "", part)
         if 2 <= len(part) <= 20 and not re.search(r"[0-9]", part):
             out.append(part)
@@ -58,6 +59,14 @@ class OwnerRecogniser(Recogniser):
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
         for rx_text, base in ((item.text, item.start), (item.node_text, item.node_start)):
+            m = _OWNER_PAREN.search(rx_text)
+            if m:
+                names = split_names(m.group(2))
+                if m.group(1) == "牵头单位" and names:
+                    yield Field("owners", (names[0], tuple(names[1:])), m.group(0), base + m.start(), 0.95)
+                else:
+                    yield self._first_is_lead(names, m, base)
+                return
             lead_m = _LEAD_LINE.search(rx_text)
             resp_m = _RESP_LINE.search(rx_text)
             if lead_m or resp_m:
@@ -70,14 +79,6 @@ class OwnerRecogniser(Recogniser):
                                 base + m.start(), 0.95)
                 else:
                     yield self._first_is_lead(resp, m, base)
-                return
-            m = _OWNER_PAREN.search(rx_text)
-            if m:
-                names = split_names(m.group(2))
-                if m.group(1) == "牵头单位" and names:
-                    yield Field("owners", (names[0], tuple(names[1:])), m.group(0), base + m.start(), 0.95)
-                else:
-                    yield self._first_is_lead(names, m, base)
                 return
             for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85), (_PLEASE, 0.75)):
                 m = rx.search(rx_text)
