@@ -201,7 +201,7 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         marker_len = node.title_end - node.start
         title_words = node.title
         short_title = len(title_words) <= 30 and len(body) > marker_len + 4
-        body_from = marker_len if short_title else len(node_text) - len(node_text.lstrip())
+        body_from = marker_len if short_title else node.marker_end - node.start
         sentences = []
         for s, off in _sentences(body[body_from:], node.start + body_from):
             sentences.extend(_split_clauses(s, off))
@@ -223,11 +223,13 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             for p, off in pieces:
                 for q, qoff in [(x.group(0), off + x.start()) for x in re.finditer(r"[^,，]+", p)]:
                     if split and not _TIME_START.match(q):
-                        prev, poff = split[-1]
-                        split[-1] = (prev + "," + q, poff)
+                        _prev, poff = split[-1]
+                        split[-1] = (text[poff:qoff + len(q)], poff)  # the document's words, comma included
                     else:
                         split.append((q, qoff))
-            chosen.extend((p.strip(), off) for p, off in split if len(p.strip()) >= 4)
+            for p, off in split:
+                if len(p.strip()) >= 4:
+                    chosen.append((p.strip(), off + len(p) - len(p.lstrip())))
         if not chosen and kind == "work" and node.label not in parents and len(body.strip()) > 2:
             chosen = [(title_words, node.start + (len(node_text) - len(node_text.lstrip())))]
         for s, off in chosen:

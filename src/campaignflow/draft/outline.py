@@ -60,6 +60,7 @@ class Node:
     title_end: int
     parent: str | None
     ancestors: tuple[str, ...] = ()  #: the titles of the enclosing nodes, outermost first
+    marker_end: int = 0  #: offset just after the marker (一、 (一) 1.)
     path: tuple[int, ...] = ()  #: the numbers of this node and its ancestors, outermost first
 
 
@@ -83,7 +84,8 @@ def _candidates(text: str) -> Iterator[tuple[int, int, str, int]]:
                     number = _number(style, m.group("n"))
                 except ValueError:
                     continue
-                yield i, m.end(), style, number
+                # 1. and 1、 are one level: documents mix them.
+                yield i, m.end(), "num" if style in ("num-dot", "num-comma") else style, number
                 break
 
 
@@ -146,7 +148,7 @@ def parse_outline(text: str) -> list[Node]:
         titles[label] = title
         nodes.append(Node(label=label, style=path[-1][0], number=path[-1][1], depth=len(path), title=title,
                           start=start, end=end, title_end=title_end, parent=parent, ancestors=ancestors,
-                          path=tuple(n for _, n in path)))
+                          marker_end=mend, path=tuple(n for _, n in path)))
     return nodes
 
 

@@ -107,7 +107,7 @@ _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|�
 _QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
-_NAMED = re.compile(r"(?P<name>扶贫日)(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
+_NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
 _TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
@@ -287,7 +287,7 @@ class SubmissionRecogniser(Recogniser):
             quotes.append(m.group(0))
             first = m.start() if first is None else first
         for m in _RECOMMEND.finditer(item.text):
-            for who in split_names(m.group("who")) or [m.group("who")]:
+            for who in [w.strip() for w in _SEP.split(m.group("who")) if w.strip()]:
                 steps.append((who, "recommend"))
             quotes.append(m.group(0))
             first = m.start() if first is None else first
@@ -298,7 +298,10 @@ class SubmissionRecogniser(Recogniser):
             first = m.start() if first is None else first
         if steps:
             # Consent and recommendation come before the receiver's approval, as the document orders them.
-            yield Field("approvals", steps, "……".join(quotes), item.start + (first or 0), 0.75,
+            # The quote is the document's span from the first step's words to the last one's.
+            spans = [m.span() for rx in (_CONSENT, _RECOMMEND, _SUBMIT) for m in rx.finditer(item.text)]
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+            yield Field("approvals", steps, item.text[lo:hi], item.start + lo, 0.75,
                         (f"read as approval steps: {', '.join(f'{w} ({k})' for w, k in steps)}",
                          f"按审批步骤理解:{'、'.join(f'{w}({k})' for w, k in steps)}"))
 
