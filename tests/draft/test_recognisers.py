@@ -127,3 +127,18 @@ def test_solicitations_with_and_without_whom():
     f = _fields(SolicitationRecogniser(), "在全省开展扶贫日认领认捐活动")
     assert "solicits" not in f and f["note"].review is not None
     assert _fields(SolicitationRecogniser(), "召开座谈会") == {}
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("各中小学校要通过主题班会等形式，大力宣传资助政策", "各中小学校"),
+    ("审计部门要依法对募集款物进行审计监督", "审计部门"),
+    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", "各中小学校"),
+])
+def test_subject_of_the_sentence(text, subject):
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert _fields(SubjectRecogniser(), text)["subject"].value == subject
+
+
+def test_no_subject_in_a_sentence_that_starts_with_its_verb():
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert _fields(SubjectRecogniser(), "举办安徽省脱贫攻坚成就展") == {}

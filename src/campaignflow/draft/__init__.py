@@ -10,18 +10,15 @@ It is an assistant, not an oracle: offline, deterministic, rule-based.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
-from ..errors import DraftError, PlanError
+from ..errors import DraftError
 from .base import DraftContext, Field, Item, Recogniser
-from .build import DraftTask, DraftUnit, ReviewItem, Trace, Units, extract, issuer_of, moment_key, task_id, title_of
-from .outline import line_of
-from .reader import decode, read_document
+from .build import DraftTask, DraftUnit, ReviewItem, Trace
+from .reader import read_document
 
 if TYPE_CHECKING:
     from ..model import Campaign
@@ -89,6 +86,3 @@ def _is_file(s: str) -> bool:
     except (OSError, ValueError):
         return False
 
-
-# silence "imported but unused" for re-exported helpers
-_ = (decode, date, datetime, Sequence, Any, PlanError, Units, extract, issuer_of, moment_key, task_id, title_of, line_of)

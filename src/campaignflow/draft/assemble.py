@@ -94,6 +94,10 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
 
 def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> tuple[str, list[str]]:
     owners = task.values.get("owners")
+    subject = task.values.get("subject")
+    if subject:
+        # The doer the sentence names leads; the listed partners stand with it.
+        owners = (subject, tuple(n for n in (owners[1] if owners else ()) if n != subject))
     if not owners:
         review.append(ReviewItem(f"tasks.{task.id}.lead", f"no owner found for {task.section or 'the preamble'}; "
                                  "the issuing unit is the lead", f"{task.section or '前言'}未找到责任单位;以发文单位为牵头单位",
@@ -102,17 +106,13 @@ def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[Rev
     lead_name, partner_names = owners
     names = ([lead_name] if lead_name else []) + list(partner_names)
     ids = [units.get(n) for n in names]
-    lead = next((u for u in ids if not u.group), None)
-    if lead is None:
-        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the owners ({'、'.join(names)}) are all collectives; the "
-                                 "issuing unit leads, a template over the group's members would give one task each",
-                                 f"责任单位({'、'.join(names)})均为集合;以发文单位为牵头单位,可改为对该组成员的模板",
-                                 task.line))
-        return issuer, [u.id for u in ids]
-    if ids and ids[0] is not lead:
-        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the first owner {ids[0].name} is a collective; "
-                                 f"{lead.name} is taken as lead", f"首个责任单位“{ids[0].name}”为集合;取“{lead.name}”为牵头单位",
-                                 task.line))
+    lead = ids[0]
+    if lead.group:
+        # A lead is one unit: the collective stands as one (kind "collective") until a person makes it a template.
+        lead = units.as_unit(lead.name)
+        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the lead {lead.name} is a collective, written as one unit; "
+                                 "a template over its members would give one task each",
+                                 f"牵头单位“{lead.name}”为集合,暂作一个单位;可改为对其成员的模板", task.line))
     partners = []
     for u in ids:
         if u is not lead and u.id not in partners:
@@ -178,8 +178,6 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
             rows.append(("solicits", [units.get(n).id for n in v["solicits"]], _cite(tr.get("solicits"))))
         rows.append(("doc", {"quote": task.quote, "note": f"line {task.line}"}, None))
         out_tasks.append((task.id, rows))
-        if any(r[0] in ("start", "due", "on") and isinstance(r[1], date) and quarterly for r in rows):
-            pass
     year = ctx.year
     if moments:
         start, end = min(moments).date(), max(moments).date()

@@ -283,6 +283,12 @@ class Units:
         self.by_name[name] = unit
         return unit
 
+    def as_unit(self, name: str) -> DraftUnit:
+        """The collective ``name`` written as one unit (it leads a task), same id."""
+        unit = attrs.evolve(self.get(name), group=False)
+        self.by_name[unit.name] = unit
+        return unit
+
 
 def extract(text: str, recognisers: Sequence[Recogniser], *, year: int | None = None,
             extra_no_work: Sequence[str] = ()) -> tuple[DraftContext, list[Node], list[Item], list[list[Field]]]:

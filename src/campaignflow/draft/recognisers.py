@@ -15,7 +15,7 @@ from ..plugins import hookimpl
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
-__all__ = ["DateRecogniser", "OwnerRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+__all__ = ["DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
            "split_names", "is_collective"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
@@ -99,6 +99,25 @@ class OwnerRecogniser(Recogniser):
                       f"未写明牵头单位;取第一个责任单位“{names[0]}”为牵头单位"))
 
 
+_SUBJECT = re.compile(r"^(?:“[^”]{1,8}”\s*[^，,。]{0,6}?中[，,]\s*)?(各[^，,。要将应须对]{1,14}?|[^，,。、要]{2,10}?(?:部门|学校|单位|机关|工作队))"
+                      r"(?:[，,]\s*)?(?:要|应|须|将|于|在|结合|开展|组织|分别)")
+
+
+class SubjectRecogniser(Recogniser):
+    """The sentence's subject as its doer: "各中小学校要…", "审计部门要…", "各地组织开展…"."""
+
+    name = "builtin.subject"
+    order = 100
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        m = _SUBJECT.match(item.text)
+        if m:
+            names = split_names(m.group(1))
+            if names and not names[0].startswith(("各项", "各种", "各类")):
+                yield Field("subject", names[0], m.group(1), item.start + m.start(1), 0.7,
+                            (f"the sentence's subject {names[0]} is taken as lead", f"取句子主语“{names[0]}”为牵头单位"))
+
+
 # --------------------------------------------------------------------------- times
 
 _DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
@@ -161,8 +180,6 @@ class DateRecogniser(Recogniser):
                 yield Field("due", d0 + timedelta(days=2), q, s, 0.5)
             elif suffix in ("至", "到", "-", "—", "~"):
                 yield Field("start", value, q, s, 0.9, review)
-            elif "start" in [f for f in ()]:
-                pass
             else:
                 # A bare date: the day the task happens, or the end of a range started above.
                 yield Field("on", value, q, s, 0.85 if review is None else 0.7, review)
@@ -340,4 +357,4 @@ class SolicitationRecogniser(Recogniser):
 @hookimpl
 def campaignflow_register_recognisers() -> list[type[Recogniser]]:
     """The built-in recognisers."""
-    return [OwnerRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]
+    return [OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]
