@@ -30,6 +30,7 @@ _VERB = re.compile(r"开展|组织|举办|召开|举行|制定|制发|报送|函
                    r"发动|举行|送|办|帮助|动员|支持|鼓励")
 _STRONG = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*月|季度|年终|年底|报送|函送|上报|报[^，,。；]{0,8}(?:办|局|室)|"
                      r"审计|举行|成立|建立|按月|每季度")
+_DESCRIPTION = re.compile(r"^[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
 # A node with parts does work of its own only where it names who does it.
 _OWN_WORK = re.compile(r"负责|牵头|由[^，,。]{2,20}?(?:统筹|组织)")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
@@ -166,7 +167,9 @@ def _sentences(text: str, base: int) -> list[tuple[str, int]]:
 def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     """Several acts in one sentence ("制发…倡议书,协调…短信,协调…视频") become one item each."""
     parts = [(m.group(0), m.start()) for m in re.finditer(r"[^,，]+[,，]?", sentence)]
-    if len(parts) >= 2 and all(_VERB.match(p.strip()) for p, _ in parts):
+    verbs = [_VERB.match(p.strip()) for p, _ in parts]
+    # Three acts or more, or two with the same verb: a list of acts, not an act and its elaboration.
+    if all(verbs) and (len(parts) >= 3 or (len(parts) == 2 and verbs[0].group(0) == verbs[1].group(0))):  # type: ignore[union-attr]
         return [(p, start + off) for p, off in parts]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
@@ -210,6 +213,8 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         for s, off in sentences:
             if s.strip("。；;:： ") == marker_and_title.strip("。；;:： "):
                 continue  # the heading alone: the node's name, its work is in its parts
+            if _DESCRIPTION.match(s) and not _VERB.match(s):
+                continue  # "X是…", "X为…牵头单位": says what is, not what to do
             head = re.sub(r"^(?:要|并|同时|还要|均要|都要|各[^，,]{0,12}?要)", "", s)
             if kind == "requirements" or (node.label in parents and not _OWN_WORK.search(own)):
                 if _STRONG.search(s) and _VERB.search(s):

@@ -126,6 +126,7 @@ _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|�
 _QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
+_THIS_YEAR = re.compile(r"全年|今年|年内")
 _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
@@ -214,6 +215,12 @@ class DateRecogniser(Recogniser):
             d = date(year, 12, 31)
             yield Field("due", d, m.group(0), item.start + m.start(), 0.6,
                         (f"'{m.group(0)}' read as {d}", f"“{m.group(0)}”按 {d} 理解"))
+            seen_date = True
+        m = _THIS_YEAR.search(text)
+        if m and not seen_date:
+            d = date(year, 12, 31)
+            yield Field("due", d, m.group(0), item.start + m.start(), 0.5,
+                        (f"'{m.group(0)}' read as due by {d}", f"“{m.group(0)}”按 {d} 前完成理解"))
             seen_date = True
         m = _HALF.search(text)
         if m and not seen_date:
