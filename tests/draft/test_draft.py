@@ -153,3 +153,25 @@ def test_any_text_drafts_to_a_plan_that_loads(text):
 
 
 _PM = create_plugin_manager(entry_points=False, use_env=False)
+
+
+def test_a_lead_is_never_its_own_partner_and_every_reference_is_a_unit_or_group():
+    for doc in SEEDS:
+        c = draft_plan(doc, year=2020, plugins=_PM).campaign
+        for t in c.tasks.values():
+            assert t.lead not in t.partners, (doc, t.id)
+            assert t.lead in c.units
+            assert all(p in c.units or p in c.groups for p in t.partners)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=100).map(lambda s: s.encode("gb18030"))))
+def test_any_file_drafts_or_is_a_clear_draft_error(tmp_path, raw):
+    p = tmp_path / "doc.txt"
+    p.write_bytes(raw)
+    try:
+        draft = draft_plan(p, plugins=_PM)
+    except DraftError as exc:
+        assert str(p) in exc.message and exc.message_zh
+    else:
+        cf.loads(draft.toml, plugins=_PM)

@@ -115,7 +115,7 @@ def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[Rev
                                  f"牵头单位“{lead.name}”为集合,暂作一个单位;可改为对其成员的模板", task.line))
     partners = []
     for u in ids:
-        if u is not lead and u.id not in partners:
+        if u.id != lead.id and u.id not in partners:
             partners.append(u.id)
     return lead.id, partners
 
