@@ -17,12 +17,25 @@ import attrs
 
 from ..errors import DraftError
 from .base import DraftContext, Field, Item, Recogniser
-from .build import DraftTask, DraftUnit, ReviewItem, Trace
-from .reader import read_document
 
 if TYPE_CHECKING:
     from ..model import Campaign
     from ..plugins.manager import Plugins
+    from .build import DraftTask, DraftUnit, ReviewItem, Trace
+    from .reader import read_document
+
+# The drafting modules compile many patterns: imported on first use, not with the package.
+_LAZY = {"DraftTask": "build", "DraftUnit": "build", "ReviewItem": "build", "Trace": "build",
+         "read_document": "reader"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 __all__ = ["Draft", "DraftContext", "DraftTask", "DraftUnit", "Field", "Item", "Recogniser", "ReviewItem", "Trace",
            "draft_plan", "read_document"]
@@ -63,6 +76,8 @@ def draft_plan(text_or_path: str | os.PathLike[str], *, year: int | None = None,
     Raises:
         DraftError: the file is unreadable or not a document.
     """
+    from .reader import read_document
+
     if isinstance(text_or_path, os.PathLike) or (isinstance(text_or_path, str) and "\n" not in text_or_path
                                                 and len(text_or_path) < 4096 and _is_file(text_or_path)):
         source = str(text_or_path)

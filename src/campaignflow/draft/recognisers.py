@@ -1,7 +1,8 @@
 """The built-in recognisers: owners, times, submissions and approvals, solicitations.
 
 Registered as a plugin like any third-party recogniser, through
-``campaignflow_register_recognisers``.
+``campaignflow_register_recognisers`` (in ``builtin.py``, which imports this
+module only when a document is first drafted: its patterns take a while to compile).
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
-from ..plugins import hookimpl
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
-__all__ = ["DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+__all__ = ["builtin_recognisers", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
            "split_names", "is_collective"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
@@ -361,7 +361,6 @@ class SolicitationRecogniser(Recogniser):
                     (f"a solicitation ('{m.group(0)}') without whom it asks", f"募集活动(“{m.group(0)}”)未写明向谁募集"))
 
 
-@hookimpl
-def campaignflow_register_recognisers() -> list[type[Recogniser]]:
-    """The built-in recognisers."""
+def builtin_recognisers() -> list[type[Recogniser]]:
+    """The built-in recognisers (registered by ``campaignflow.draft.builtin``)."""
     return [OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]
