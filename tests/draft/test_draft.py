@@ -175,3 +175,13 @@ def test_any_file_drafts_or_is_a_clear_draft_error(tmp_path, raw):
         assert str(p) in exc.message and exc.message_zh
     else:
         cf.loads(draft.toml, plugins=_PM)
+
+
+@pytest.mark.parametrize("doc", SEEDS[:2], ids=lambda p: p.parent.name)
+def test_every_task_review_item_is_a_comment_in_the_plan(doc):
+    draft = draft_plan(doc, year=2020, plugins=_PM)
+    task_items = [r for r in draft.review if r.where.startswith("tasks.")]
+    assert task_items
+    for r in task_items:
+        assert f"# review: {r.message_zh} / {r.message}" in draft.toml, r
+    assert any(r.where == "campaign.issuer" for r in draft.review) or "issuer" in draft.toml

@@ -81,8 +81,12 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
                                line=line_of(text, item.start), quote=item.text.strip(), values=values,
                                traces=tuple(traces)))
         for key, en, zh, off in notes:
+            key = "lead" if key in ("owners", "subject") else key  # the plan key the field became
             review.append(ReviewItem(f"tasks.{tid}.{key}", en, zh, line_of(text, off), None))
     issuer = issuer_name or (leads.most_common(1)[0][0] if leads else None)
+    if issuer is not None and issuer_name is None:
+        review.append(ReviewItem("campaign.issuer", f"the title names no issuing unit; {issuer}, the most frequent "
+                                 "lead, stands for it", f"标题未写明发文单位;暂以最常见的牵头单位“{issuer}”代替"))
     if issuer is None:
         issuer = "发文单位"
         review.append(ReviewItem("campaign.issuer", "no issuing unit found; a placeholder unit '发文单位' stands for it",
@@ -232,6 +236,10 @@ def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *,
         if tid in drop:
             continue
         lines += ["", f"[tasks.{_key(tid)}]"]
+        keys = {key for key, _, _ in rows}
+        for where, items in notes.items():
+            if where.startswith(f"tasks.{tid}.") and where.rsplit(".", 1)[1] not in keys:
+                lines += [f"# review: {r.message_zh} / {r.message}" for r in items]  # a note with no field of its own
         for key, value, cite in rows:
             if key in drop or f"{tid}.{key}" in drop:
                 continue
