@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _REVIEW_BELOW = 0.8
 _DATE_KEYS = ("start", "due", "on")
+_PLACEHOLDER_DAY = date(2000, 1, 1)
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -188,9 +189,10 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
     elif year:
         start, end = date(year, 1, 1), date(year, 12, 31)
     else:
-        start = end = date.today()
-        review.append(ReviewItem("campaign.start", f"no dates at all: the campaign window is today ({start})",
-                                 f"全文无日期:活动时段暂定为今天({start})"))
+        # A fixed placeholder, not today: the same document must always draft to the same plan.
+        start = end = _PLACEHOLDER_DAY
+        review.append(ReviewItem("campaign.start", f"no dates at all: the campaign window is a placeholder ({start})",
+                                 f"全文无日期:活动时段为占位日期({start})"))
     if year and (quarterly or any(re.search(r"季度|年终|全年", t.quote) for t in tasks)):
         start, end = min(start, date(year, 1, 1)), max(end, date(year, 12, 31))
     if ctx.window:
