@@ -54,6 +54,11 @@ _LAZY: dict[str, str] = {
     "TransitionError": "errors",
     "UnknownPlanError": "errors",
     "UnknownTaskError": "errors",
+    # drafting a plan from a plan document
+    "DraftError": "errors",
+    "Draft": "draft",
+    "Recogniser": "draft",
+    "draft_plan": "draft",
     # calendars, checks, plugins
     "Calendar": "calendar",
     "WorkAxis": "calendar",
@@ -124,3 +129,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .simulate import Scenario, Schedule, SimulationResult, schedule
     from .simulate import Scheduler, SchedulingProblem, SchedulingSolution
     from .writer import to_toml
+    from .draft import Draft, Recogniser, draft_plan
+    from .errors import DraftError

@@ -26,6 +26,7 @@ __all__ = [
     "StoreError",
     "TamperedLogError",
     "ScenarioError",
+    "DraftError",
 ]
 
 
@@ -181,3 +182,15 @@ class ScenarioError(CampaignflowError, ValueError):
     def __init__(self, problems: Iterable[Text]) -> None:
         self.problems: tuple[Text, ...] = tuple(problems)
         super().__init__("; ".join(p.en for p in self.problems) or "invalid scenario")
+
+
+class DraftError(CampaignflowError, ValueError):
+    """A document could not be drafted: not a document, unreadable, or too large.
+
+    ``message`` is English, ``message_zh`` Chinese; ``str()`` gives the English.
+    """
+
+    def __init__(self, message: str, message_zh: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message

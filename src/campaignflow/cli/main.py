@@ -24,6 +24,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.simulate:simulate",
     "campaignflow.cli.run:run",
     "campaignflow.cli.export:export",
+    "campaignflow.cli.draft:draft",
 )
 
 

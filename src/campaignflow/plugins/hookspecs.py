@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from ..calendar import Calendar
     from ..checks import Check
+    from ..draft.base import Recogniser
     from ..export import Exporter
     from ..model import Campaign
     from .plans import PlanRef
@@ -65,6 +66,15 @@ def campaignflow_load_plan(path: Path) -> Campaign | None:
     Called for every path given to ``load_plan`` before the built-in TOML
     loader; the first non-``None`` result wins. Raise ``PlanError`` for a file
     that is yours but broken.
+    """
+
+
+@hookspec
+def campaignflow_register_recognisers() -> list[type[Recogniser]]:
+    """Return the recogniser classes ``campaignflow draft`` runs, each with a unique ``name``.
+
+    A recogniser reads fields (owners, dates, approvals, ...) from one work item
+    of a plan document. Called once per plugin manager, when a document is first drafted.
     """
 
 

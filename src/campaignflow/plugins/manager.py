@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.export.text",
     "campaignflow.export.office",
     "campaignflow.simulate.schedulers",
+    "campaignflow.draft.builtin",
 )
 
 
@@ -249,6 +250,10 @@ class Plugins:
         """Scheduler classes by name (``heuristic``, ``cpsat``, and plugins')."""
         return {n: cls for n, (_, cls) in self._registry("campaignflow_register_schedulers", "name",
                                                           "scheduler").items()}
+    def recognisers(self) -> dict[str, type[Any]]:
+        """Draft recogniser classes (``campaignflow.draft.Recogniser``) by name."""
+        return {n: cls for n, (_, cls) in self._registry("campaignflow_register_recognisers", "name",
+                                                          "recogniser").items()}
 
     def plans(self) -> dict[str, PlanRef]:
         """Contributed plans by id."""

@@ -1,0 +1,204 @@
+"""How close `campaignflow draft` comes to the hand-written plans of the five seed documents.
+
+For each plugin in ``plugins/`` with a ``document.txt`` and a ``plan.toml``, the
+document is drafted and compared with the plan a person wrote from it:
+
+- a *work item* of the hand-written plan is a task or a template (a template's
+  instances, and a repeated task's occurrences, count once);
+- a draft task *matches* a work item when both give the same section and their
+  words overlap most (character-bigram Jaccard of the draft's quote and the
+  item's title and quote, at least 0.08), one-to-one, best pairs first; a work
+  item whose section the draft lacks may match any draft task of overlap ≥ 0.3;
+- *lead right*: the lead's Chinese name equals the item's (a template's lead is
+  its group's name), or one contains the other (省扶贫办 / 扶贫办);
+- *partners*: precision and recall of the names, the same rule;
+- *deadline right*: of the items with a deadline (``due`` or ``on``), the matched
+  draft has the same instant;
+- *submissions*: of the items with approval steps, the matched draft has some.
+
+Run twice: as the drafter reads the document, and with ``year=`` the hand-written
+plan's year for documents that give none (20xx年), as an author would pass ``--year``.
+
+Usage: ``python benchmarks/bench_draft.py [--plugins DIR] [--json]``. A script, not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import campaignflow as cf
+from campaignflow.draft import draft_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bigrams(s: str) -> set[str]:
+    s = re.sub(r"[\s，,。；;、:：()（）“”\"《》·…-]", "", s)
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def _overlap(a: str, b: str) -> float:
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def _same_name(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return False
+    return a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a))
+
+
+def _norm_section(s: str | None) -> str:
+    return re.sub(r"\s", "", (s or "")).replace("（", "(").replace("）", ")")
+
+
+def _instant(window: Any) -> datetime | None:
+    v = window.due if window.due is not None else window.on
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, date):
+        return datetime(v.year, v.month, v.day, 23, 59, 59)
+    return None
+
+
+def reference_items(plan_path: Path) -> list[dict[str, Any]]:
+    """The work items of a hand-written plan: one per task or template."""
+    campaign = cf.load_plan(plan_path)
+    raw = tomllib.loads(plan_path.read_text(encoding="utf-8"))
+    names = {**{u.id: u.name for u in campaign.units.values()}, **{g.id: g.name for g in campaign.groups.values()}}
+    items: dict[str, dict[str, Any]] = {}
+    for t in campaign.tasks.values():
+        key = t.template or t.id.split("#")[0]
+        if key in items:
+            continue
+        if t.template:
+            group = raw.get("templates", {}).get(t.template, {}).get("for_each")
+            lead = names.get(group, group)
+        else:
+            lead = names.get(t.lead, t.lead)
+        quote = t.doc.quote if t.doc is not None and t.doc.quote else ""
+        items[key] = {"key": key, "section": _norm_section(t.section), "words": f"{t.title} {quote}",
+                      "lead": lead, "partners": {names.get(p, p) for p in t.partners},
+                      "deadline": _instant(t.window), "approvals": bool(t.approvals)}
+    return list(items.values())
+
+
+def draft_items(draft: Any) -> list[dict[str, Any]]:
+    c = draft.campaign
+    names = {**{u.id: u.name for u in c.units.values()}, **{g.id: g.name for g in c.groups.values()}}
+    items: dict[str, dict[str, Any]] = {}
+    for t in c.tasks.values():
+        key = t.id.split("#")[0]
+        if key in items:
+            continue
+        items[key] = {"key": key, "section": _norm_section(t.section), "words": t.doc.quote if t.doc else t.title,
+                      "lead": names.get(t.lead), "partners": {names.get(p, p) for p in t.partners},
+                      "deadline": _instant(t.window), "approvals": bool(t.approvals)}
+    return list(items.values())
+
+
+def match(ref: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    pairs = []
+    for i, r in enumerate(ref):
+        for j, g in enumerate(got):
+            score = _overlap(r["words"], g["words"])
+            same = r["section"] == g["section"]
+            if (same and score >= 0.08) or score >= 0.3:
+                pairs.append((score + (1.0 if same else 0.0), i, j))
+    pairs.sort(reverse=True)
+    used_r: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, i, j in pairs:
+        if i not in used_r and j not in used_g:
+            used_r.add(i)
+            used_g.add(j)
+            out.append((i, j))
+    return out
+
+
+def compare(plugin: Path, *, give_year: bool) -> dict[str, Any]:
+    ref = reference_items(plugin / "plan.toml")
+    ref_year = cf.load_plan(plugin / "plan.toml").start.year
+    text = (plugin / "document.txt").read_text(encoding="utf-8")
+    has_year = bool(re.search(r"(?<![0-9])20[0-9]{2}\s*年", text))
+    draft = draft_plan(plugin / "document.txt", year=ref_year if give_year and not has_year else None)
+    got = draft_items(draft)
+    pairs = match(ref, got)
+    row: dict[str, Any] = {"plan": plugin.name, "items": len(ref), "drafted": len(got), "found": len(pairs),
+                           "missed": len(ref) - len(pairs), "spurious": len(got) - len(pairs), "loads": True,
+                           "review": len(draft.review)}
+    row["lead_right"] = sum(_same_name(ref[i]["lead"], got[j]["lead"]) for i, j in pairs)
+    tp = fp = fn = 0
+    for i, j in pairs:
+        want, have = ref[i]["partners"], got[j]["partners"]
+        hit = {h for h in have if any(_same_name(h, w) for w in want)}
+        tp += len(hit)
+        fp += len(have) - len(hit)
+        fn += sum(1 for w in want if not any(_same_name(h, w) for h in have))
+    row.update(partners_tp=tp, partners_fp=fp, partners_fn=fn)
+    with_deadline = [(i, j) for i, j in pairs if ref[i]["deadline"] is not None]
+    row["deadlines"] = len(with_deadline)
+    row["deadline_right"] = sum(ref[i]["deadline"] == got[j]["deadline"] for i, j in with_deadline)
+    with_steps = [(i, j) for i, j in pairs if ref[i]["approvals"]]
+    row["submissions"] = len(with_steps)
+    row["submissions_found"] = sum(got[j]["approvals"] for i, j in with_steps)
+    return row
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f}%" if b else "    -"
+
+
+def table(rows: list[dict[str, Any]], title: str) -> str:
+    head = (f"{'plan':24s} {'items':>5s} {'draft':>5s} {'found':>5s} {'miss':>4s} {'spur':>4s} {'recall':>7s} "
+            f"{'prec':>7s} {'lead':>7s} {'part P':>7s} {'part R':>7s} {'deadl':>9s} {'subm':>7s} {'review':>6s}")
+    lines = [title, head, "-" * len(head)]
+    total: dict[str, int] = {}
+    for r in [*rows, None]:
+        if r is None:
+            r = {"plan": "TOTAL", **total}
+        else:
+            for k, v in r.items():
+                if isinstance(v, int) and not isinstance(v, bool):
+                    total[k] = total.get(k, 0) + v
+        lines.append(
+            f"{r['plan']:24s} {r['items']:5d} {r['drafted']:5d} {r['found']:5d} {r['missed']:4d} {r['spurious']:4d} "
+            f"{_pct(r['found'], r['items']):>7s} {_pct(r['found'], r['drafted']):>7s} "
+            f"{_pct(r['lead_right'], r['found']):>7s} "
+            f"{_pct(r['partners_tp'], r['partners_tp'] + r['partners_fp']):>7s} "
+            f"{_pct(r['partners_tp'], r['partners_tp'] + r['partners_fn']):>7s} "
+            f"{r['deadline_right']:3d}/{r['deadlines']:<3d}{'':2s} {r['submissions_found']:2d}/{r['submissions']:<2d}{'':2s} "
+            f"{r['review']:6d}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--plugins", type=Path, default=ROOT / "plugins")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    plugins = sorted(p for p in args.plugins.iterdir() if (p / "document.txt").is_file() and (p / "plan.toml").is_file())
+    out = {}
+    for give_year in (False, True):
+        out["with_year" if give_year else "as_read"] = [compare(p, give_year=give_year) for p in plugins]
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(table(out["as_read"], "draft as read (no --year)"))
+        print()
+        print(table(out["with_year"], "with --year for documents that give none (20xx年)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""Fields → a plan file: units and groups, tasks with traces, ``# review:`` comments; verified by loading."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PlanError
+from ..writer import _key, _value
+from .base import Field, Recogniser
+from .build import DraftTask, ReviewItem, Trace, Units, extract, issuer_of, moment_key, task_id, title_of
+from .outline import line_of
+
+if TYPE_CHECKING:
+    from ..plugins.manager import Plugins
+    from . import Draft
+
+_REVIEW_BELOW = 0.8
+_DATE_KEYS = ("start", "due", "on")
+_PLACEHOLDER_DAY = date(2000, 1, 1)
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" 。；;,，")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _campaign_id(title: str, year: int | None) -> str:
+    from .build import _pinyin
+    slug = _pinyin(re.sub(r"[0-9a-zA-Z“”\"《》()（）\s]", "", title)[:6])
+    slug = re.sub(r"[^a-z0-9-]", "", slug)[:30].strip("-") or "draft"
+    return f"{slug}-{year}" if year else slug
+
+
+def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year: int | None,
+             plugins: Plugins) -> Draft:
+    """Draft ``text`` with ``recognisers``; the result always loads (degrading field by field if it must)."""
+    from . import Draft
+    extra = tuple(w for r in recognisers for w in r.non_work_headings)
+    ctx, nodes, items, fields = extract(text, recognisers, year=year, extra_no_work=extra)
+    review: list[ReviewItem] = []
+    units = Units()
+    title = title_of(text)
+    issuer_name = issuer_of(text)
+    if ctx.year is None:
+        review.append(ReviewItem("campaign", "the document names no year: no dates were set; draft again with --year",
+                                 "文档未写明年份:未设任何日期;请用 --year 重新起草"))
+    elif ctx.year_assumed:
+        review.append(ReviewItem("campaign", f"the year {ctx.year} is assumed", f"年份 {ctx.year} 为假定"))
+    paths = {n.label: n.path for n in nodes}
+    per_section = Counter(i.section for i in items)
+    seen_k: Counter[str] = Counter()
+    leads: Counter[str] = Counter()
+    tasks: list[DraftTask] = []
+    for item, got in zip(items, fields, strict=True):
+        seen_k[item.section] += 1
+        tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
+        values: dict[str, Any] = {}
+        traces: list[Trace] = []
+        notes: list[tuple[str, str, str, int]] = []  # (key, en, zh, offset)
+        for f in got:
+            if f.review and (f.confidence < _REVIEW_BELOW or f.name == "note"):
+                notes.append((f.name, f.review[0], f.review[1], f.start))
+            if f.name == "note" or f.name in values:
+                continue
+            if f.name == "owners":
+                lead, partners = f.value
+                if lead is None and not partners:
+                    continue
+                values["owners"] = f.value
+            else:
+                values[f.name] = f.value
+            traces.append(Trace(f.name, str(f.value), f.quote, line_of(text, f.start), f.start, f.confidence))
+        if "owners" in values:
+            lead = values["owners"][0]
+            if lead:
+                leads[lead] += 1
+        tasks.append(DraftTask(id=tid, title=_short(item.text), section=item.section,
+                               line=line_of(text, item.start), quote=item.text.strip(), values=values,
+                               traces=tuple(traces)))
+        for key, en, zh, off in notes:
+            key = "lead" if key in ("owners", "subject") else key  # the plan key the field became
+            review.append(ReviewItem(f"tasks.{tid}.{key}", en, zh, line_of(text, off), None))
+    issuer = issuer_name or (leads.most_common(1)[0][0] if leads else None)
+    if issuer is not None and issuer_name is None:
+        review.append(ReviewItem("campaign.issuer", f"the title names no issuing unit; {issuer}, the most frequent "
+                                 "lead, stands for it", f"标题未写明发文单位;暂以最常见的牵头单位“{issuer}”代替"))
+    if issuer is None:
+        issuer = "发文单位"
+        review.append(ReviewItem("campaign.issuer", "no issuing unit found; a placeholder unit '发文单位' stands for it",
+                                 "未找到发文单位;以占位单位“发文单位”代替"))
+    issuer_unit = units.get(issuer)
+    body = _emit(text, title, ctx, tasks, units, issuer_unit.id, review)
+    return _verified(text, source, body, tasks, units, review, plugins, Draft)
+
+
+def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> tuple[str, list[str]]:
+    owners = task.values.get("owners")
+    subject = task.values.get("subject")
+    if subject:
+        # The doer the sentence names leads; the listed partners stand with it.
+        owners = (subject, tuple(n for n in (owners[1] if owners else ()) if n != subject))
+    if not owners:
+        review.append(ReviewItem(f"tasks.{task.id}.lead", f"no owner found for {task.section or 'the preamble'}; "
+                                 "the issuing unit is the lead", f"{task.section or '前言'}未找到责任单位;以发文单位为牵头单位",
+                                 task.line, _short(task.quote, 30)))
+        return issuer, []
+    lead_name, partner_names = owners
+    names = ([lead_name] if lead_name else []) + list(partner_names)
+    ids = [units.get(n) for n in names]
+    lead = ids[0]
+    if lead.group:
+        # A lead is one unit: the collective stands as one (kind "collective") until a person makes it a template.
+        lead = units.as_unit(lead.name)
+        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the lead {lead.name} is a collective, written as one unit; "
+                                 "a template over its members would give one task each",
+                                 f"牵头单位“{lead.name}”为集合,暂作一个单位;可改为对其成员的模板", task.line))
+    partners = []
+    for u in ids:
+        if u.id != lead.id and u.id not in partners:
+            partners.append(u.id)
+    return lead.id, partners
+
+
+def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units, issuer: str,
+          review: list[ReviewItem]) -> dict[str, Any]:
+    """The plan as data: campaign, then one entry per task with its trace comments."""
+    out_tasks: list[tuple[str, list[tuple[str, Any, str | None]]]] = []
+    moments: list[datetime] = []
+    quarterly = False
+    for task in tasks:
+        v = task.values
+        lead, partners = _resolve_owners(task, units, issuer, review)
+        tr = {t.field: t for t in task.traces}
+        rows: list[tuple[str, Any, str | None]] = [("title", task.title, None)]
+        if task.section:
+            rows.append(("section", task.section, None))
+        if "kind" in v:
+            rows.append(("kind", v["kind"], None))
+        rows.append(("lead", lead, _cite(tr.get("owners"))))
+        if partners:
+            rows.append(("partners", partners, None))
+        if "repeat" in v:
+            rows.append(("repeat", v["repeat"], _cite(tr.get("repeat"))))
+            quarterly = True
+        else:
+            on = v.get("on")
+            if on is not None and ("due" in v or "start" in v):
+                on = None
+            if on is not None:
+                rows.append(("on", on, _cite(tr.get("on"))))
+                moments.append(moment_key(on))
+            for key in ("start", "due"):
+                if key in v:
+                    rows.append((key, v[key], _cite(tr.get(key))))
+                    moments.append(moment_key(v[key]))
+            if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
+                rows = [r for r in rows if r[0] != "start"]
+            if not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
+                lo, hi = ctx.window
+                rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]
+                moments += [moment_key(lo), moment_key(hi)]
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: the activity period {lo} to "
+                                         f"{hi} applies", f"无单独时间:按活动时间 {lo} 至 {hi}", task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows):
+                review.append(ReviewItem(f"tasks.{task.id}.due", "no date or deadline in the document's words",
+                                         "原文无时间或期限", task.line))
+        if "duration" in v:
+            rows.append(("duration", v["duration"], _cite(tr.get("duration"))))
+        if "approvals" in v:
+            steps = []
+            for who, kind in v["approvals"]:
+                u = units.get(who)
+                step: dict[str, Any] = {"by": u.id}
+                if kind != "approve":
+                    step["kind"] = kind
+                steps.append(step)
+            rows.append(("approvals", steps, _cite(tr.get("approvals"))))
+        if "solicits" in v:
+            rows.append(("solicits", [units.get(n).id for n in v["solicits"]], _cite(tr.get("solicits"))))
+        rows.append(("doc", {"quote": task.quote, "note": f"line {task.line}"}, None))
+        out_tasks.append((task.id, rows))
+    year = ctx.year
+    if moments:
+        start, end = min(moments).date(), max(moments).date()
+    elif year:
+        start, end = date(year, 1, 1), date(year, 12, 31)
+    else:
+        # A fixed placeholder, not today: the same document must always draft to the same plan.
+        start = end = _PLACEHOLDER_DAY
+        review.append(ReviewItem("campaign.start", f"no dates at all: the campaign window is a placeholder ({start})",
+                                 f"全文无日期:活动时段为占位日期({start})"))
+    if year and (quarterly or any(re.search(r"季度|年终|全年", t.quote) for t in tasks)):
+        start, end = min(start, date(year, 1, 1)), max(end, date(year, 12, 31))
+    if ctx.window:
+        start, end = min(start, ctx.window[0]), max(end, ctx.window[1])
+    return {"title": title, "issuer": issuer, "start": start, "end": end, "year": year, "tasks": out_tasks,
+            "text": text, "named": "扶贫日" in text}
+
+
+def _cite(trace: Trace | None) -> str | None:
+    if trace is None:
+        return None
+    mark = "" if trace.confidence >= _REVIEW_BELOW else "review: "
+    return f"{mark}「{_short(trace.quote, 40)}」 line {trace.line}"
+
+
+def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *, drop: frozenset[str] = frozenset()
+            ) -> str:
+    lines = ["# Drafted by `campaignflow draft` from the document's words; check every `# review:` line.",
+             "format = 1", "", "[campaign]",
+             f"id = {_value(_campaign_id(body['title'], body['year']))}",
+             f"name = {_value(body['title'])}",
+             f"issuer = {_value(body['issuer'])}",
+             f"start = {_value(body['start'])}",
+             f"end = {_value(body['end'])}"]
+    if body["named"] and body["year"] and "dates" not in drop:
+        lines += ["", "[campaign.dates]", f"poverty_day = {_value(date(body['year'], 10, 17))}  # 扶贫日 = 10月17日"]
+    rules = body["text"]
+    if re.search(r"不准互请|不得互请|禁止互请", rules):
+        exempt = bool(re.search(r"除对口帮扶|除定点帮扶|对口帮扶.{0,6}除外", rules))
+        lines += ["", "# 不准互请 (no mutual solicitation)" + ("; 除对口帮扶部门外 (pairings exempt)" if exempt else ""),
+                  "[checks.options.CF401]", f"exempt_pairings = {_value(exempt)}"]
+    for u in units.by_name.values():
+        lines.append("")
+        if u.group:
+            lines += [f"[groups.{_key(u.id)}]", f"name = {_value(u.name)}", "members = []",
+                      "# review: a collective named by the document; list its members"]
+        else:
+            lines += [f"[units.{_key(u.id)}]", f"name = {_value(u.name)}", f"kind = {_value(u.kind)}"]
+    notes: dict[str, list[ReviewItem]] = {}
+    for r in review:
+        notes.setdefault(r.where, []).append(r)
+    for tid, rows in body["tasks"]:
+        if tid in drop:
+            continue
+        lines += ["", f"[tasks.{_key(tid)}]"]
+        keys = {key for key, _, _ in rows}
+        for where, items in notes.items():
+            if where.startswith(f"tasks.{tid}.") and where.rsplit(".", 1)[1] not in keys:
+                lines += [f"# review: {r.message_zh} / {r.message}" for r in items]  # a note with no field of its own
+        for key, value, cite in rows:
+            if key in drop or f"{tid}.{key}" in drop:
+                continue
+            for r in notes.get(f"tasks.{tid}.{key}", ()):
+                lines.append(f"# review: {r.message_zh} / {r.message}")
+            lines.append(f"{key} = {_value(value)}" + (f"  # {cite}" if cite else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _verified(text: str, source: str, body: dict[str, Any], tasks: list[DraftTask], units: Units,
+              review: list[ReviewItem], plugins: Plugins, draft_cls: Any) -> Any:
+    from ..load import loads
+    drop: set[str] = set()
+    # Each round drops what the loader refused; the last resort is a plan of tasks with titles and leads only.
+    for _round in range(4):
+        toml = _render(body, units, review, drop=frozenset(drop))
+        try:
+            campaign = loads(toml, filename="draft.toml", plugins=plugins)
+        except PlanError as exc:
+            for p in exc.problems:
+                path = p.location.key_path if p.location is not None else ""
+                parts = path.split(".")
+                if len(parts) >= 3 and parts[0] == "tasks":
+                    field = parts[2].split("[")[0]
+                    drop.add(f"{parts[1]}.{field}")
+                review.append(ReviewItem(path or "plan", f"left out, the loader refused it: {p.message}",
+                                         f"已略去,加载器拒绝:{p.message}"))
+            if _round == 2:
+                drop |= {"start", "due", "on", "repeat", "approvals", "solicits", "duration", "dates"}
+            continue
+        return draft_cls(toml=toml, campaign=campaign, tasks=tuple(tasks), units=tuple(units.by_name.values()),
+                         review=tuple(review), source=source)
+    msg = "internal error: the draft does not load"
+    raise RuntimeError(msg)

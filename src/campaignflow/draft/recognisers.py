@@ -1,0 +1,366 @@
+"""The built-in recognisers: owners, times, submissions and approvals, solicitations.
+
+Registered as a plugin like any third-party recogniser, through
+``campaignflow_register_recognisers`` (in ``builtin.py``, which imports this
+module only when a document is first drafted: its patterns take a while to compile).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+
+from .base import DraftContext, Field, Item, Recogniser
+from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
+
+__all__ = ["builtin_recognisers", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+           "split_names", "is_collective"]
+
+_N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
+_SEP = re.compile(r"\s*(?:[、，,；;/]|和|及|与|以及)\s*")
+_COLLECTIVE = re.compile(r"^(各|全县|全省|全市|全区|有关|相关|所有|其他)|各单位$|各部门$")
+
+
+def is_collective(name: str) -> bool:
+    """Whether a name stands for many units (各地, 各有关单位, 全县各单位)."""
+    return bool(_COLLECTIVE.search(name))
+
+
+def split_names(text: str) -> list[str]:
+    """Unit names in a list: split on 、，,；和 及 与, each without a trailing 等 or (注)."""
+    out = []
+    for part in _SEP.split(text):
+        part = re.sub(r"[(（][^)）]*[)）]", "", part).strip(" \t\u3000。.：:")
+        part = re.sub(r"[)）(（]+$", "", part)
+        part = re.sub(r"等+$", "", part)
+        if 2 <= len(part) <= 20 and not re.search(r"[0-9]", part):
+            out.append(part)
+    return out
+
+
+# --------------------------------------------------------------------------- owners
+
+_OWNER_PAREN = re.compile(r"[(（]\s*(责任单位|牵头单位|负责单位|承办单位)\s*[:：]\s*([^)）]{2,120})[)）]")
+_LEAD_LINE = re.compile(r"(?:牵头单位|牵头部门)\s*[:：]\s*(.{2,80}?)(?=\s+责任单位|\s*责任单位|\s+进度安排|\s*进度安排|\n|$)")
+_RESP_LINE = re.compile(r"(?:责任单位|配合单位|责任部门)\s*[:：]\s*(.{2,160}?)(?=\s+进度安排|\s*进度安排|\n|\s{2,}|$)")
+_BY = re.compile(r"由([^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)")
+_LEAD_COOP = re.compile(r"([^，,。；;]{2,20}?)牵头[，,、]\s*([^，,。；;]{2,40}?)(?:配合|参与|协助)")
+_PLEASE = re.compile(r"请([^，,。；;]{2,60}?)[，,]\s*(?:于|在)")
+_SUBJECT_RESP = re.compile(r"^([^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责")
+
+
+class OwnerRecogniser(Recogniser):
+    """牵头单位 / 责任单位 / （责任单位：…） / 由…负责 / …牵头，…配合 / X负责…."""
+
+    name = "builtin.owners"
+    order = 100
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        for rx_text, base in ((item.text, item.start), (item.node_text, item.node_start)):
+            m = _OWNER_PAREN.search(rx_text)
+            if m:
+                names = split_names(m.group(2))
+                if m.group(1) == "牵头单位" and names:
+                    yield Field("owners", (names[0], tuple(names[1:])), m.group(0), base + m.start(), 0.95)
+                else:
+                    yield self._first_is_lead(names, m, base)
+                return
+            lead_m = _LEAD_LINE.search(rx_text)
+            resp_m = _RESP_LINE.search(rx_text)
+            if lead_m or resp_m:
+                leads = split_names(lead_m.group(1)) if lead_m else []
+                resp = split_names(resp_m.group(1)) if resp_m else []
+                m = lead_m or resp_m
+                assert m is not None
+                if leads:
+                    yield Field("owners", (leads[0], tuple(leads[1:]) + tuple(resp)), m.group(0).strip(),
+                                base + m.start(), 0.95)
+                else:
+                    yield self._first_is_lead(resp, m, base)
+                return
+            for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85), (_PLEASE, 0.75)):
+                m = rx.search(rx_text)
+                if m:
+                    lead = split_names(m.group(1))
+                    partners = split_names(m.group(2)) if rx is _LEAD_COOP else []
+                    if lead:
+                        yield Field("owners", (lead[0], tuple(lead[1:] + partners)), m.group(0), base + m.start(), conf)
+                        return
+
+    @staticmethod
+    def _first_is_lead(names: list[str], m: re.Match[str], base: int) -> Field:
+        if not names:
+            return Field("owners", (None, ()), m.group(0), base + m.start(), 0.3,
+                         ("a 责任单位 list with no unit names", "责任单位列表中未找到单位名称"))
+        return Field("owners", (names[0], tuple(names[1:])), m.group(0), base + m.start(), 0.7,
+                     (f"no 牵头单位 named; the first responsible unit, {names[0]}, is taken as lead",
+                      f"未写明牵头单位;取第一个责任单位“{names[0]}”为牵头单位"))
+
+
+_SUBJECT = re.compile(r"^(?:“[^”]{1,8}”\s*[^，,。]{0,6}?中[，,]\s*)?(各[^，,。要将应须对]{1,14}?|[^，,。、要]{2,10}?(?:部门|学校|单位|机关|工作队))"
+                      r"(?:[，,]\s*)?(?:要|应|须|将|于|在|结合|开展|组织|分别)")
+
+
+class SubjectRecogniser(Recogniser):
+    """The sentence's subject as its doer: "各中小学校要…", "审计部门要…", "各地组织开展…"."""
+
+    name = "builtin.subject"
+    order = 100
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        m = _SUBJECT.match(item.text)
+        if m:
+            names = split_names(m.group(1))
+            if names and not names[0].startswith(("各项", "各种", "各类")):
+                yield Field("subject", names[0], m.group(1), item.start + m.start(1), 0.7,
+                            (f"the sentence's subject {names[0]} is taken as lead", f"取句子主语“{names[0]}”为牵头单位"))
+
+
+# --------------------------------------------------------------------------- times
+
+_DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
+                   r"(?:\s*(?P<hh>[0-9]{1,2})\s*[:：]\s*(?P<mm>[0-9]{2}))?(?P<suffix>\s*(?:前后|之前|以前|前|当天|至|到|-|—|~))?")
+_MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|上旬|下旬)\s*(?:前|之前)?")
+_QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
+_YEAR_END = re.compile(r"年终|年底|年末")
+_HALF = re.compile(r"(上|下)半年")
+_THIS_YEAR = re.compile(r"全年|今年|年内")
+_NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
+_EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
+_AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
+_TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
+_AFTER_END = re.compile(r"活动结束后")
+
+
+def _end_of_quarter(year: int, q: int) -> date:
+    month = q * 3
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+class DateRecogniser(Recogniser):
+    """Dates and deadlines: 10月22日前, 9月30日12:00前, 7月底前, 一季度, 二、三季度, 年终,
+    扶贫日前后 / 前夕 / 当天, 每季度, 按月, 全年至少4次, 共5天; resolved in the document's year."""
+
+    name = "builtin.dates"
+    order = 100
+    named_days = {"扶贫日": (10, 17), "国际消除贫困日": (10, 17)}
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        text = normalize_digits(item.text)
+        year = ctx.year
+        seen_date = False
+        for m in _DATE.finditer(text):
+            try:
+                month, day = cn_to_int(m.group("m")), cn_to_int(m.group("d"))
+                y = int(m.group("y")) if m.group("y") else year
+                if y is None:
+                    yield Field("note", None, m.group(0), item.start + m.start(), 0.0,
+                                (f"'{m.group(0).strip()}' has no year and the document gives none; no date set",
+                                 f"“{m.group(0).strip()}”无年份且文档未给出年份;未设日期"))
+                    continue
+                value: date | datetime = date(y, month, day)
+                if m.group("hh"):
+                    value = datetime(y, month, day, int(m.group("hh")), int(m.group("mm")))
+            except ValueError:
+                yield Field("note", None, m.group(0), item.start + m.start(), 0.0,
+                            (f"'{m.group(0).strip()}' is not a date", f"“{m.group(0).strip()}”不是有效日期"))
+                continue
+            seen_date = True
+            suffix = (m.group("suffix") or "").strip()
+            review = self._assumed(ctx, m.group(0), value) if not m.group("y") else None
+            q, s = m.group(0).strip(), item.start + m.start()
+            if suffix in ("前", "之前", "以前"):
+                yield Field("due", value, q, s, 0.95 if review is None else 0.75, review)
+            elif suffix == "前后":
+                d0 = value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
+                yield Field("start", d0 - timedelta(days=2), q, s, 0.5,
+                            (f"'{q}' read as {d0 - timedelta(days=2)} to {d0 + timedelta(days=2)}",
+                             f"“{q}”按 {d0 - timedelta(days=2)} 至 {d0 + timedelta(days=2)} 理解"))
+                yield Field("due", d0 + timedelta(days=2), q, s, 0.5)
+            elif suffix in ("至", "到", "-", "—", "~"):
+                yield Field("start", value, q, s, 0.9, review)
+            else:
+                # A bare date: the day the task happens, or the end of a range started above.
+                yield Field("on", value, q, s, 0.85 if review is None else 0.7, review)
+        if year is None:
+            return
+        for m in _MONTH_END.finditer(text):
+            month = cn_to_int(m.group("m"))
+            if not 1 <= month <= 12:
+                continue
+            last = _calendar.monthrange(year, month)[1]
+            day = {"底": last, "末": last, "上旬": 10, "中旬": 20, "下旬": last}[m.group("w")]
+            yield Field("due", date(year, month, day), m.group(0), item.start + m.start(),
+                        0.9 if not ctx.year_assumed else 0.7, self._assumed(ctx, m.group(0), date(year, month, day)))
+            seen_date = True
+        for m in _QUARTERS.finditer(text):
+            qs = [cn_to_int(c) for c in re.findall(r"[一二三四1-4]", m.group("q"))]
+            if not qs or seen_date:
+                continue
+            if m.group("before"):
+                first = min(qs)
+                if first > 1:
+                    yield Field("due", _end_of_quarter(year, first - 1), m.group(0), item.start + m.start(), 0.8)
+                continue
+            lo, hi = min(qs), max(qs)
+            if lo > 1:
+                yield Field("start", date(year, (lo - 1) * 3 + 1, 1), m.group(0), item.start + m.start(), 0.9)
+            yield Field("due", _end_of_quarter(year, hi), m.group(0), item.start + m.start(), 0.9)
+            seen_date = True
+            break
+        m = _YEAR_END.search(text)
+        if m and not seen_date:
+            d = date(year, 12, 31)
+            yield Field("due", d, m.group(0), item.start + m.start(), 0.6,
+                        (f"'{m.group(0)}' read as {d}", f"“{m.group(0)}”按 {d} 理解"))
+            seen_date = True
+        m = _THIS_YEAR.search(text)
+        if m and not seen_date:
+            d = date(year, 12, 31)
+            yield Field("due", d, m.group(0), item.start + m.start(), 0.5,
+                        (f"'{m.group(0)}' read as due by {d}", f"“{m.group(0)}”按 {d} 前完成理解"))
+            seen_date = True
+        m = _HALF.search(text)
+        if m and not seen_date:
+            if m.group(1) == "上":
+                yield Field("due", date(year, 6, 30), m.group(0), item.start + m.start(), 0.8)
+            else:
+                yield Field("start", date(year, 7, 1), m.group(0), item.start + m.start(), 0.8)
+                yield Field("due", date(year, 12, 31), m.group(0), item.start + m.start(), 0.8)
+            seen_date = True
+        if not seen_date:
+            yield from self._named(item, text, ctx, year)
+        yield from self._recurrence(item, text)
+
+    def _named(self, item: Item, text: str, ctx: DraftContext, year: int) -> Iterator[Field]:
+        for m in _NAMED.finditer(text):
+            md = ctx.named_days.get(m.group("name"))
+            if md is None:
+                continue
+            day = date(year, *md)
+            rel = m.group("rel") or ""
+            q, s = m.group(0), item.start + m.start()
+            if rel in ("前夕", "之前", "前"):
+                yield Field("due", day - timedelta(days=1), q, s, 0.8,
+                            (f"'{q}' read as due {day - timedelta(days=1)}", f"“{q}”按 {day - timedelta(days=1)} 前理解"))
+            elif rel == "当天" or (rel == "" and re.search(r"(在|于)" + re.escape(m.group("name")) + r"(当天|举行|开展)?", text)):
+                if rel == "" and not re.search(r"[在于]" + m.group("name"), text):
+                    continue
+                yield Field("on", day, q, s, 0.8)
+            elif rel in ("前后", "期间"):
+                lo, hi = ctx.window if ctx.window else (day - timedelta(days=7), day + timedelta(days=7))
+                yield Field("start", lo, q, s, 0.5, (f"'{q}' read as {lo} to {hi}", f"“{q}”按 {lo} 至 {hi} 理解"))
+                yield Field("due", hi, q, s, 0.5)
+            else:
+                continue
+            return
+
+    def _recurrence(self, item: Item, text: str) -> Iterator[Field]:
+        m = _EVERY.search(text)
+        if m:
+            every = {"季度": "quarter", "月": "month", "周": "week", "年": "year"}[m.group(1) or m.group(2)]
+            if every != "year":
+                times = {"quarter": 4, "month": 12, "week": 52}[every]
+                at_least = _AT_LEAST.search(text)
+                quote = m.group(0)
+                if at_least:
+                    times = cn_to_int(at_least.group("n"))
+                    quote = text[m.start():at_least.end()] if at_least.start() > m.start() else at_least.group(0)
+                yield Field("repeat", {"every": every, "times": times}, quote, item.start + m.start(), 0.8,
+                            (f"'{m.group(0)}' read as every {every}, {times} times",
+                             f"“{m.group(0)}”按每{m.group(1) or m.group(2)}一次、共 {times} 次理解"))
+        m = _TOTAL_DAYS.search(text)
+        if m:
+            yield Field("duration", f"{cn_to_int(m.group('n'))}d", m.group(0), item.start + m.start(), 0.9)
+        m = _AFTER_END.search(text)
+        if m:
+            yield Field("note", None, m.group(0), item.start + m.start(), 0.5,
+                        ("'活动结束后': starts after the activities; add `after` by hand",
+                         "“活动结束后”:在各项活动之后开始,请手工补充 after 依赖"))
+
+    @staticmethod
+    def _assumed(ctx: DraftContext, quote: str, value: object) -> tuple[str, str] | None:
+        if ctx.year_assumed:
+            return (f"'{quote.strip()}' read as {value}: the year is assumed, not in the document",
+                    f"“{quote.strip()}”按 {value} 理解:年份为假定,文档未写明")
+        return None
+
+
+# --------------------------------------------------------------------------- submissions
+
+_SUBMIT = re.compile(r"(报送|函送|上报|送交|报)(?:至|给|到)?\s*(?P<to>[^，,。；;、\s]{1,14}?(?:办公室|办|局|委|部|室|组|厅|中心))")
+_CONSENT = re.compile(r"征求(?P<who>[^，,。；;]{1,6}?)(?:的)?同意")
+_RECOMMEND = re.compile(r"经(?P<who>[^，,。；;]{1,12}?)(?:推荐|审核|审批|同意)")
+
+
+class SubmissionRecogniser(Recogniser):
+    """报送 / 函送 / 报…办 (the receiver approves), 征求本户同意 (consent), 经村、镇推荐 (recommend)."""
+
+    name = "builtin.submissions"
+    order = 100
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        steps: list[tuple[str, str]] = []
+        quotes: list[str] = []
+        first = None
+        for m in _CONSENT.finditer(item.text):
+            who = m.group("who").replace("本", "") or "户"
+            steps.append((who if len(who) >= 2 else f"贫困{who}", "consent"))
+            quotes.append(m.group(0))
+            first = m.start() if first is None else first
+        for m in _RECOMMEND.finditer(item.text):
+            for who in [w.strip() for w in _SEP.split(m.group("who")) if w.strip()]:
+                steps.append((who, "recommend"))
+            quotes.append(m.group(0))
+            first = m.start() if first is None else first
+        for m in _SUBMIT.finditer(item.text):
+            to = m.group("to")
+            steps.append((to, "approve"))
+            quotes.append(m.group(0))
+            first = m.start() if first is None else first
+        if steps:
+            # Consent and recommendation come before the receiver's approval, as the document orders them.
+            # The quote is the document's span from the first step's words to the last one's.
+            spans = [m.span() for rx in (_CONSENT, _RECOMMEND, _SUBMIT) for m in rx.finditer(item.text)]
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+            yield Field("approvals", steps, item.text[lo:hi], item.start + lo, 0.75,
+                        (f"read as approval steps: {', '.join(f'{w} ({k})' for w, k in steps)}",
+                         f"按审批步骤理解:{'、'.join(f'{w}({k})' for w, k in steps)}"))
+
+
+# --------------------------------------------------------------------------- solicitations
+
+_SOLICIT = re.compile(r"募捐|募集|捐赠|捐款|认捐|认领|捐资|筹集善款")
+_ASKED = (re.compile(r"(?:发动|动员)(?P<who>[^，,。；;]{2,20}?)(?:伸出|参与|踊跃|捐|认捐|献)"),
+          re.compile(r"向(?P<who>[^，,。；;、“”]{2,16}?)(?:发出倡议|募|发出爱心倡议)"),
+          re.compile(r"组织(?P<who>[^在于，,。；;、]{2,16}?)(?:参与捐赠|捐赠|捐款|认捐|爱心捐赠)"))
+
+
+class SolicitationRecogniser(Recogniser):
+    """募捐, 捐赠, 认捐, 认领: the task solicits; whom it asks, where the document says."""
+
+    name = "builtin.solicitations"
+    order = 100
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        m = _SOLICIT.search(item.text)
+        if not m:
+            return
+        yield Field("kind", "solicitation", m.group(0), item.start + m.start(), 0.9)
+        asked = next((m for m in (rx.search(item.text) for rx in _ASKED) if m), None)
+        if asked:
+            names = split_names(asked.group("who"))
+            if names:
+                yield Field("solicits", names, asked.group(0), item.start + asked.start(), 0.6,
+                            (f"solicits {', '.join(names)}: check whom the drive asks",
+                             f"募集对象按“{'、'.join(names)}”理解,请核对"))
+                return
+        yield Field("note", None, m.group(0), item.start + m.start(), 0.4,
+                    (f"a solicitation ('{m.group(0)}') without whom it asks", f"募集活动(“{m.group(0)}”)未写明向谁募集"))
+
+
+def builtin_recognisers() -> list[type[Recogniser]]:
+    """The built-in recognisers (registered by ``campaignflow.draft.builtin``)."""
+    return [OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]

@@ -1,0 +1,193 @@
+"""draft_plan end to end: the seed documents, encodings, .docx, stdin, plugins, and any text at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import campaignflow as cf
+from campaignflow.cli.main import cli
+from campaignflow.draft import Field, Recogniser, draft_plan
+from campaignflow.errors import DraftError
+from campaignflow.plugins import hookimpl
+from campaignflow.plugins.manager import create_plugin_manager
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "plugins").glob("*/document.txt"))
+
+
+@pytest.fixture(scope="module")
+def pm():
+    return create_plugin_manager(entry_points=False, use_env=False)
+
+
+@pytest.mark.parametrize("doc", SEEDS, ids=lambda p: p.parent.name)
+def test_seed_documents_draft_to_plans_that_load_and_validate(doc, pm, tmp_path):
+    draft = draft_plan(doc, plugins=pm)
+    out = tmp_path / "plan.toml"
+    out.write_text(draft.toml, encoding="utf-8")
+    campaign = cf.load_plan(out, plugins=pm)
+    assert len(campaign.tasks) >= 5
+    errors = [f for f in cf.validate(campaign, plugins=pm) if f.severity.name.lower() == "error"]
+    assert errors == []
+    text = doc.read_text(encoding="utf-8")
+    for task in draft.tasks:  # every task's quote is the document's own words, at its line
+        assert task.quote in text
+        assert task.quote.split("\n")[0] in text.split("\n")[task.line - 1]
+        for trace in task.traces:
+            assert text[trace.start:trace.start + len(trace.quote)] == trace.quote or trace.quote in text
+
+
+def test_anhui_fields_are_read_from_their_words(pm):
+    draft = draft_plan(ROOT / "plugins/anhui_2020/document.txt", plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    exhibition = next(t for t in c.tasks.values() if t.title.startswith("举办安徽省脱贫攻坚成就展"))
+    assert names[exhibition.lead] == "省委宣传部"
+    assert {names[p] for p in exhibition.partners} == {"省扶贫办", "安徽出版集团"}
+    dues = sorted(str(t.window.due) for t in c.tasks.values() if t.section == "四(三)")
+    assert dues == ["2020-07-31", "2020-10-22"]
+    assert "# review:" in draft.toml and draft.review
+
+
+def test_gb18030_file_and_year_option(tmp_path, pm):
+    p = tmp_path / "doc.txt"
+    p.write_bytes("区统计局扶贫日活动方案\n一、活动内容\n（一）制定方案。于9月30日前报区扶贫办。\n".encode("gb18030"))
+    no_year = draft_plan(p, plugins=pm)
+    assert any("year" in r.message for r in no_year.review)
+    assert all(t.window.due is None for t in no_year.campaign.tasks.values())
+    with_year = draft_plan(p, year=2016, plugins=pm)
+    assert [str(t.window.due) for t in with_year.campaign.tasks.values()] == ["2016-09-30"]
+    assert with_year.campaign.tasks[next(iter(with_year.campaign.tasks))].approvals
+
+
+def test_docx_is_read_with_its_tables(tmp_path, pm):
+    if os.environ.get("CI") != "true":
+        pytest.importorskip("docx", reason="python-docx (the draft extra) is not installed")
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("县教育局2020年扶贫日活动方案")
+    document.add_paragraph("一、活动内容")
+    document.add_paragraph("（一）开展走访。于10月16日前组织走访贫困户。（责任单位：县教育局、各学校）")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "（二）召开座谈会"
+    table.rows[0].cells[1].text = "牵头单位：县扶贫办"
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    draft = draft_plan(path, plugins=pm)
+    titles = [t.title for t in draft.campaign.tasks.values()]
+    assert any("走访" in t for t in titles)
+    assert any(str(t.window.due) == "2020-10-16" for t in draft.campaign.tasks.values())
+
+
+@pytest.mark.parametrize("raw", [b"\x00\x01\x02binary\xff\xfe\x00" * 50, b"\xd0\xcf\x11\xe0old word", b"PK\x03\x04broken"])
+def test_files_that_are_not_documents_are_a_draft_error(tmp_path, raw, pm):
+    p = tmp_path / "x.bin"
+    p.write_bytes(raw)
+    with pytest.raises(DraftError) as info:
+        draft_plan(p, plugins=pm)
+    assert str(p) in str(info.value) and info.value.message_zh
+
+
+class _HouseStyle(Recogniser):
+    name = "test.house-style"
+    order = 10
+
+    def recognise(self, item, ctx):
+        if "承办：" in item.text:
+            who = item.text.split("承办：")[1].strip("。")
+            yield Field("owners", (who, ()), "承办：" + who, item.start + item.text.index("承办："), 0.9)
+
+
+class _Plugin:
+    @hookimpl
+    def campaignflow_register_recognisers(self):
+        return [_HouseStyle]
+
+
+def test_a_plugin_recogniser_runs_before_the_builtins():
+    pm = create_plugin_manager(entry_points=False, use_env=False, plugins=[_Plugin()])
+    assert "test.house-style" in pm.recognisers()
+    draft = draft_plan("一、活动内容\n（一）举办展览。承办：县文化馆。（责任单位：县扶贫办）\n", year=2020, plugins=pm)
+    task = next(iter(draft.campaign.tasks.values()))
+    assert draft.campaign.units[task.lead].name == "县文化馆"
+
+
+def test_cli_draft_writes_a_plan_that_validates(tmp_path):
+    out = tmp_path / "plan.toml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["draft", str(SEEDS[0]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["validate", str(out)]).exit_code in (0, 1)
+    cf.load_plan(out)
+
+
+def test_cli_draft_reads_stdin_and_refuses_binary():
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["draft", "-", "--year", "2020"], input="一、活动内容\n（一）于10月22日前报送总结。\n")
+    assert ok.exit_code == 0 and "2020-10-22" in ok.output
+    bad = runner.invoke(cli, ["draft", "-"], input=b"\x00\x01\x02\x03" * 100)
+    assert bad.exit_code == 2 and "error" in bad.output and "Traceback" not in bad.output
+    missing = runner.invoke(cli, ["--lang", "zh", "draft", "/nonexistent/doc.txt"])
+    assert missing.exit_code == 2 and "错误" in missing.output
+
+
+_PIECES = st.sampled_from(["一、", "二、", "（一）", "(二)", "1.", "2、", "①", "一是", "责任单位:", "牵头单位：", "省扶贫办",
+                           "各地", "、", "，", "。", "\n", "10月22日前", "7月底前", "二、三季度", "年终", "扶贫日前后",
+                           "每季度", "全年至少4次", "共5天", "报送", "报区扶贫办", "征求本户同意", "经村、镇推荐", "募捐",
+                           "开展", "组织", "活动内容", "指导思想", "2020年", "20xx年", "[", "\"", "\\", "#", "'''", "="])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=200), st.lists(_PIECES, max_size=40).map("".join)))
+def test_any_text_drafts_to_a_plan_that_loads(text):
+    pm = _PM
+    draft = draft_plan(text or " ", plugins=pm)
+    assert cf.loads(draft.toml, plugins=pm).id == draft.campaign.id
+
+
+_PM = create_plugin_manager(entry_points=False, use_env=False)
+
+
+def test_a_lead_is_never_its_own_partner_and_every_reference_is_a_unit_or_group():
+    for doc in SEEDS:
+        c = draft_plan(doc, year=2020, plugins=_PM).campaign
+        for t in c.tasks.values():
+            assert t.lead not in t.partners, (doc, t.id)
+            assert t.lead in c.units
+            assert all(p in c.units or p in c.groups for p in t.partners)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=100).map(lambda s: s.encode("gb18030"))))
+def test_any_file_drafts_or_is_a_clear_draft_error(tmp_path, raw):
+    p = tmp_path / "doc.txt"
+    p.write_bytes(raw)
+    try:
+        draft = draft_plan(p, plugins=_PM)
+    except DraftError as exc:
+        assert str(p) in exc.message and exc.message_zh
+    else:
+        cf.loads(draft.toml, plugins=_PM)
+
+
+@pytest.mark.parametrize("doc", SEEDS[:2], ids=lambda p: p.parent.name)
+def test_every_task_review_item_is_a_comment_in_the_plan(doc):
+    draft = draft_plan(doc, year=2020, plugins=_PM)
+    task_items = [r for r in draft.review if r.where.startswith("tasks.")]
+    assert task_items
+    for r in task_items:
+        assert f"# review: {r.message_zh} / {r.message}" in draft.toml, r
+    assert any(r.where == "campaign.issuer" for r in draft.review) or "issuer" in draft.toml
+
+
+def test_drafting_is_deterministic():
+    doc = ROOT / "plugins/lanshan_stats_bureau/document.txt"  # no year: the window is a fixed placeholder
+    assert draft_plan(doc, plugins=_PM).toml == draft_plan(doc, plugins=_PM).toml
+    assert "2000-01-01" in draft_plan(doc, plugins=_PM).toml

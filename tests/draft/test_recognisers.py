@@ -1,0 +1,144 @@
+"""Each built-in recogniser on phrases in several forms (full- and half-width, Chinese numerals)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from campaignflow.draft.base import DraftContext, Item
+from campaignflow.draft.recognisers import (DateRecogniser, OwnerRecogniser, SolicitationRecogniser,
+                                            SubmissionRecogniser, is_collective, split_names)
+
+
+def _item(text: str, node: str | None = None) -> Item:
+    return Item(text=text, start=0, section="一", node_text=node or text, node_start=0)
+
+
+def _ctx(year: int | None = 2020, **kw) -> DraftContext:
+    ctx = DraftContext(text="", year=year, **kw)
+    ctx.named_days.update(DateRecogniser.named_days)
+    return ctx
+
+
+def _fields(rec, text, ctx=None, node=None):
+    return {f.name: f for f in rec.recognise(_item(text, node), ctx or _ctx())}
+
+
+@pytest.mark.parametrize("text", [
+    "于10月22日前报送活动开展情况", "于１０月２２日前报送", "于十月二十二日前报送", "于10 月 22 日之前报送",
+    "于十月廿二日以前报送",
+])
+def test_absolute_deadlines_in_many_forms(text):
+    f = _fields(DateRecogniser(), text)["due"]
+    assert f.value == date(2020, 10, 22)
+    assert f.quote in text.replace("１０", "10").replace("２２", "22") or f.quote in text
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("并于9月30日12:00前报区扶贫办", datetime(2020, 9, 30, 12, 0)),
+    ("并于9月30日12：00前报区扶贫办", datetime(2020, 9, 30, 12, 0)),
+    ("于7月底前制定方案", date(2020, 7, 31)),
+    ("于二月底前制定方案", date(2020, 2, 29)),  # 2020 is a leap year
+    ("年终进行考核", date(2020, 12, 31)),
+    ("“扶贫日”前夕，组织走访", date(2020, 10, 16)),
+    ("二季度前完成申报", date(2020, 3, 31)),
+])
+def test_deadline_values(text, value):
+    assert _fields(DateRecogniser(), text)["due"].value == value
+
+
+def test_quarters_give_a_window():
+    f = _fields(DateRecogniser(), "二、三季度完成招募工作")
+    assert (f["start"].value, f["due"].value) == (date(2020, 4, 1), date(2020, 9, 30))
+    f = _fields(DateRecogniser(), "一、二季度开展培训")
+    assert "start" not in f and f["due"].value == date(2020, 6, 30)
+
+
+def test_bare_date_is_the_day_and_named_day_on():
+    assert _fields(DateRecogniser(), "10月17日，参加信息发布会")["on"].value == date(2020, 10, 17)
+    assert _fields(DateRecogniser(), "在扶贫日举行仪式")["on"].value == date(2020, 10, 17)
+
+
+def test_around_the_day_is_a_window_for_review():
+    f = _fields(DateRecogniser(), "扶贫日前后，发动媒体")
+    assert f["start"].value < date(2020, 10, 17) < f["due"].value
+    assert f["start"].review is not None and f["start"].confidence < 0.8
+
+
+def test_no_year_means_no_date_and_a_review_note():
+    f = _fields(DateRecogniser(), "于10月24日前报区扶贫办", _ctx(None))
+    assert "due" not in f and "note" in f and "year" in f["note"].review[0]
+
+
+def test_impossible_date_is_a_note_not_an_error():
+    f = _fields(DateRecogniser(), "于2月30日前报送")
+    assert "due" not in f and f["note"].review is not None
+
+
+def test_recurrence_and_duration():
+    f = _fields(DateRecogniser(), "每季度派出工作组，全年至少派出4次")
+    assert f["repeat"].value == {"every": "quarter", "times": 4}
+    assert _fields(DateRecogniser(), "按月收集进展情况")["repeat"].value["every"] == "month"
+    assert _fields(DateRecogniser(), "10月15日至10月19日，共5天时间")["duration"].value == "5d"
+    assert _fields(DateRecogniser(), "共五天")["duration"].value == "5d"
+
+
+@pytest.mark.parametrize(("text", "lead", "partners"), [
+    ("举办成就展。(责任单位:省委宣传部、省扶贫办、安徽出版集团)", "省委宣传部", ("省扶贫办", "安徽出版集团")),
+    ("举办成就展。（责任单位：省委宣传部，省扶贫办和安徽出版集团）", "省委宣传部", ("省扶贫办", "安徽出版集团")),
+    ("牵头单位:县工商联 责任单位:县政府办、县扶贫开发局 进度安排:一季度", "县工商联", ("县政府办", "县扶贫开发局")),
+    ("牵头单位：县委组织部\n责任单位：县纪委及县总工会\n", "县委组织部", ("县纪委", "县总工会")),
+    ("由区扶贫办负责协调调度", "区扶贫办", ()),
+    ("县扶贫办牵头，县财政局、县审计局配合", "县扶贫办", ("县财政局", "县审计局")),
+    ("县脱贫攻坚领导小组办公室负责定点帮扶工作的安排部署", "县脱贫攻坚领导小组办公室", ()),
+])
+def test_owners(text, lead, partners):
+    f = _fields(OwnerRecogniser(), text)["owners"]
+    assert f.value == (lead, partners)
+    assert f.quote in text
+
+
+def test_owners_of_the_node_apply_to_its_items():
+    node = "1. 召开会议；组织交流。(责任单位:省扶贫办、各地各有关单位)"
+    f = _fields(OwnerRecogniser(), "组织交流", node=node)["owners"]
+    assert f.value == ("省扶贫办", ("各地各有关单位",))
+
+
+def test_split_names_and_collectives():
+    assert split_names("省直机关工委、省扶贫办,有关市县等") == ["省直机关工委", "省扶贫办", "有关市县"]
+    assert split_names("发改局(规划项目)、组织部门(干部人才)") == ["发改局", "组织部门"]
+    assert is_collective("各地") and is_collective("全县各单位") and is_collective("各有关单位")
+    assert not is_collective("省扶贫办")
+
+
+def test_submissions_and_consent_chains():
+    f = _fields(SubmissionRecogniser(), "制定方案并于9月30日12:00前报区扶贫办")["approvals"]
+    assert f.value == [("区扶贫办", "approve")]
+    f = _fields(SubmissionRecogniser(), "制定方案并函送省扶贫办")["approvals"]
+    assert f.value == [("省扶贫办", "approve")]
+    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下，经村、镇推荐，以适当形式推介")["approvals"]
+    assert f.value == [("贫困户", "consent"), ("村", "recommend"), ("镇", "recommend")]
+
+
+def test_solicitations_with_and_without_whom():
+    f = _fields(SolicitationRecogniser(), "开展个体私营企业爱心捐赠活动，向全县个体私营企业发出倡议")
+    assert f["kind"].value == "solicitation" and f["solicits"].value == ["全县个体私营企业"]
+    f = _fields(SolicitationRecogniser(), "在全省开展扶贫日认领认捐活动")
+    assert "solicits" not in f and f["note"].review is not None
+    assert _fields(SolicitationRecogniser(), "召开座谈会") == {}
+
+
+@pytest.mark.parametrize(("text", "subject"), [
+    ("各中小学校要通过主题班会等形式，大力宣传资助政策", "各中小学校"),
+    ("审计部门要依法对募集款物进行审计监督", "审计部门"),
+    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", "各中小学校"),
+])
+def test_subject_of_the_sentence(text, subject):
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert _fields(SubjectRecogniser(), text)["subject"].value == subject
+
+
+def test_no_subject_in_a_sentence_that_starts_with_its_verb():
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert _fields(SubjectRecogniser(), "举办安徽省脱贫攻坚成就展") == {}
