@@ -87,6 +87,9 @@ _LAZY: dict[str, str] = {
     "SQLiteStore": "runtime",
     "MemoryStore": "runtime",
     "ManualClock": "runtime",
+    # the runtime's PostgreSQL store and store selection (issue 11)
+    "PostgresStore": "runtime",
+    "open_store": "runtime",
     # exporters
     "Exporter": "export",
     "ExportContext": "export",
@@ -117,5 +120,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager
     from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView
+    from .runtime import PostgresStore, open_store
     from .simulate import Scenario, Schedule, SimulationResult, schedule
     from .writer import to_toml
