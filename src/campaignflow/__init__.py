@@ -96,6 +96,9 @@ _LAZY: dict[str, str] = {
     "SQLiteStore": "runtime",
     "MemoryStore": "runtime",
     "ManualClock": "runtime",
+    # the runtime's PostgreSQL store and store selection (issue 11)
+    "PostgresStore": "runtime",
+    "open_store": "runtime",
     # exporters
     "Exporter": "export",
     "ExportContext": "export",
@@ -126,6 +129,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager
     from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView
+    from .runtime import PostgresStore, open_store
     from .simulate import Scenario, Schedule, SimulationResult, schedule
     from .simulate import Scheduler, SchedulingProblem, SchedulingSolution
     from .writer import to_toml

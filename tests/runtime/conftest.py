@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from runtime_support import T0, small_campaign
@@ -38,3 +38,19 @@ def make_engine(plugins: Plugins, clock: ManualClock) -> Callable[..., Engine]:
 @pytest.fixture()
 def engine(make_engine: Callable[..., Engine]) -> Engine:
     return make_engine()
+
+
+@pytest.fixture()
+def pg_url() -> str:
+    """The PostgreSQL test server (skipped without one, failed without one under CI)."""
+    from pg_support import postgres_url
+
+    return postgres_url()
+
+
+@pytest.fixture()
+def pg_schema(pg_url: str) -> Iterator[str]:
+    """A fresh, empty schema on the test server, dropped after the test."""
+    from pg_support import fresh_schema
+
+    yield from fresh_schema(pg_url)

@@ -29,7 +29,7 @@ from .output import ExitCode, echo_json, t
 
 if TYPE_CHECKING:
     from ..model import Campaign
-    from ..runtime import Engine, Event, SQLiteStore, TaskView
+    from ..runtime import Engine, Event, Store, TaskView
 
 __all__ = ["run"]
 
@@ -46,7 +46,7 @@ def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 @attrs.define
 class _RunOptions:
-    db: Path
+    db: str | Path
     campaign: str | None
     now: datetime | None
 
@@ -56,8 +56,35 @@ def _db_option(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Campaign id, when the store holds several.")(f)
     f = click.option("--now", default=None, callback=_parse_now, metavar="DATETIME",
                      help="Act as if it were this local time (simulation, tests).")(f)
-    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default="campaignflow.db",
-                        envvar="CAMPAIGNFLOW_DB", show_default=True, help="The SQLite store.")(f)
+    return click.option("--db", default="campaignflow.db", callback=_parse_db, metavar="PATH|URL",
+                        envvar=["CAMPAIGNFLOW_DATABASE_URL", "CAMPAIGNFLOW_DB"], show_default=True,
+                        help="The store: a SQLite file, or a postgresql:// URL "
+                             "(env CAMPAIGNFLOW_DATABASE_URL).")(f)
+
+
+def _parse_db(_ctx: click.Context, _param: click.Parameter, value: str | Path) -> str | Path:
+    # A URL stays a string (it is not a file name); anything else is a SQLite file path.
+    from ..runtime.connect import is_database_url
+
+    return str(value) if is_database_url(str(value)) else Path(value)
+
+
+def _label(db: str | Path) -> str:
+    """The store's location for messages: a URL without its password."""
+    if isinstance(db, Path):
+        return str(db)
+    import re
+
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", db)
+
+
+def _open(db: str | Path) -> Store:
+    from ..runtime.connect import open_store
+
+    try:
+        return open_store(db)
+    except StoreError as exc:
+        raise PlanInputError(f"{_label(db)}: error: {exc}") from None
 
 
 class _FixedClock:
@@ -69,20 +96,21 @@ class _FixedClock:
 
 
 @contextmanager
-def _store(session: Session, db: Path, campaign_id: str | None) -> Iterator[tuple[SQLiteStore, str]]:
+def _store(session: Session, db: str | Path, campaign_id: str | None) -> Iterator[tuple[Store, str]]:
     """Open the store and find the campaign in it; bad input exits 2 with one message."""
-    from ..runtime import SQLiteStore
 
     lang = session.lang
-    if not db.exists():
-        raise PlanInputError(t(lang, f"{db}: error: no such store; run `campaignflow run init PLAN --db {db}` first",
-                               f"{db}:错误:存储文件不存在;请先运行 `campaignflow run init PLAN --db {db}`"))
-    try:
-        store = SQLiteStore(db)
-    except StoreError as exc:
-        raise PlanInputError(f"{db}: error: {exc}") from None
+    shown = _label(db)
+    missing = PlanInputError(t(lang, f"{shown}: error: no such store; run `campaignflow run init PLAN --db {shown}` "
+                               "first", f"{shown}:错误:存储不存在;请先运行 `campaignflow run init PLAN --db {shown}`"))
+    if isinstance(db, Path) and not db.exists():
+        raise missing
+    store = _open(db)
+    db = shown  # type: ignore[assignment]  # messages below name the store without its password
     try:
         ids = [c.campaign for c in store.campaigns()]
+        if not ids:
+            raise missing
         if campaign_id is None and len(ids) != 1:
             raise PlanInputError(t(lang, f"{db}: error: the store holds {len(ids)} campaigns ({', '.join(ids)}); "
                                    "choose one with --campaign", f"{db}:错误:存储中有 {len(ids)} 个活动方案,"
@@ -98,7 +126,7 @@ def _store(session: Session, db: Path, campaign_id: str | None) -> Iterator[tupl
 
 
 @contextmanager
-def _engine(session: Session, db: Path, campaign_id: str | None, now: datetime | None) -> Iterator[Engine]:
+def _engine(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None) -> Iterator[Engine]:
     """Open the store and the campaign recorded in it, with its plan; bad input exits 2 with one message."""
     from ..runtime import Engine, recorded_plan
 
@@ -157,7 +185,7 @@ def _absolute(campaign: Campaign) -> Campaign:
 
 @click.group()
 def run() -> None:
-    """Run a campaign on a SQLite store: init, status, tasks, transitions, tick, log, verify.
+    """Run a campaign on a store (SQLite file or PostgreSQL URL): init, status, tasks, transitions, tick, log, verify.
 
     \b
     campaignflow run init PLAN --db office.db
@@ -175,7 +203,7 @@ def run() -> None:
 @lang_option
 @plugins_option
 @pass_session
-def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: datetime | None, force: bool,
+def init(session: Session, plan: str, db: str | Path, campaign_id: str | None, now: datetime | None, force: bool,
          fmt: str) -> None:
     """Start running PLAN (a file or an installed plan's id) on the store --db.
 
@@ -183,7 +211,7 @@ def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: da
     """
     from ..checks import run_checks
     from ..findings import Severity
-    from ..runtime import Engine, SQLiteStore
+    from ..runtime import Engine
 
     campaign = _absolute(load_campaign(session, plan))
     errors = [f for f in run_checks(campaign, plugins=session.plugins) if f.severity >= Severity.ERROR]
@@ -196,10 +224,8 @@ def init(session: Session, plan: str, db: Path, campaign_id: str | None, now: da
                                ",或用 --force 强制运行"))
     if errors:
         reason = f"--force: opened with {len(errors)} error-level findings ({', '.join(sorted({f.code for f in errors}))})"
-    try:
-        store = SQLiteStore(db)
-    except StoreError as exc:
-        raise PlanInputError(f"{db}: error: {exc}") from None
+    store = _open(db)
+    db = _label(db)  # type: ignore[assignment]  # shown without a password
     try:
         try:
             engine = Engine.open(campaign, store, plugins=session.plugins,
@@ -229,7 +255,7 @@ def _cell(value: object) -> object:
 @format_option("text", "json")
 @lang_option
 @pass_session
-def status(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+def status(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Tasks by state, and the overdue ones. Exit 1 when a deadline has been missed."""
     with _engine(session, db, campaign_id, now) as engine:
         views = engine.tasks()
@@ -258,7 +284,7 @@ def status(session: Session, db: Path, campaign_id: str | None, now: datetime | 
 @format_option("text", "json")
 @lang_option
 @pass_session
-def tasks(session: Session, db: Path, campaign_id: str | None, now: datetime | None, unit: str | None,
+def tasks(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, unit: str | None,
           states: tuple[str, ...], week: bool, fmt: str) -> None:
     """List tasks, filtered by unit and state."""
     from ..runtime import TaskState
@@ -311,7 +337,7 @@ def _transition_command(name: str, doc: str) -> click.Command:
     @lang_option
     @pass_session
     def command(session: Session, task: str, unit: str, person: str | None, reason: str | None, key: str | None,
-                db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+                db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
         from ..runtime import Actor
 
         actor = Actor(person or _login(unit), {unit})
@@ -359,7 +385,7 @@ for _name, _doc in (("start", "Start TASK (ready or rejected -> active)."),
 @format_option("text", "json")
 @lang_option
 @pass_session
-def reassign(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None, db: Path,
+def reassign(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None, db: str | Path,
              campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Give TASK to another lead unit."""
     from ..runtime import Actor
@@ -375,7 +401,7 @@ def reassign(session: Session, task: str, to: str, unit: str, person: str | None
 @format_option("text", "json")
 @lang_option
 @pass_session
-def tick(session: Session, db: Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Fire timers: record overdue tasks and escalate them. Exit 1 when any task is overdue."""
     with _engine(session, db, campaign_id, now) as engine:
         _not_before_log(engine, now, session.lang)
@@ -399,7 +425,7 @@ def tick(session: Session, db: Path, campaign_id: str | None, now: datetime | No
 @format_option("text", "json", "csv")
 @lang_option
 @pass_session
-def log(session: Session, db: Path, campaign_id: str | None, now: datetime | None, task: str | None,
+def log(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, task: str | None,
         unit: str | None, fmt: str) -> None:
     """The audit log (a task's or a unit's history with --task / --unit)."""
     with _engine(session, db, campaign_id, now) as engine:
@@ -445,7 +471,7 @@ def _read_key(session: Session, path: Path | None) -> bytes | None:
               help="Write the checkpoint to this file (default: print it).")
 @lang_option
 @pass_session
-def checkpoint(session: Session, db: Path, campaign_id: str | None, now: datetime | None, key_file: Path | None,
+def checkpoint(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, key_file: Path | None,
                output: Path | None) -> None:
     """Print the verified head of the log (seq, hash) as JSON, keyed with --key-file, to keep elsewhere.
 
@@ -478,7 +504,7 @@ def checkpoint(session: Session, db: Path, campaign_id: str | None, now: datetim
 @format_option("text", "json")
 @lang_option
 @pass_session
-def verify(session: Session, db: Path, campaign_id: str | None, now: datetime | None,
+def verify(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None,
            checkpoint_file: Path | None, key_file: Path | None, fmt: str) -> None:
     """Check the log's hash chain (and a kept checkpoint). Exit 1 if it was tampered with."""
     from ..runtime import Checkpoint, verify_chain, verify_checkpoint

@@ -21,7 +21,9 @@ from .checkpoint import Checkpoint, take_checkpoint, verify_checkpoint
 from .clock import Clock, ManualClock, SystemClock, to_local
 from .engine import Engine, recorded_plan
 from .events import GENESIS, ChainReport, Draft, Event, EventKind, canonical_json, verify_chain
+from .connect import DATABASE_URL_ENV, is_database_url, open_store
 from .plan import fingerprint
+from .postgres import PostgresStore
 from .sqlite import SQLiteStore
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
 from .store import CampaignHead, MemoryStore, Store
@@ -39,9 +41,11 @@ __all__ = [
     "Engine",
     "Event",
     "EventKind",
+    "DATABASE_URL_ENV",
     "GENESIS",
     "ManualClock",
     "MemoryStore",
+    "PostgresStore",
     "SQLiteStore",
     "State",
     "Store",
@@ -55,6 +59,8 @@ __all__ = [
     "canonical_json",
     "escalation_targets",
     "fingerprint",
+    "is_database_url",
+    "open_store",
     "recorded_plan",
     "replay",
     "take_checkpoint",
