@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.checks.solicitation",
     "campaignflow.export.text",
     "campaignflow.export.office",
+    "campaignflow.export.assignment",
 )
 
 
