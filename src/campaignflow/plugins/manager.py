@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.export.text",
     "campaignflow.export.office",
     "campaignflow.export.assignment",
+    "campaignflow.export.html",
 )
 
 
