@@ -119,13 +119,60 @@ def _chromium() -> str:
 def test_chromium_opens_the_report_without_console_errors(contexts, seed, tmp_path):
     browser = _chromium()
     page = tmp_path / f"{seed}.html"
-    page.write_text(render_report(contexts[seed]), encoding="utf-8")
+    from campaignflow.simulate import simulate
+
+    ctx = contexts[seed]
+    result = simulate(ctx.campaign, runs=100, seed=1, plugins=ctx.plugins)
+    page.write_text(render_report(ctx, result=result), encoding="utf-8")
     PICTURES.mkdir(parents=True, exist_ok=True)
     shot = PICTURES / f"{seed}-report.png"
     proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
-                           "--v=0", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000",
+                           "--v=0", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1400",
                            f"--screenshot={shot}", page.as_uri()],
                           capture_output=True, text=True, timeout=120, check=False)
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []
     assert shot.stat().st_size > 5000  # a page was drawn
+
+
+@pytest.mark.parametrize("seed", ["lanshan_stats_bureau", "county_social_2020"])
+def test_histogram_p50_matches_simulate_json(tmp_path, seed):
+    import json
+
+    plan = str(ROOT / "plugins" / seed / "plan.toml")
+    out = tmp_path / "r.html"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", plan, "-o", str(out), "--runs", "300", "--seed", "11"])
+    assert result.exit_code == 0, result.output
+    sim = runner.invoke(cli, ["simulate", plan, "--runs", "300", "--seed", "11", "--format", "json"])
+    doc = json.loads(sim.stdout)
+    expected = {(d["task"], d["step"]): (d["p50"], d["probability"]) for d in doc["simulation"]["deadlines"]}
+    page = out.read_text(encoding="utf-8")
+    hists = re.findall(r'<svg [^>]*class="histogram"[^>]*>', page)
+    assert len(hists) == len(expected) > 0
+    for tag in hists:
+        label = html_unescape(re.search(r'data-deadline="([^"]*)"', tag).group(1))
+        task, _, step = label.partition("/approval[")
+        key = (task, int(step.rstrip("]")) if step else None)
+        p50, probability = expected[key]
+        assert re.search(r'data-p50="([^"]*)"', tag).group(1) == p50
+        assert float(re.search(r'data-probability="([^"]*)"', tag).group(1)) == pytest.approx(probability, abs=1e-4)
+
+
+def test_histogram_counts_every_run_and_orders_its_quantiles(contexts):
+    from campaignflow.simulate import simulate
+
+    ctx = contexts["anhui_2020"]
+    result = simulate(ctx.campaign, runs=200, seed=5, plugins=ctx.plugins, reject_rate=0.3)
+    for d in result.deadlines:
+        assert sum(n for _, _, n in d.histogram) == 200
+        assert d.p50 <= d.p80 <= d.p90 <= d.p95
+        edges = [a for a, _, _ in d.histogram]
+        assert edges == sorted(edges)
+        assert d.histogram[0][0] <= d.p50 <= d.histogram[-1][1]
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
