@@ -80,7 +80,8 @@ def gantt_svg(ctx: ExportContext, lang: str = "zh") -> str:
         y = 32 + row * _ROW
         task = c.tasks.get(t.id)
         title = task.title_en if lang == "en" and task and task.title_en else (task.title if task else t.id)
-        out.append(f'<text class="label" x="4" y="{y + 11}">{_e(title[:24])}<title>{_e(title)}</title></text>')
+        short = title if len(title) <= 20 else title[:19] + "…"  # the whole title is in the tooltip
+        out.append(f'<text class="label" x="4" y="{y + 11}">{_e(short)}<title>{_e(title)}</title></text>')
         x0, x1 = _x(first, t.start, day), _x(first, t.finish, day)
         cls = "bar critical" if t.slack <= 1e-9 else "bar"
         out.append(f'<rect class="{cls}" data-task="{_e(t.id)}" x="{x0:.1f}" y="{y}" '
