@@ -176,3 +176,21 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+@settings(max_examples=40, deadline=None)
+@given(title=_text)
+def test_mermaid_and_dot_keep_any_title_on_its_line(title):
+    c = Campaign(id="c", name="测试", start=date(2016, 9, 1), end=date(2016, 10, 31),
+                 units={"u": Unit(id="u", name="县扶贫办")},
+                 tasks={"t": Task(id="t", title=title, lead="u")})
+    ctx = ExportContext(campaign=c, plugins=cf.create_plugin_manager(entry_points=False, use_env=False))
+    mermaid = ctx.plugins.exporters()["mermaid"]().export(ctx)
+    task_lines = [line for line in mermaid.splitlines() if ", 2016-" in line]
+    assert len(task_lines) == 1
+    name = task_lines[0].strip().rsplit(" :", 1)[0]
+    assert not set(name) & set(":#;<>&\n\r")
+    dot = ctx.plugins.exporters()["dot"]().export(ctx)
+    label = re.search(r'"t" \[label="((?:[^"\\]|\\.)*)"\]', dot, re.S)
+    assert label is not None
+    assert label.group(1).replace('\\"', '"').replace("\\\\", "\\").endswith(title)

@@ -59,8 +59,11 @@ class JsonExporter(Exporter):
 
 
 def _mermaid_label(text: str) -> str:
-    # Mermaid gantt task names end at ':' and '#' starts a comment.
-    return text.replace(":", "：").replace("#", "＃").replace(";", "；")
+    # Mermaid gantt task names end at ':', '#' starts a comment, a line break ends the
+    # statement, and Mermaid renders labels as HTML: '<' / '>' / '&' must not reach it.
+    text = " ".join(text.split())
+    return (text.replace(":", "：").replace("#", "＃").replace(";", "；")
+            .replace("<", "＜").replace(">", "＞").replace("&", "＆"))
 
 
 class MermaidExporter(Exporter):
