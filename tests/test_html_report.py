@@ -189,6 +189,7 @@ def test_mermaid_and_dot_keep_any_title_on_its_line(title):
     task_lines = [line for line in mermaid.splitlines() if ", 2016-" in line]
     assert len(task_lines) == 1
     name = task_lines[0].strip().rsplit(" :", 1)[0]
+    assert name and not name.startswith(":")
     assert not set(name) & set(":#;<>&\n\r")
     dot = ctx.plugins.exporters()["dot"]().export(ctx)
     label = re.search(r'"t" \[label="((?:[^"\\]|\\.)*)"\]', dot, re.S)

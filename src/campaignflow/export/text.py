@@ -85,7 +85,8 @@ class MermaidExporter(Exporter):
             status = "crit, " if timing.slack <= 0 else ""
             if timing.fixed:
                 status += "milestone, "
-            label = _mermaid_label(c.tasks[timing.id].title if timing.id in c.tasks else timing.id)
+            # A blank title would leave Mermaid a line without a task name: use the id.
+            label = _mermaid_label(c.tasks[timing.id].title if timing.id in c.tasks else "") or timing.id
             by_lead.setdefault(timing.lead, []).append(
                 f"    {label} :{status}{_mermaid_id(timing.id)}, {start.isoformat()}, {days}d")
         for lead, rows in by_lead.items():
