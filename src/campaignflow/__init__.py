@@ -102,6 +102,12 @@ _LAZY: dict[str, str] = {
     # exporters
     "Exporter": "export",
     "ExportContext": "export",
+    # the 任务分工表 and 台账 (issue 13)
+    "assignment_table": "export.assignment",
+    "unit_ledger": "export.assignment",
+    "deadline_text": "export.assignment",
+    "AssignmentRow": "export.assignment",
+    "AssignmentSection": "export.assignment",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -120,6 +126,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .findings import Finding, Location, Severity, Text
     from .export import ExportContext, Exporter
+    from .export.assignment import (
+        AssignmentRow, AssignmentSection, assignment_table, deadline_text, unit_ledger,
+    )
     from .graph import CriticalPath, build_graph, critical_path, find_cycle
     from .load import load_plan, loads
     from .model import (

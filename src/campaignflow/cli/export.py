@@ -34,7 +34,9 @@ def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
                                f"错误:{fmt} 为二进制格式,请用 -o 指定输出文件"))
     campaign = load_campaign(session, plan)
     try:
-        data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang))
+        given = click.get_current_context().get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE
+        data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang,
+                                          document_lang=session.lang if given else None))
     except ExportError as exc:
         raise PlanInputError(f"error: {exc}") from None
     raw = data if isinstance(data, bytes) else data.encode("utf-8")

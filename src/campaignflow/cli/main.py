@@ -25,6 +25,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.run:run",
     "campaignflow.cli.export:export",
     "campaignflow.cli.draft:draft",
+    "campaignflow.cli.html_report:report",
 )
 
 

@@ -30,6 +30,10 @@ class ExportContext:
     campaign: Campaign
     plugins: Plugins
     lang: str = "en"
+    #: The language a document's reader asked for (``--lang`` given); ``None`` when ``lang``
+    #: only follows the locale. Documents for an office (the 任务分工表) are Chinese unless
+    #: English is asked for.
+    document_lang: str | None = None
 
     @functools.cached_property
     def schedule(self) -> Schedule:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -166,7 +166,8 @@ class XlsxExporter(Exporter):
     binary = True
 
     _HEAD = ("编号 id", "条款 section", "任务 title", "牵头单位 lead", "责任单位 partners", "开始 start",
-             "完成 finish", "截止 due", "按期 met", "机动 slack (d)", "审批 approvals")
+             "完成 finish", "截止 due", "按期 met", "机动 slack (d)", "审批 approvals",
+             "牵头单位编号 lead id")
 
     def export(self, ctx: ExportContext) -> bytes:
         openpyxl = _require("openpyxl")
@@ -177,28 +178,61 @@ class XlsxExporter(Exporter):
         ws.append(self._HEAD)
         for timing in ctx.schedule:
             task = c.tasks.get(timing.id)
-            approvals = "; ".join("、".join(c.expand(a.by)) for a in task.approvals) if task else ""
+            approvals = "; ".join(_names(c, c.expand(a.by)) for a in task.approvals) if task else ""
             ws.append((
                 timing.id,
                 task.section if task else None,
                 task.title if task else timing.id,
-                timing.lead,
-                "、".join(c.expand(task.partners)) if task else "",
+                _names(c, (timing.lead,)),
+                _names(c, c.expand(task.partners)) if task else "",
                 _naive(timing.start),
                 _naive(timing.finish),
-                _naive(timing.due),
+                _due_day(task, timing.due),
                 None if timing.met is None else ("是 yes" if timing.met else "否 no"),
                 round(timing.slack, 2),
                 approvals,
+                timing.lead,
             ))
-        ws.freeze_panes = "A2"
         units = wb.create_sheet("Units")
         units.append(("编号 id", "名称 name", "类别 kind", "上级 parent", "容量 capacity"))
         for u in c.units.values():
             units.append((u.id, u.name, u.kind, u.parent, u.capacity))
+        _print_setup(ws, units)
         buf = io.BytesIO()
         wb.save(buf)
         return buf.getvalue()
+
+
+def _print_setup(tasks: Any, units: Any) -> None:
+    # Columns wide enough for a whole date, wrapped titles, A4 landscape one page wide,
+    # the header on every page; text that looks like a formula stays text.
+    from .assignment import guard_formulas, print_layout
+
+    for row in tasks.iter_rows(min_row=2):
+        for cell in row[5:8]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif cell.value is not None:
+                cell.number_format = "yyyy-mm-dd"
+    print_layout(tasks, (16, 9, 40, 16, 26, 17, 17, 17, 8, 9, 24, 14), header_row=1)
+    print_layout(units, (16, 26, 10, 14, 10), header_row=1)
+    guard_formulas(tasks)
+    guard_formulas(units)
+
+
+def _names(c: Any, unit_ids: tuple[str, ...]) -> str:
+    # An office reads 省扶贫办, not ah-fpb; the lead's id stays in the last column.
+    return "、".join(c.units[u].name if u in c.units else u for u in unit_ids)
+
+
+def _due_day(task: Any, due: datetime | None) -> date | datetime | None:
+    # A day deadline is that day (10-17), not the instant after it (10-18 00:00).
+    if due is None:
+        return None
+    moment = None if task is None else (task.window.on or task.window.due)
+    if moment is not None and not isinstance(moment, datetime):
+        return moment
+    return _naive(due)
 
 
 def _naive(value: datetime | None) -> datetime | None:

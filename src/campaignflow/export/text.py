@@ -59,8 +59,11 @@ class JsonExporter(Exporter):
 
 
 def _mermaid_label(text: str) -> str:
-    # Mermaid gantt task names end at ':' and '#' starts a comment.
-    return text.replace(":", "：").replace("#", "＃").replace(";", "；")
+    # Mermaid gantt task names end at ':', '#' starts a comment, a line break ends the
+    # statement, and Mermaid renders labels as HTML: '<' / '>' / '&' must not reach it.
+    text = " ".join(text.split())
+    return (text.replace(":", "：").replace("#", "＃").replace(";", "；")
+            .replace("<", "＜").replace(">", "＞").replace("&", "＆"))
 
 
 class MermaidExporter(Exporter):
@@ -82,7 +85,8 @@ class MermaidExporter(Exporter):
             status = "crit, " if timing.slack <= 0 else ""
             if timing.fixed:
                 status += "milestone, "
-            label = _mermaid_label(c.tasks[timing.id].title if timing.id in c.tasks else timing.id)
+            # A blank title would leave Mermaid a line without a task name: use the id.
+            label = _mermaid_label(c.tasks[timing.id].title if timing.id in c.tasks else "") or timing.id
             by_lead.setdefault(timing.lead, []).append(
                 f"    {label} :{status}{_mermaid_id(timing.id)}, {start.isoformat()}, {days}d")
         for lead, rows in by_lead.items():

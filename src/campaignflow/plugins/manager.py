@@ -39,6 +39,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.export.office",
     "campaignflow.simulate.schedulers",
     "campaignflow.draft.builtin",
+    "campaignflow.export.assignment",
+    "campaignflow.export.html",
 )
 
 

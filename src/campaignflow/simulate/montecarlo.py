@@ -513,8 +513,12 @@ def _result(prep: Any, baseline: Any, tally: _Tally, task_nodes: list[range], ru
     deadlines = []
     for d, v in zip(baseline.deadlines, tally.deadline_nodes):
         p50, p90, _ = rows[row_of[v]]
+        p80, p95, bins = _spread(tally.finishes[row_of[v]])
         deadlines.append(DeadlineRisk(task=d.task, step=d.step, due=d.due, p50=clock.at(p50, finish=True),
-                                      p90=clock.at(p90, finish=True), probability=hit_of[v] / runs))
+                                      p90=clock.at(p90, finish=True), probability=hit_of[v] / runs,
+                                      p80=clock.at(p80, finish=True), p95=clock.at(p95, finish=True),
+                                      histogram=tuple((clock.at(a, finish=True), clock.at(b, finish=True), n)
+                                                      for a, b, n in bins)))
     plan = prep.campaign
     estimates = sum(1 for t in plan.tasks.values() if t.duration.is_estimate)
     latencies = sum(1 for t in plan.tasks.values() for st in t.approvals if st.within is not None)
@@ -523,6 +527,20 @@ def _result(prep: Any, baseline: Any, tally: _Tally, task_nodes: list[range], ru
         engine=engine, tasks=tuple(tasks), deadlines=tuple(deadlines), estimates=estimates, latencies=latencies,
         makespan_p50=_makespan_at(clock, baseline, ms50), makespan_p90=_makespan_at(clock, baseline, ms90),
     )
+
+
+def _spread(row: Any, bins: int = 20) -> tuple[float, float, list[tuple[float, float, int]]]:
+    """P80, P95 and a histogram (``bins`` equal bins from the least to the most) of one row of finishes."""
+    values = [float(x) for x in row]
+    p80, p95 = _py_quantiles(values, (0.8, 0.95))
+    lo, hi = min(values), max(values)
+    if hi - lo < 1e-9:
+        return p80, p95, [(lo, hi, len(values))]
+    width = (hi - lo) / bins
+    counts = [0] * bins
+    for x in values:
+        counts[min(int((x - lo) / width), bins - 1)] += 1
+    return p80, p95, [(lo + i * width, lo + (i + 1) * width, n) for i, n in enumerate(counts)]
 
 
 def _makespan_at(clock: _Clock, baseline: Any, work: float) -> Any:

@@ -266,6 +266,11 @@ class DeadlineRisk:
     p50: datetime
     p90: datetime
     probability: float
+    #: Further quantiles of the finish, for the report's histogram.
+    p80: datetime | None = None
+    p95: datetime | None = None
+    #: The runs' finishes in bins: ``(from, to, runs)``, in order (the HTML report draws them).
+    histogram: tuple[tuple[datetime, datetime, int], ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def label(self) -> str:
