@@ -23,6 +23,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.simulate:simulate",
     "campaignflow.cli.run:run",
     "campaignflow.cli.export:export",
+    "campaignflow.cli.serve:serve",
 )
 
 
