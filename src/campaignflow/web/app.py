@@ -216,6 +216,9 @@ class _Pages:
         return response
 
     def logout(self, request: Request) -> Response:
+        if not hmac.compare_digest(_form(request).get("csrf", ""), self.desk.csrf(self.desk.identify(request))):
+            tr = translator(self._lang(request))
+            return self._problem(request, 403, tr("forbidden"), tr("csrf"))
         response = RedirectResponse("/", status_code=303)
         if self.desk.login is not None:
             response.delete_cookie(self.desk.login.cookie)
