@@ -53,6 +53,8 @@ def serve(session: Session, plans: tuple[str, ...], db: Path, host: str, port: i
     campaignflow serve plan.toml --db office.db --auth header --workers 4   # behind a proxy
     """
     lang = session.lang
+    from ..runtime import SystemClock, to_local
+
     try:
         import uvicorn
 
@@ -67,14 +69,17 @@ def serve(session: Session, plans: tuple[str, ...], db: Path, host: str, port: i
                                f"127.0.0.1, not {host}. Put the app behind your login and use --auth header.",
                                f"错误:--auth demo 允许任何人以任意单位登录,只能监听 127.0.0.1,不能监听 {host};"
                                "请置于登录代理之后并使用 --auth header"))
-    offset = None
+    moment = None
     if now is not None:
         try:
-            offset = (datetime.fromisoformat(now) - datetime.now()).total_seconds()
+            moment = datetime.fromisoformat(now)
         except ValueError:
             raise PlanInputError(t(lang, f"error: --now: expected a date and time like 2016-09-05T09:00, got {now!r}",
                                    f"错误:--now:应为日期时间,如 2016-09-05T09:00,实际为 {now!r}")) from None
     campaigns = [load_campaign(session, p) for p in plans]
+    # The offset from the campaign's local wall clock (its timezone, as the engine's clock reads it).
+    offset = None if moment is None else (to_local(moment, campaigns[0].timezone)
+                                          - SystemClock(campaigns[0].timezone).now()).total_seconds()
     campaigns = [attrs.evolve(c, source=str(Path(c.source).resolve())) if c.source else c for c in campaigns]
     config = ServeConfig(plans=[c.source or "" for c in campaigns], db=str(db.resolve()), auth=auth,
                          secret=secrets.token_hex(32), plugin_dirs=[str(p) for p in session.plugin_dirs],

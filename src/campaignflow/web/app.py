@@ -28,7 +28,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from ..errors import InvalidTransition, NotAuthorized, TamperedLogError, TransitionError, UnknownTaskError
-from ..model import Campaign
+from ..model import Campaign, end_instant, start_instant
 from ..runtime import Actor, Clock, Engine, EventKind, Store, TaskState, TaskView
 from .auth import DemoLogin, Identify
 from .i18n import LANGS, translator
@@ -169,7 +169,7 @@ class _Pages:
         late = view.state not in _TERMINAL and (view.overdue or due <= now)
         # A date deadline is the end of its day (midnight after): count the days up to and including it.
         last = (due - timedelta(microseconds=1)).date()
-        left = None if late else _axis(engine).working_days_between(now.date(), last)
+        left = None if late or view.state in _TERMINAL else _axis(engine).working_days_between(now.date(), last)
         return _Row(view, _fmt(due - timedelta(microseconds=1) if due.time() == datetime.min.time() else due),
                     left, late)
 
@@ -420,9 +420,9 @@ def _gantt(engine: Engine, rows: Sequence[_Row], now: datetime) -> dict[str, Any
     infos = engine.plan.tasks
     starts = [infos[r.view.id].earliest for r in rows]
     ends = [infos[r.view.id].deadline or r.view.finished_at for r in rows]
+    # The campaign's own span, widened to any task outside it.
     known = [d for d in (*starts, *ends) if d is not None]
-    if not known:
-        return {"bars": [], "first": None, "last": None, "today": None}
+    known += [start_instant(engine.campaign.start), end_instant(engine.campaign.end)]
     first, last = min(known), max(known)
     span = max((last - first).total_seconds(), 1.0)
     bars = []
