@@ -90,6 +90,10 @@ _LAZY: dict[str, str] = {
     # exporters
     "Exporter": "export",
     "ExportContext": "export",
+    # the web inbox (extra ``serve``; imported only when used)
+    "create_app": "web",
+    "header_identity": "web",
+    "DemoLogin": "web",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -119,3 +123,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView
     from .simulate import Scenario, Schedule, SimulationResult, schedule
     from .writer import to_toml
+    from .web import DemoLogin, create_app, header_identity
