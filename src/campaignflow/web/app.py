@@ -134,7 +134,8 @@ class _Pages:
         actor = self.desk.identify(request)
         base = {"_": translator(lang), "lang": lang, "other_lang": LANGS[1] if lang == LANGS[0] else LANGS[0],
                 "actor": actor, "csrf": self.desk.csrf(actor), "demo": self.desk.login is not None,
-                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "path": request.url.path}
+                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "path": request.url.path,
+                "root": _root(request)}
         base.update(context)
         response = self.templates.TemplateResponse(request, name, base, status_code=status)
         if request.query_params.get("lang") in LANGS:
@@ -177,7 +178,7 @@ class _Pages:
         actor = self.desk.identify(request)
         if actor is None:
             if self.desk.login is not None:
-                return None, RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+                return None, RedirectResponse(f"{_root(request)}/login?next={request.url.path}", status_code=303)
             tr = translator(self._lang(request))
             return None, self._problem(request, 401, tr("signin"), tr("need_signin"))
         return actor, None
@@ -198,7 +199,7 @@ class _Pages:
         if self.desk.login is None:
             return self._problem(request, 404, "404", "no sign-in form: the host signs people in")
         return self._render(request, "login.html", units=self.desk.login.units,
-                            next=_local(request.query_params.get("next", "/")))
+                            next=_local(request.query_params.get("next", f"{_root(request)}/"), _root(request)))
 
     def login_post(self, request: Request) -> Response:
         login = self.desk.login
@@ -211,7 +212,7 @@ class _Pages:
         person, unit = form.get("person", "").strip(), form.get("unit", "")
         if not person or unit not in login.units:
             return self._problem(request, 400, tr("bad_request"), f"{tr('person')}/{tr('unit')}?")
-        response = RedirectResponse(_local(form.get("next", "/")), status_code=303)
+        response = RedirectResponse(_local(form.get("next", ""), _root(request)), status_code=303)
         response.set_cookie(login.cookie, login.cookie_value(person, unit), httponly=True, samesite="lax")
         return response
 
@@ -219,7 +220,7 @@ class _Pages:
         if not hmac.compare_digest(_form(request).get("csrf", ""), self.desk.csrf(self.desk.identify(request))):
             tr = translator(self._lang(request))
             return self._problem(request, 403, tr("forbidden"), tr("csrf"))
-        response = RedirectResponse("/", status_code=303)
+        response = RedirectResponse(f"{_root(request)}/", status_code=303)
         if self.desk.login is not None:
             response.delete_cookie(self.desk.login.cookie)
         return response
@@ -229,11 +230,11 @@ class _Pages:
     def index(self, request: Request) -> Response:
         engines = self.desk.engines
         if len(engines) == 1:
-            return RedirectResponse(f"/c/{next(iter(engines))}/inbox", status_code=303)
+            return RedirectResponse(f"{_root(request)}/c/{next(iter(engines))}/inbox", status_code=303)
         return self._render(request, "index.html", engines=list(engines.values()))
 
     def campaign_home(self, request: Request) -> Response:
-        return RedirectResponse(f"/c/{request.path_params['cid']}/inbox", status_code=303)
+        return RedirectResponse(f"{_root(request)}/c/{request.path_params['cid']}/inbox", status_code=303)
 
     def inbox(self, request: Request) -> Response:
         def page(request: Request, actor: Actor) -> Response:
@@ -290,7 +291,8 @@ class _Pages:
                 shown = text.get(self._lang(request)) if text is not None else str(exc)
                 status = 403 if isinstance(exc, NotAuthorized) else 409 if isinstance(exc, InvalidTransition) else 400
                 return self._task_page(request, actor, ("error", f"{tr('refused')}: {shown}"), status=status)
-            return RedirectResponse(f"/c/{engine.campaign.id}/tasks/{tid}?done={action}", status_code=303)
+            return RedirectResponse(f"{_root(request)}/c/{engine.campaign.id}/tasks/{tid}?done={action}",
+                                    status_code=303)
 
         return self._handle(request, page)
 
@@ -369,9 +371,15 @@ def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
 
-def _local(target: str) -> str:
+def _root(request: Request) -> str:
+    # Where the app is mounted in a host's app (Starlette's Mount sets root_path): every link starts there.
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _local(target: str, root: str = "") -> str:
     # Only same-site paths: "//evil.example" or "https://..." would make the sign-in an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    ok = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if ok else f"{root}/"
 
 
 def _fmt(moment: datetime | None) -> str:
