@@ -26,7 +26,7 @@ def served(db: Path, *args: str, workers: int = 1, now: str = "2016-09-05T09:00"
     """The base URL of `campaignflow serve LANSHAN --db db ...` until the block ends."""
     port = free_port()
     cmd = [sys.executable, "-m", "campaignflow", "serve", str(LANSHAN), "--db", str(db), "--port", str(port),
-           "--workers", str(workers), "--now", now, *args]
+           "--workers", str(workers), *(["--now", now] if now else []), *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

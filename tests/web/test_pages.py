@@ -137,3 +137,46 @@ def test_unknown_campaign_and_task_are_404(make_client):
     sign_in(client, BUREAU)
     assert client.get("/c/nope/inbox").status_code == 404
     assert client.get(f"/c/{CID}/tasks/nope").status_code == 404
+
+
+def _submitted_plan(client):
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    act(client, "bureau-plan", "submit", BUREAU)
+    client.cookies.clear()
+    sign_in(client, OFFICE, "赵敏")
+
+
+def test_sending_back_needs_a_reason_and_shows_it(make_client):
+    client = make_client()
+    _submitted_plan(client)
+    r = act(client, "bureau-plan", "reject", OFFICE, reason="  ")
+    assert r.status_code in (400, 409) and message(r.text).startswith("操作被拒绝")
+    r = act(client, "bureau-plan", "reject", OFFICE, reason="请补充<活动>安排")
+    assert "已退回" in r.text and "请补充&lt;活动&gt;安排" in r.text
+    client.cookies.clear()
+    sign_in(client, BUREAU)
+    inbox = client.get(f"/c/{CID}/inbox").text
+    assert 'data-task="bureau-plan"' in inbox and "已退回" in inbox
+    assert 'id="do-start"' in client.get(f"/c/{CID}/tasks/bureau-plan").text  # the bureau starts again
+
+
+def test_a_person_of_several_units_picks_one(make_client, tmp_path, lanshan, plugins, clock):
+    from starlette.testclient import TestClient
+
+    from campaignflow.web import create_app, header_identity
+
+    app = create_app([lanshan], SQLiteStore(tmp_path / "u.db"), identify=header_identity(), plugins=plugins,
+                     clock=clock)
+    client = TestClient(app)
+    who = {"X-Remote-User": "li", "X-Remote-Units": f"{OFFICE},{BUREAU}"}
+    first = client.get(f"/c/{CID}/inbox", headers=who).text
+    assert "<select name=\"unit\">" in first and "区扶贫办" in first.split("<h1>")[1].split("</h1>")[0]
+    second = client.get(f"/c/{CID}/inbox?unit={BUREAU}", headers=who).text
+    assert "区统计局" in second.split("<h1>")[1].split("</h1>")[0]
+    assert 'data-task="bureau-leading-group"' in second and 'data-task="bureau-leading-group"' not in first
+    # Someone else's unit in the query is ignored, not trusted.
+    other = client.get(f"/c/{CID}/inbox?unit=district-xcb", headers=who).text
+    assert "区宣传部" not in other.split("<h1>")[1].split("</h1>")[0]
