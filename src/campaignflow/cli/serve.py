@@ -29,8 +29,8 @@ def _loopback(host: str) -> bool:
 
 @click.command()
 @click.argument("plans", nargs=-1, required=True, metavar="PLAN...")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The SQLite store (created if missing).")
+@click.option("--db", required=True, metavar="FILE|URL",
+              help="The store: a SQLite file (created if missing), or a postgresql:// URL where that store exists.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -44,7 +44,7 @@ def _loopback(host: str) -> bool:
 @lang_option
 @plugins_option
 @pass_session
-def serve(session: Session, plans: tuple[str, ...], db: Path, host: str, port: int, workers: int, auth: str,
+def serve(session: Session, plans: tuple[str, ...], db: str, host: str, port: int, workers: int, auth: str,
           now: str | None, check: bool) -> None:
     """Serve the web inbox for PLAN... on the store --db (Chinese pages, English available).
 
@@ -58,7 +58,7 @@ def serve(session: Session, plans: tuple[str, ...], db: Path, host: str, port: i
     try:
         import uvicorn
 
-        from ..web.serve import ENV, ServeConfig, build_app
+        from ..web.serve import ENV, ServeConfig, build_app, open_store
     except ImportError as exc:
         raise PlanInputError(t(lang, f"error: `serve` needs the serve extra ({exc.name} is missing): "
                                "pip install 'campaignflow[serve]'",
@@ -81,22 +81,24 @@ def serve(session: Session, plans: tuple[str, ...], db: Path, host: str, port: i
     offset = None if moment is None else (to_local(moment, campaigns[0].timezone)
                                           - SystemClock(campaigns[0].timezone).now()).total_seconds()
     campaigns = [attrs.evolve(c, source=str(Path(c.source).resolve())) if c.source else c for c in campaigns]
-    config = ServeConfig(plans=[c.source or "" for c in campaigns], db=str(db.resolve()), auth=auth,
+    url = db.lower().startswith(("postgresql://", "postgres://"))
+    where = db.split("@")[-1] if url else db  # never echo a URL's password
+    config = ServeConfig(plans=[c.source or "" for c in campaigns], db=db if url else str(Path(db).resolve()),
+                         auth=auth,
                          secret=secrets.token_hex(32), plugin_dirs=[str(p) for p in session.plugin_dirs],
                          clock_offset=offset)
     try:
         # Open once here: a bad store or a tampered log is a readable exit 2, not a crashing worker.
-        from ..runtime import SQLiteStore
-
-        store = SQLiteStore(db)
+        store = open_store(config.db)
         try:
             build_app(config, campaigns, store, plugins=session.plugins)
         finally:
             store.close()
     except (StoreError, RuntimeEngineError) as exc:
-        raise PlanInputError(f"{db}: {t(lang, 'error', '错误')}: {exc}") from None
+        raise PlanInputError(f"{where}: {t(lang, 'error', '错误')}: {exc}") from None
     if check:
-        click.echo(t(lang, f"ok: {len(campaigns)} campaign(s) on {db}", f"正常:{len(campaigns)} 个活动方案,存储 {db}"))
+        click.echo(t(lang, f"ok: {len(campaigns)} campaign(s) on {where}",
+                     f"正常:{len(campaigns)} 个活动方案,存储 {where}"))
         return
     os.environ[ENV] = config.to_env()
     err(t(lang, f"campaignflow serve: http://{host}:{port}/ ({workers} worker(s), {auth} sign-in)",

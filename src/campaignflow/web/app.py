@@ -92,8 +92,8 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
         msg = "create_app needs identify= (the host's login hook) or login= (a DemoLogin)"
         raise TypeError(msg)
     engines = {c.id: Engine.open(c, store, plugins=plugins, clock=clock) for c in campaigns}
-    desk = _Desk(engines, identify or login.identify, secret or secrets.token_bytes(32), login,  # type: ignore[union-attr]
-                 clock.now if clock is not None else None)
+    who = identify if identify is not None else login.identify  # type: ignore[union-attr]
+    desk = _Desk(engines, who, secret or secrets.token_bytes(32), login, clock.now if clock is not None else None)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     pages = _Pages(desk, Jinja2Templates(env=env))

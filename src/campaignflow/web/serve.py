@@ -21,7 +21,7 @@ from ..runtime import SQLiteStore, Store, SystemClock
 from .app import create_app
 from .auth import DemoLogin, header_identity
 
-__all__ = ["ENV", "ServeConfig", "ShiftedClock", "app_from_env", "build_app"]
+__all__ = ["ENV", "ServeConfig", "ShiftedClock", "app_from_env", "build_app", "open_store"]
 
 #: The environment variable that carries a ``ServeConfig`` (JSON) to the workers.
 ENV = "CAMPAIGNFLOW_SERVE"
@@ -48,7 +48,7 @@ class ServeConfig:
 
     #: Absolute paths of the plan files.
     plans: tuple[str, ...] = attrs.field(converter=tuple)
-    #: The SQLite file.
+    #: The store: a SQLite file, or a ``postgresql://`` URL (see ``open_store``).
     db: str
     #: ``demo`` (a sign-in form, loopback only) or ``header`` (a reverse proxy's headers).
     auth: str = attrs.field(default="demo", validator=attrs.validators.in_(("demo", "header")))
@@ -70,6 +70,23 @@ class ServeConfig:
         return cls(**json.loads(text))
 
 
+def open_store(location: str) -> Store:
+    """The store at ``location``: a SQLite file, or a ``postgresql://`` URL when the runtime has that store.
+
+    Uses ``campaignflow.runtime.open_store`` where it exists (it reads both); before that, SQLite only.
+    """
+    from .. import runtime
+    from ..errors import StoreError
+
+    opener = getattr(runtime, "open_store", None)
+    if opener is not None:
+        return opener(location)  # type: ignore[no-any-return]
+    if location.lower().startswith(("postgresql://", "postgres://")):
+        msg = f"{location.split('@')[-1]}: this campaignflow has no PostgreSQL store"
+        raise StoreError(msg)
+    return SQLiteStore(location)
+
+
 def build_app(config: ServeConfig, campaigns: Sequence[Campaign] | None = None, store: Store | None = None,
               plugins: object = None) -> object:
     """The app for ``config``; loads the plans and opens the SQLite store unless they are given."""
@@ -80,7 +97,7 @@ def build_app(config: ServeConfig, campaigns: Sequence[Campaign] | None = None, 
         plugins = create_plugin_manager(plugin_dirs=config.plugin_dirs)
     if campaigns is None:
         campaigns = [load_plan(p, plugins=plugins) for p in config.plans]  # type: ignore[arg-type]
-    store = store if store is not None else SQLiteStore(config.db)
+    store = store if store is not None else open_store(config.db)
     clock = (ShiftedClock(campaigns[0].timezone, config.clock_offset)
              if config.clock_offset is not None and campaigns else None)
     secret = bytes.fromhex(config.secret) if config.secret else None
