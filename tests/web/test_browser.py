@@ -52,7 +52,7 @@ def _shot(driver, name: str) -> None:
 
 def test_a_lanshan_round_in_the_browser(browser, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     d = browser
@@ -72,7 +72,16 @@ def test_a_lanshan_round_in_the_browser(browser, tmp_path):
     def click(element: object) -> None:
         # A form post loads a new page: wait until the old one is gone before reading the new one.
         element.click()  # type: ignore[attr-defined]
-        WebDriverWait(d, 15).until(expected_conditions.staleness_of(element))
+
+        def gone(_driver: object) -> bool:
+            # chromedriver reports a node of an unloaded page as stale, or as "not in the document".
+            try:
+                element.is_enabled()  # type: ignore[attr-defined]
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(d, 15).until(gone)
 
     def press(action: str) -> None:
         click(find(By.ID, f"do-{action}"))
