@@ -8,6 +8,11 @@ Starlette's TestClient (the whole request in-process: routing, the engine's
 queries, the template), and the cold start: ``create_app`` opening the
 campaign on a fresh SQLite file (the ``opened`` event, the plan index).
 Aims: inbox under 200 ms, cold start under 2 s.
+
+Each is given as wall time and as CPU time of the process (``time.process_time``:
+the app's and the test client's threads). On a shared machine the wall time
+includes waiting for other processes; the CPU time is the server's own work,
+and is what the test (tests/web/test_bench.py) holds to the aims.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ PAGES = ("inbox", "ledger", "overview")
 
 
 def measure(n_tasks: int = 10_000, runs: int = 7, db: Path | None = None) -> dict[str, Any]:
-    """Times in seconds: ``cold`` and, per page, ``(fastest, median)``."""
+    """Times in seconds: ``cold`` and ``cold_cpu``; per page ``(fastest, median)`` wall and ``page_cpu`` likewise."""
     from starlette.testclient import TestClient
 
     from campaignflow.web import DemoLogin, create_app
@@ -42,22 +47,24 @@ def measure(n_tasks: int = 10_000, runs: int = 7, db: Path | None = None) -> dic
     unit = Counter(t.lead for t in campaign.tasks.values()).most_common(1)[0][0]
     with tempfile.TemporaryDirectory() as tmp:
         login = DemoLogin({u: x.name for u, x in campaign.units.items()}, b"b" * 32)
-        begin = time.perf_counter()
+        begin, cpu = time.perf_counter(), time.process_time()
         app = create_app([campaign], SQLiteStore(db or Path(tmp) / "bench.db"), login=login, secret=login.secret,
                          clock=ManualClock(start_instant(campaign.start)))
-        cold = time.perf_counter() - begin
+        cold, cold_cpu = time.perf_counter() - begin, time.process_time() - cpu
         client = TestClient(app)
         client.cookies.set(login.cookie, login.cookie_value("bench", unit))
-        out: dict[str, Any] = {"tasks": len(campaign.tasks), "unit": unit, "cold": cold}
+        out: dict[str, Any] = {"tasks": len(campaign.tasks), "unit": unit, "cold": cold, "cold_cpu": cold_cpu}
         for page in PAGES:
             client.get(f"/c/{campaign.id}/{page}")  # warm: templates compiled, calendar axis built
-            times = []
+            times, cpus = [], []
             for _ in range(runs):
-                begin = time.perf_counter()
+                begin, cpu = time.perf_counter(), time.process_time()
                 r = client.get(f"/c/{campaign.id}/{page}")
                 times.append(time.perf_counter() - begin)
+                cpus.append(time.process_time() - cpu)
                 assert r.status_code == 200, r.text[:500]
             out[page] = (min(times), statistics.median(times))
+            out[f"{page}_cpu"] = (min(cpus), statistics.median(cpus))
     return out
 
 
@@ -68,11 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     result = measure(args.tasks, args.runs)
     print(f"{result['tasks']} tasks, unit {result['unit']}, {datetime.now():%Y-%m-%d %H:%M}")
-    print(f"cold start (create_app, fresh SQLite): {result['cold'] * 1000:8.1f} ms   aim < 2000 ms")
+    print(f"cold start (create_app, fresh SQLite): wall {result['cold'] * 1000:7.1f} ms   "
+          f"cpu {result['cold_cpu'] * 1000:7.1f} ms   aim < 2000 ms")
     for page in PAGES:
         fastest, median = result[page]
+        cpu_fastest, cpu_median = result[f"{page}_cpu"]
         aim = "   aim < 200 ms" if page == "inbox" else ""
-        print(f"{page:<10} fastest {fastest * 1000:7.1f} ms   median {median * 1000:7.1f} ms{aim}")
+        print(f"{page:<10} wall fastest {fastest * 1000:7.1f} median {median * 1000:7.1f}   "
+              f"cpu fastest {cpu_fastest * 1000:7.1f} median {cpu_median * 1000:7.1f} ms{aim}")
     return 0
 
 
