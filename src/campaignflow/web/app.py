@@ -171,8 +171,9 @@ class _Pages:
         # A date deadline is the end of its day (midnight after): count the days up to and including it.
         last = (due - timedelta(microseconds=1)).date()
         left = None if late or view.state in _TERMINAL else _axis(engine).working_days_between(now.date(), last)
-        return _Row(view, _fmt(due - timedelta(microseconds=1) if due.time() == datetime.min.time() else due),
-                    left, late)
+        # A date deadline (due at the midnight after it) is shown as that date.
+        shown = f"{last:%Y-%m-%d}" if due.time() == datetime.min.time() else _fmt(due)
+        return _Row(view, shown, left, late)
 
     def _guard(self, request: Request) -> tuple[Actor | None, Response | None]:
         actor = self.desk.identify(request)
