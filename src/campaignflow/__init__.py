@@ -108,6 +108,10 @@ _LAZY: dict[str, str] = {
     "deadline_text": "export.assignment",
     "AssignmentRow": "export.assignment",
     "AssignmentSection": "export.assignment",
+    # the web inbox (extra ``serve``; imported only when used)
+    "create_app": "web",
+    "header_identity": "web",
+    "DemoLogin": "web",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -144,3 +148,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .writer import to_toml
     from .draft import Draft, Recogniser, draft_plan
     from .errors import DraftError
+    from .web import DemoLogin, create_app, header_identity

@@ -26,6 +26,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.export:export",
     "campaignflow.cli.draft:draft",
     "campaignflow.cli.html_report:report",
+    "campaignflow.cli.serve:serve",
 )
 
 

@@ -1,0 +1,90 @@
+"""The web inbox of a 10,000-task campaign on SQLite: server time of the pages, and the app's cold start.
+
+    python benchmarks/bench_serve.py [--tasks 10000] [--runs 7]
+
+Prints, for the unit that leads the most tasks of a generated cascade
+(``gen.cascade_campaign``), the fastest and median time of each page through
+Starlette's TestClient (the whole request in-process: routing, the engine's
+queries, the template), and the cold start: ``create_app`` opening the
+campaign on a fresh SQLite file (the ``opened`` event, the plan index).
+Aims: inbox under 200 ms, cold start under 2 s.
+
+Each is given as wall time and as CPU time of the process (``time.process_time``:
+the app's and the test client's threads). On a shared machine the wall time
+includes waiting for other processes; the CPU time is the server's own work,
+and is what the test (tests/web/test_bench.py) holds to the aims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gen  # noqa: E402
+
+from campaignflow.model import start_instant  # noqa: E402
+from campaignflow.runtime import ManualClock, SQLiteStore  # noqa: E402
+
+PAGES = ("inbox", "ledger", "overview")
+
+
+def measure(n_tasks: int = 10_000, runs: int = 7, db: Path | None = None) -> dict[str, Any]:
+    """Times in seconds: ``cold`` and ``cold_cpu``; per page ``(fastest, median)`` wall and ``page_cpu`` likewise."""
+    from starlette.testclient import TestClient
+
+    from campaignflow.web import DemoLogin, create_app
+
+    campaign = gen.cascade_campaign(n_tasks, seed=1)
+    unit = Counter(t.lead for t in campaign.tasks.values()).most_common(1)[0][0]
+    with tempfile.TemporaryDirectory() as tmp:
+        login = DemoLogin({u: x.name for u, x in campaign.units.items()}, b"b" * 32)
+        begin, cpu = time.perf_counter(), time.process_time()
+        app = create_app([campaign], SQLiteStore(db or Path(tmp) / "bench.db"), login=login, secret=login.secret,
+                         clock=ManualClock(start_instant(campaign.start)))
+        cold, cold_cpu = time.perf_counter() - begin, time.process_time() - cpu
+        client = TestClient(app)
+        client.cookies.set(login.cookie, login.cookie_value("bench", unit))
+        out: dict[str, Any] = {"tasks": len(campaign.tasks), "unit": unit, "cold": cold, "cold_cpu": cold_cpu}
+        for page in PAGES:
+            client.get(f"/c/{campaign.id}/{page}")  # warm: templates compiled, calendar axis built
+            times, cpus = [], []
+            for _ in range(runs):
+                begin, cpu = time.perf_counter(), time.process_time()
+                r = client.get(f"/c/{campaign.id}/{page}")
+                times.append(time.perf_counter() - begin)
+                cpus.append(time.process_time() - cpu)
+                assert r.status_code == 200, r.text[:500]
+            out[page] = (min(times), statistics.median(times))
+            out[f"{page}_cpu"] = (min(cpus), statistics.median(cpus))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--tasks", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args(argv)
+    result = measure(args.tasks, args.runs)
+    print(f"{result['tasks']} tasks, unit {result['unit']}, {datetime.now():%Y-%m-%d %H:%M}")
+    print(f"cold start (create_app, fresh SQLite): wall {result['cold'] * 1000:7.1f} ms   "
+          f"cpu {result['cold_cpu'] * 1000:7.1f} ms   aim < 2000 ms")
+    for page in PAGES:
+        fastest, median = result[page]
+        cpu_fastest, cpu_median = result[f"{page}_cpu"]
+        aim = "   aim < 200 ms" if page == "inbox" else ""
+        print(f"{page:<10} wall fastest {fastest * 1000:7.1f} median {median * 1000:7.1f}   "
+              f"cpu fastest {cpu_fastest * 1000:7.1f} median {cpu_median * 1000:7.1f} ms{aim}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

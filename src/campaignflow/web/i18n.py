@@ -1,0 +1,93 @@
+"""The web app's words, in Chinese (the default) and English."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["LANGS", "translator"]
+
+#: Languages the pages are offered in; the first is the default.
+LANGS = ("zh", "en")
+
+# key -> (中文, English). Plan text (titles, quotes, unit names) is the plan's own, not translated here.
+_WORDS: dict[str, tuple[str, str]] = {
+    "app": ("活动工作台", "Campaign desk"),
+    "campaigns": ("活动方案", "Campaigns"),
+    "inbox": ("我的待办", "My inbox"),
+    "ledger": ("台账", "Ledger"),
+    "overview": ("活动总览", "Overview"),
+    "audit": ("审计日志", "Audit log"),
+    "signin": ("登录", "Sign in"),
+    "signout": ("退出", "Sign out"),
+    "signed_in_as": ("当前用户", "Signed in as"),
+    "person": ("姓名", "Name"),
+    "unit": ("单位", "Unit"),
+    "task": ("任务", "Task"),
+    "state": ("状态", "State"),
+    "due": ("截止时间", "Due"),
+    "days_left": ("剩余工作日", "Working days left"),
+    "overdue": ("已逾期", "overdue"),
+    "lead": ("牵头单位", "Lead"),
+    "partners": ("责任单位", "Partners"),
+    "window": ("时间窗口", "Window"),
+    "opens": ("可开始时间", "Opens"),
+    "quote": ("文件原文", "Document text"),
+    "section": ("条目", "Section"),
+    "approvals": ("审批流程", "Approval chain"),
+    "step": ("步骤", "Step"),
+    "approvers": ("审批单位", "Approvers"),
+    "approved_by": ("已审批", "Approved"),
+    "pending": ("待审批", "Pending"),
+    "history": ("办理记录", "History"),
+    "actions": ("可办理操作", "Actions you may take"),
+    "no_actions": ("您当前无可办理的操作。", "There is nothing you may do on this task now."),
+    "reason": ("理由", "Reason"),
+    "nothing": ("暂无待办事项。", "Nothing to do."),
+    "export_xlsx": ("导出 Excel", "Export to Excel"),
+    "started": ("开始时间", "Started"),
+    "finished": ("完成时间", "Finished"),
+    "counts": ("各状态任务数", "Tasks by state"),
+    "overdue_tasks": ("逾期任务", "Overdue tasks"),
+    "gantt": ("甘特图", "Gantt chart"),
+    "reminders": ("近期提醒(3 个工作日内到期)", "Reminders (due within 3 working days)"),
+    "chain_ok": ("哈希链校验通过", "Hash chain verified"),
+    "chain_bad": ("哈希链校验失败", "Hash chain does NOT verify"),
+    "events": ("条记录", "events"),
+    "time": ("时间", "Time"),
+    "event": ("事件", "Event"),
+    "actor": ("办理人", "Actor"),
+    "filter": ("筛选", "Filter"),
+    "all": ("全部", "all"),
+    "refused": ("操作被拒绝", "Action refused"),
+    "not_found": ("未找到", "Not found"),
+    "forbidden": ("无权操作", "Forbidden"),
+    "bad_request": ("请求无效", "Bad request"),
+    "csrf": ("表单已失效或来源不明,请刷新页面后重试。", "The form expired or did not come from this site; reload the page and try again."),
+    "need_signin": ("请先登录。", "Please sign in first."),
+    "done_msg": ("已办理", "Done"),
+    "language": ("English", "中文"),
+    "a.start": ("接收并开始", "Receive and start"),
+    "a.complete": ("办结", "Finish"),
+    "a.submit": ("上报审批", "Submit for approval"),
+    "a.approve": ("审批通过", "Approve"),
+    "a.reject": ("退回", "Send back"),
+    "s.waiting": ("等待前置任务", "waiting"),
+    "s.ready": ("可开始", "ready"),
+    "s.active": ("办理中", "active"),
+    "s.completed": ("已完成待上报", "completed"),
+    "s.submitted": ("审批中", "submitted"),
+    "s.rejected": ("已退回", "rejected"),
+    "s.done": ("已办结", "done"),
+    "s.cancelled": ("已取消", "cancelled"),
+}
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """A function from a word's key to its text in ``lang`` (an unknown key shows as itself)."""
+    index = 1 if lang == "en" else 0
+
+    def tr(key: str) -> str:
+        words = _WORDS.get(key)
+        return words[index] if words is not None else key
+
+    return tr

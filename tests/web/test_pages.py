@@ -1,0 +1,182 @@
+"""The pages, read through Starlette's TestClient: inbox, task, ledger (and xlsx), overview, audit; zh and en."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+from conftest import act, sign_in
+from web_support import CID, message
+
+from campaignflow.runtime import Engine, SQLiteStore, TaskState
+
+BUREAU, OFFICE = "stats-bureau", "district-fpb"
+
+
+def test_signed_out_is_sent_to_sign_in(make_client):
+    client = make_client()
+    r = client.get(f"/c/{CID}/inbox", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_inbox_lists_what_the_unit_may_do_in_chinese_by_default(make_client, lanshan, clock):
+    client = make_client()
+    sign_in(client, BUREAU)
+    r = client.get(f"/c/{CID}/inbox")
+    assert r.status_code == 200
+    assert "我的待办" in r.text and "区统计局" in r.text
+    # Only the leading group is open to the bureau on 5 September; 19 working days to 30 September
+    # (cn-workdays: 15-16 September are the Mid-Autumn holiday, 18 September is a working Sunday).
+    assert 'data-task="bureau-leading-group"' in r.text
+    assert 'data-task="bureau-plan"' not in r.text
+    assert "<td>19</td>" in r.text
+
+
+def test_english_on_request_and_remembered(make_client):
+    client = make_client()
+    sign_in(client, BUREAU)
+    r = client.get(f"/c/{CID}/inbox?lang=en")
+    assert "My inbox" in r.text and "我的待办" not in r.text
+    assert "My inbox" in client.get(f"/c/{CID}/inbox").text  # the cookie keeps the choice
+
+
+def test_overdue_first(make_client, clock):
+    client = make_client()
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    clock.set(datetime(2016, 10, 8, 9))  # the bureau's plan (due 30 September 12:00) is late now
+    rows = client.get(f"/c/{CID}/inbox").text.split('<tr class="')[1:]
+    assert rows and rows[0].startswith("late")
+    assert "bureau-plan" in rows[0] and "已逾期" in rows[0]
+
+
+def test_task_page_shows_quote_owners_chain_and_history(make_client):
+    client = make_client()
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    r = act(client, "bureau-plan", "submit", BUREAU)
+    assert r.status_code == 200 and "上报审批" in message(r.text)
+    client.cookies.clear()
+    sign_in(client, OFFICE, "赵敏")
+    page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    assert "研究制定本单位活动方案" in page  # the document's words
+    assert "区扶贫办" in page and "审批中" in page and 'id="do-approve"' in page and 'id="do-reject"' in page
+    r = act(client, "bureau-plan", "approve", OFFICE)
+    assert "已办结" in r.text
+    chain = r.text.split('id="chain"')[1].split("</table>")[0]
+    assert "赵敏" in chain and "2016-09-05 09:00" in chain
+    history = r.text.split('id="history"')[1]
+    assert history.count("<tr>") == 1 + 3  # the header, then started, submitted, approved
+    assert "approved" in history and "submitted" in history
+
+
+def test_ledger_and_its_xlsx_hold_every_task_of_the_unit(make_client, lanshan, tmp_path, plugins, clock):
+    openpyxl = pytest.importorskip("openpyxl")
+    client = make_client()
+    sign_in(client, BUREAU)
+    page = client.get(f"/c/{CID}/ledger").text
+    engine = Engine.open(lanshan, SQLiteStore(tmp_path / "web.db"), plugins=plugins, clock=clock)
+    mine = engine.tasks(unit=BUREAU)
+    assert page.count("data-task=") == len(mine) > 10
+    r = client.get(f"/c/{CID}/ledger.xlsx?unit={BUREAU}")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "任务" and [row[0] for row in rows[1:]] == [v.title for v in mine]
+
+
+def test_overview_counts_every_task_and_draws_a_bar_for_each(make_client, lanshan):
+    client = make_client()
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    page = client.get(f"/c/{CID}/overview").text
+    counts = page.split('id="counts"')[1].split("</table>")[0]
+    numbers = {s.value: int(counts.split(f'data-state="{s.value}">')[1].split("<")[0]) for s in TaskState}
+    assert sum(numbers.values()) == len(lanshan.tasks) and numbers["active"] == 1
+    assert page.split('id="gantt"')[1].count('class="bar') == len(lanshan.tasks)
+
+
+def test_audit_log_filters_and_reports_the_chain(make_client):
+    client = make_client()
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)  # refused: its prerequisite is not done
+    page = client.get(f"/c/{CID}/audit").text
+    assert "哈希链校验通过" in page
+    refused = client.get(f"/c/{CID}/audit?kind=refused").text.split('id="events"')[1]
+    assert refused.count("<tr>") == 2 and "bureau-plan" in refused
+    started = client.get(f"/c/{CID}/audit?task=bureau-leading-group").text.split('id="events"')[1]
+    assert "started" in started and "bureau-plan" not in started
+
+
+def test_a_tampered_log_shows_on_the_audit_page(make_client, tmp_path):
+    import sqlite3
+
+    client = make_client()
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    db = sqlite3.connect(tmp_path / "web.db")
+    tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
+    table = next(t for t in tables if "event" in t)
+    cols = [r[1] for r in db.execute(f"pragma table_info({table})")]
+    body = next(c for c in cols if c in ("body", "json", "data"))
+    db.execute(f"update {table} set {body} = replace({body}, 'stats-bureau', 'district-fpb') "
+               f"where seq = (select max(seq) from {table})")
+    db.commit()
+    db.close()
+    page = client.get(f"/c/{CID}/audit").text
+    assert "哈希链校验失败" in page
+
+
+def test_unknown_campaign_and_task_are_404(make_client):
+    client = make_client()
+    sign_in(client, BUREAU)
+    assert client.get("/c/nope/inbox").status_code == 404
+    assert client.get(f"/c/{CID}/tasks/nope").status_code == 404
+
+
+def _submitted_plan(client):
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    act(client, "bureau-plan", "submit", BUREAU)
+    client.cookies.clear()
+    sign_in(client, OFFICE, "赵敏")
+
+
+def test_sending_back_needs_a_reason_and_shows_it(make_client):
+    client = make_client()
+    _submitted_plan(client)
+    r = act(client, "bureau-plan", "reject", OFFICE, reason="  ")
+    assert r.status_code in (400, 409) and message(r.text).startswith("操作被拒绝")
+    r = act(client, "bureau-plan", "reject", OFFICE, reason="请补充<活动>安排")
+    assert "已退回" in r.text and "请补充&lt;活动&gt;安排" in r.text
+    client.cookies.clear()
+    sign_in(client, BUREAU)
+    inbox = client.get(f"/c/{CID}/inbox").text
+    assert 'data-task="bureau-plan"' in inbox and "已退回" in inbox
+    assert 'id="do-start"' in client.get(f"/c/{CID}/tasks/bureau-plan").text  # the bureau starts again
+
+
+def test_a_person_of_several_units_picks_one(make_client, tmp_path, lanshan, plugins, clock):
+    from starlette.testclient import TestClient
+
+    from campaignflow.web import create_app, header_identity
+
+    app = create_app([lanshan], SQLiteStore(tmp_path / "u.db"), identify=header_identity(), plugins=plugins,
+                     clock=clock)
+    client = TestClient(app)
+    who = {"X-Remote-User": "li", "X-Remote-Units": f"{OFFICE},{BUREAU}"}
+    first = client.get(f"/c/{CID}/inbox", headers=who).text
+    assert "<select name=\"unit\">" in first and "区扶贫办" in first.split("<h1>")[1].split("</h1>")[0]
+    second = client.get(f"/c/{CID}/inbox?unit={BUREAU}", headers=who).text
+    assert "区统计局" in second.split("<h1>")[1].split("</h1>")[0]
+    assert 'data-task="bureau-leading-group"' in second and 'data-task="bureau-leading-group"' not in first
+    # Someone else's unit in the query is ignored, not trusted.
+    other = client.get(f"/c/{CID}/inbox?unit=district-xcb", headers=who).text
+    assert "区宣传部" not in other.split("<h1>")[1].split("</h1>")[0]
