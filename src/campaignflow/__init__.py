@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "Lag": "model",
     "Pairing": "model",
     "Repeat": "model",
+    "Submission": "model",
     "Task": "model",
     "Unit": "model",
     "Window": "model",
@@ -111,8 +112,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .graph import CriticalPath, build_graph, critical_path, find_cycle
     from .load import load_plan, loads
     from .model import (
-        Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task,
-        Unit, Window,
+        Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Submission,
+        Task, Unit, Window,
     )
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager

@@ -29,6 +29,7 @@ __all__ = [
     "Window",
     "Repeat",
     "Approval",
+    "Submission",
     "Unit",
     "Group",
     "Pairing",
@@ -247,6 +248,20 @@ class Approval:
 
 
 @attrs.frozen
+class Submission:
+    """``reports_to``: a report, plan or summary the task delivers to a unit (报送 / 函送).
+
+    A submission is received (签收), not approved: unlike an approval step it
+    does not hold back the task's dependents. ``to`` lists unit or group ids as
+    written; ``due`` is the document's deadline for delivering it, if it has one.
+    """
+
+    to: tuple[str, ...] = attrs.field(converter=_tuple_of_str, validator=v.min_len(1))
+    due: Moment | None = attrs.field(default=None, validator=_is_moment)
+    doc: Annotation | None = None
+
+
+@attrs.frozen
 class Unit:
     """An organisation taking part: an office, a bureau, a township, a school, a household."""
 
@@ -288,6 +303,9 @@ class Pairing:
 class Task:
     """One thing to be done, by one accountable lead unit.
 
+    ``co_leads`` are further 牵头单位 the document names beside ``lead``, which
+    stays the first and accountable one; ``leads`` gives them all.
+
     Expanded tasks remember where they came from: ``template`` and
     ``template_unit`` for ``TEMPLATE@UNIT``, ``repeat`` and ``occurrence`` for ``ID#N``.
     """
@@ -305,6 +323,10 @@ class Task:
     approvals: tuple[Approval, ...] = attrs.field(default=(), converter=tuple)
     solicits: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     tags: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    #: Reports the task delivers (报送): received by their units, never gating dependents.
+    reports_to: tuple[Submission, ...] = attrs.field(default=(), converter=tuple)
+    #: Further lead units (共同牵头), after the accountable ``lead``.
+    co_leads: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     repeat: Repeat | None = None
     occurrence: int | None = None
     template: str | None = None
@@ -314,6 +336,13 @@ class Task:
     @property
     def is_solicitation(self) -> bool:
         return bool(self.solicits)
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """Every lead unit: the accountable ``lead`` first, then ``co_leads``."""
+        if not self.co_leads:
+            return (self.lead,)
+        return (self.lead, *(u for u in dict.fromkeys(self.co_leads) if u != self.lead))
 
     @property
     def series(self) -> str:

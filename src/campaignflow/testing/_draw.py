@@ -14,7 +14,7 @@ import attrs
 from hypothesis import strategies as st
 
 from ..calendar import WorkAxis
-from ..model import Annotation, Approval, Dependency, Duration, Group, Repeat, Task
+from ..model import Annotation, Approval, Dependency, Duration, Group, Repeat, Submission, Task
 from . import _build
 from ._atoms import (
     FIRST_START, LAST_START, campaign_ids, draw_groups, draw_pairings, draw_units, durations, lags, maybe, names,
@@ -134,8 +134,26 @@ def _add_plain(draw: st.DrawFn, draft: Draft, spec: Spec, tid: str) -> None:
     duration = draw(_DURATIONS)
     steps = _draw_approvals(draw, draft, lead, spec)
     window, steps = _draw_window(draw, draft, after, duration, steps, fixed_ok=True)
+    reports, co_leads = _draw_reports(draw, draft, lead, steps, spec)
     draft.place(Task(id=tid, title=draw(names()), lead=lead, after=after, duration=duration, approvals=steps,
-                     window=window))
+                     window=window, reports_to=reports, co_leads=co_leads))
+
+
+def _draw_reports(draw: st.DrawFn, draft: Draft, lead: str, steps: tuple[Approval, ...],
+                  spec: Spec) -> tuple[tuple[Submission, ...], tuple[str, ...]]:
+    """Submissions to units above the lead (with approvals), co-leads (with annotations)."""
+    reports: tuple[Submission, ...] = ()
+    above = draft.ancestors(lead)
+    if spec.approvals and above and draw(st.booleans()):
+        to = tuple(pick_some(draw, above, min_size=1, max_size=2))
+        reports = (Submission(to=to, doc=draw(_NOTES) if spec.annotations else None),)
+    co_leads: tuple[str, ...] = ()
+    if spec.annotations:
+        # Co-leads are never the lead's superiors nor its approvers, so that no check sees a conflict.
+        taken = {lead, *above, *(u for s in steps for u in s.by)}
+        free = [u for u in draft.units if u not in taken]
+        co_leads = tuple(pick_some(draw, free, max_size=2)) if free else ()
+    return reports, co_leads
 
 
 def _add_template(draw: st.DrawFn, draft: Draft, spec: Spec, tid: str, room: int) -> None:
