@@ -134,10 +134,11 @@ def test_stages_per_section(campaign):
 
 
 def test_four_leads_of_the_poverty_day_item(campaign):
-    # 牵头单位:县扶贫开发局、县总工会、县委办、县政府办 — one lead, three co-leads as partners.
+    # 牵头单位:县扶贫开发局、县总工会、县委办、县政府办 — the first accountable, all four leads.
     for task in _section(campaign, "三(五)4"):
-        assert task.lead == "county-fpb"
-        assert {"county-union", "county-party-office", "county-gov-office"} <= set(task.partners)
+        assert task.leads == ("county-fpb", "county-union", "county-party-office", "county-gov-office")
+        assert [campaign.units[u].name for u in task.leads] == ["县扶贫开发局", "县总工会", "县委办", "县政府办"]
+        assert task.partners == ("all-county-units",)
 
 
 def test_ten_provincial_fixed_point_units(campaign, document):
@@ -201,7 +202,9 @@ def test_stages_follow_each_other(campaign):
 
 def test_donation_drive_is_a_solicitation(campaign):
     drive = campaign.tasks["poverty-day-donations"]
-    assert drive.is_solicitation and drive.solicits == ("all-county-units",)
+    # 广泛宣传动员社会各界: society at large, not the county's own government units.
+    assert drive.is_solicitation and drive.solicits == ("society",)
+    assert campaign.units["society"].name == "社会各界" and campaign.units["society"].parent is None
     assert [t.id for t in campaign.tasks.values() if t.is_solicitation] == ["poverty-day-donations"]
 
 
