@@ -35,6 +35,8 @@ __all__ = [
     "Pairing",
     "Task",
     "ChecksConfig",
+    "Holiday",
+    "CalendarOverride",
     "Campaign",
     "HOURS_PER_DAY",
 ]
@@ -363,6 +365,48 @@ class ChecksConfig:
         return self.options.get(code, {})
 
 
+@attrs.frozen
+class Holiday:
+    """Official holiday days ``start`` .. ``end`` (inclusive), as a State Council notice lists them."""
+
+    start: date = attrs.field(validator=v.instance_of(date))
+    end: date = attrs.field(validator=v.instance_of(date))
+    name: str | None = attrs.field(default=None, validator=_opt_str)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.start, datetime) or isinstance(self.end, datetime) or self.end < self.start:
+            msg = f"expected two dates, the first not after the second, got {self.start} .. {self.end}"
+            raise ValueError(msg)
+
+    def days(self) -> Iterator[date]:
+        """Every day of the holiday, in order."""
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += timedelta(days=1)
+
+
+@attrs.frozen
+class CalendarOverride:
+    """``[calendar.overrides.YEAR]``: a year's official arrangement, declared by the plan.
+
+    For an office planning a year before the calendar package knows it: every
+    day of ``holidays`` is off, every day of ``workdays`` (调休) is on, the
+    rest follows Monday to Friday.
+    """
+
+    year: int = attrs.field(validator=[v.instance_of(int), v.ge(1), v.le(9999)])
+    holidays: tuple[Holiday, ...] = attrs.field(default=(), converter=tuple)
+    workdays: tuple[date, ...] = attrs.field(default=(), converter=tuple)
+    doc: Annotation | None = None
+
+    def holiday_days(self) -> Iterator[tuple[date, str]]:
+        """``(day, name)`` for every holiday day (name ``""`` when the plan gives none)."""
+        for holiday in self.holidays:
+            for day in holiday.days():
+                yield day, holiday.name or ""
+
+
 Locator = Callable[[str], Location]
 
 
@@ -390,6 +434,8 @@ class Campaign:
     checks: ChecksConfig = attrs.field(factory=ChecksConfig)
     #: Whether an approval step may be given by the task's own lead (run time).
     allow_self_approval: bool = False
+    #: ``[calendar.overrides]``: years whose official arrangement the plan declares, by year.
+    calendar_overrides: Mapping[int, CalendarOverride] = attrs.field(factory=dict, converter=_freeze_map)
     doc: Annotation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)

@@ -22,7 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from .model import Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Submission, Task, Unit
+from .model import Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Submission, Task, Unit
 
 __all__ = ["to_toml", "FORMAT_VERSION"]
 
@@ -73,6 +73,8 @@ def to_toml(campaign: Campaign) -> str:
     for task in campaign.tasks.values():
         out.table(f"tasks.{_key(task.id)}", _task_pairs(task))
     _write_checks(out, campaign.checks)
+    for year, override in campaign.calendar_overrides.items():
+        out.table(f"calendar.overrides.{year}", _override_pairs(override))
     return out.text()
 
 
@@ -125,6 +127,14 @@ def _task_pairs(t: Task) -> _Pairs:
         ("repeat", None if t.repeat is None else {"every": t.repeat.every, "times": t.repeat.times}),
         ("doc", _doc(t.doc)),
     ]
+
+
+def _override_pairs(o: CalendarOverride) -> _Pairs:
+    holidays = [h.start if h.start == h.end and h.name is None else
+                {k: v for k, v in (("from", h.start), ("to", h.end), ("name", h.name)) if v is not None}
+                for h in o.holidays]
+    return [("holidays", _Multiline(holidays) if holidays else None),
+            ("workdays", list(o.workdays) or None), ("doc", _doc(o.doc))]
 
 
 def _write_checks(out: _Out, checks: ChecksConfig) -> None:

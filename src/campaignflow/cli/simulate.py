@@ -112,7 +112,9 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     else:
         colour = is_tty() if color is None else color
         if gantt or (gantt is None and len(result.schedule.tasks) <= GANTT_MAX_TASKS):
-            cal = session.plugins.calendar(campaign.calendar)
+            from ..calendar import campaign_calendar
+
+            cal = campaign_calendar(campaign, session.plugins)
             width = shutil.get_terminal_size((100, 24)).columns
             click.echo(render_gantt(result.schedule, cal, width=width, lang=lang))
             click.echo("")

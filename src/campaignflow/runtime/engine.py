@@ -187,7 +187,9 @@ class Engine:
     def axis(self) -> WorkAxis:
         """Working time on the campaign's calendar (for ``within`` and working-day lags)."""
         if self._axis is None:
-            calendar = self.plugins.calendar(self.campaign.calendar)
+            from ..calendar import campaign_calendar
+
+            calendar = campaign_calendar(self.campaign, self.plugins)  # with the plan's [calendar.overrides]
             self._axis = WorkAxis(calendar, start_instant(self.campaign.start).date())
         return self._axis
 
