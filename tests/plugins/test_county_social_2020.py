@@ -71,7 +71,7 @@ def test_listed_as_a_plan(plugin):
 
 def test_python_part_registers_its_checks(plugin):
     codes = {cls.code for cls in plugin.module.campaignflow_register_checks()}
-    assert codes == {"CS001", "CS002", "CS003"}
+    assert codes == {"CS001", "CS002"}
     assert codes <= set(plugin.plugins.checks())
     # the entry point's name must differ from the TOML plugin's, or one would hide the other
     meta = tomllib.loads((plugin.dir / "pyproject.toml").read_text(encoding="utf-8"))
@@ -219,8 +219,10 @@ def _codes_for(plugin, tmp_path: Path, **edits) -> dict[str, list]:
     return out
 
 
-def test_cs003_names_exactly_the_tasks_without_a_time_limit(plugin, campaign):
-    reported = {t for f in plugin.findings() if f.code == "CS003" for t in f.tasks}
+def test_cf207_names_exactly_the_tasks_without_a_time_limit(plugin, campaign):
+    # 四(三) 明确任务完成时限: the built-in opt-in check, configured by the plan (was CS003).
+    assert "CF207" in campaign.checks.options
+    reported = {t for f in plugin.findings() if f.code == "CF207" for t in f.tasks}
     assert reported == {t.id for t in campaign.tasks.values() if t.window.deadline() is None}
     assert reported == {"liaison-mechanism", "progress-bulletin"}
 
@@ -261,14 +263,14 @@ def test_cs002_reports_a_plan_without_a_ledger(plugin, tmp_path):
 
 def test_checks_run_only_on_plans_that_configure_them(plugin, tmp_path):
     found = _codes_for(plugin, tmp_path, edit=lambda text: text.split("[checks.options.CS001]")[0])
-    assert not {"CS001", "CS002", "CS003"} & set(found)
+    assert not {"CS001", "CS002"} & set(found)
 
 
 def test_checks_leave_the_other_seed_plans_alone(plugin):
     others = [p for p in sorted(plugin.dir.parent.glob("*/plan.toml")) if p.parent != plugin.dir]
     assert others
     for path in others:
-        assert not {"CS001", "CS002", "CS003"} & plugin.codes(plugin.load(path)), path
+        assert not {"CS001", "CS002"} & plugin.codes(plugin.load(path)), path
 
 
 # -- the schedule phrases, as properties ---------------------------------------------------------

@@ -23,7 +23,7 @@ from ._fmt import chain, day, finish, moment, start, working_days
 from ._keys import Shared, per_key, task_key, window_key
 
 __all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit",
-           "CalendarNotCovered"]
+           "CalendarNotCovered", "NoTimeLimit"]
 
 
 def _day_of(m: Moment) -> date:
@@ -479,6 +479,42 @@ class CalendarNotCovered(Check):
             )
 
 
+class NoTimeLimit(Check):
+    """A task has no time limit: no ``due`` and no ``on`` (the 明确时限 rule).
+
+    Many documents demand one ("要明确时限", "明确任务完成时限"); without it a
+    task may take until the campaign ends and no check can hold it to
+    anything. Opt-in: it runs on plans that configure it
+    (``[checks.options.CF207]``, an empty table will do). Option
+    ``except_kinds``: task kinds that need none (a standing duty). A
+    template's instances, and a repeated task's occurrences, are reported once.
+    """
+
+    code = "CF207"
+    opt_in = True
+    name = "time.no-time-limit"
+    default_severity = Severity.WARNING
+    summary = Text("a task has no time limit (no due, no on)", "任务未明确完成时限(没有 due 或 on)")
+    options = {"except_kinds": []}
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        exempt = {str(k) for k in ctx.options.get("except_kinds", [])}
+        found = [(task_key(task), task, None) for task in ctx.campaign.tasks.values()
+                 if task.window.deadline() is None and task.kind not in exempt]
+        for hit in per_key(found):
+            task = hit.task
+            yield ctx.finding(
+                Text(f"task '{task.id}' has no time limit (no due or on){hit.more.en}",
+                     f"任务“{task.id}”未明确完成时限(没有 due 或 on){hit.more.zh}"),
+                key_path=hit.key,
+                tasks=hit.tasks,
+                units=[task.lead],
+                hint=Text('give it a deadline, e.g. due = "@poverty_day", or ask the issuer for one',
+                          '请添加截止日期,例如 due = "@poverty_day",或请发文单位明确'),
+            )
+
+
 @hookimpl
 def campaignflow_register_checks() -> list[type[Check]]:
-    return [OutsideCampaign, DeadlineUnmeetable, NonWorkingDay, EmptyWindow, RepeatDoesNotFit, CalendarNotCovered]
+    return [OutsideCampaign, DeadlineUnmeetable, NonWorkingDay, EmptyWindow, RepeatDoesNotFit, CalendarNotCovered,
+            NoTimeLimit]
