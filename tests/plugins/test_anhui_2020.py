@@ -261,6 +261,14 @@ def test_the_plan_schedules_within_every_deadline(anhui) -> None:
     assert schedule(anhui.campaign).missed == ()
 
 
+def test_undated_activities_are_reported_against_the_time_limit_rule(anhui, plan) -> None:
+    # 四(二) "要明确时限": CF207, configured by the plan, names every task without a deadline.
+    assert "CF207" in plan.checks.options
+    reported = {t for f in anhui.findings() if f.code == "CF207" for t in f.tasks}
+    undated = {t.id for t in plan.tasks.values() if t.window.deadline() is None}
+    assert reported == undated and len(undated) > len(plan.tasks) / 2
+
+
 def test_saturday_sms_is_reported(anhui) -> None:
     cf203 = [f for f in anhui.findings() if f.code == "CF203"]
     assert any("day-sms" in f.tasks for f in cf203)
