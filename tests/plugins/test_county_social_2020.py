@@ -227,6 +227,13 @@ def test_cf207_names_exactly_the_tasks_without_a_time_limit(plugin, campaign):
     assert reported == {"liaison-mechanism", "progress-bulletin"}
 
 
+def test_the_report_without_a_recipient_is_reported(plugin, campaign):
+    # 总结上报扶贫日系列活动情况: "上报" names no unit; the plan does not invent one.
+    task = campaign.tasks["poverty-day-report"]
+    assert task.reports_to == () and task.approvals == ()
+    assert [f.tasks for f in plugin.findings() if f.code == "CF305"] == [("poverty-day-report",)]
+
+
 def test_cs001_reports_a_stage_outside_its_quarter(plugin, tmp_path):
     found = _codes_for(plugin, tmp_path, replace={
         'after = ["counterpart-launch"]\nstart = "@q2_start"\ndue = "@q2_end"':

@@ -328,7 +328,7 @@ def tasks(*, ids: st.SearchStrategy[str] | None = None, leads: st.SearchStrategy
 
 
 #: Codes of the built-in catalog, for ``checks_configs``.
-CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207", "CF301", "CF302", "CF303", "CF304",
+CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207", "CF301", "CF302", "CF303", "CF304", "CF305",
          "CF401", "CF402", "CF403")
 
 
