@@ -142,3 +142,36 @@ def test_an_override_decides_its_year_alone(override: CalendarOverride, day: dat
     assert cal.is_working_day(day) is expected
     other = day.replace(year=2026)
     assert cal.is_working_day(other) is Weekdays().is_working_day(other)
+
+
+@pytest.mark.skipif(CnWorkdays().covers(date(2027, 10, 1)), reason="chinesecalendar covers 2027 now")
+def test_simulate_says_the_calendar_is_a_guess(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from campaignflow.cli.main import cli
+
+    guessed, declared = tmp_path / "guessed.toml", tmp_path / "declared.toml"
+    guessed.write_text(PLAN_2027, encoding="utf-8")
+    declared.write_text(PLAN_2027 + OVERRIDE_2027, encoding="utf-8")
+    out = CliRunner().invoke(cli, ["simulate", str(guessed), "--lang", "en", "--no-gantt"]).output
+    assert "does not cover 2027" in out and "CF206" in out
+    assert "does not cover" not in CliRunner().invoke(cli, ["simulate", str(declared), "--no-gantt"]).output
+
+
+@pytest.mark.skipif(CnWorkdays().covers(date(2027, 10, 1)), reason="chinesecalendar covers 2027 now")
+def test_the_runtime_logs_the_guess_once(caplog) -> None:
+    from campaignflow.runtime import Engine, MemoryStore
+
+    campaign = loads(PLAN_2027, plugins=PLUGINS)
+    with caplog.at_level("WARNING", logger="campaignflow.runtime"):
+        engine = Engine.open(campaign, MemoryStore(), plugins=PLUGINS)
+        for _ in range(3):
+            engine.axis()
+            engine.tick()
+    said = [r for r in caplog.records if "does not cover 2027" in r.getMessage()]
+    assert len(said) == 1
+    declared = loads(PLAN_2027 + OVERRIDE_2027, plugins=PLUGINS)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="campaignflow.runtime"):
+        Engine.open(declared, MemoryStore(), plugins=PLUGINS).axis()
+    assert not [r for r in caplog.records if "does not cover" in r.getMessage()]

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .model import Campaign, CalendarOverride
     from .plugins.manager import Plugins
 
-__all__ = ["Calendar", "AllDays", "Weekdays", "OverriddenCalendar", "WorkAxis", "campaign_calendar"]
+__all__ = ["Calendar", "AllDays", "Weekdays", "OverriddenCalendar", "WorkAxis", "campaign_calendar",
+           "uncovered_years"]
 
 
 class Calendar:
@@ -131,6 +132,13 @@ def campaign_calendar(campaign: Campaign, plugins: Plugins | None = None) -> Cal
     if not campaign.calendar_overrides:
         return base
     return OverriddenCalendar(base, campaign.calendar_overrides)
+
+
+def uncovered_years(campaign: Campaign, calendar: Calendar) -> tuple[int, ...]:
+    """Years of the campaign window that ``calendar`` does not know (it would guess them)."""
+    first = campaign.start.year
+    last = campaign.end.year
+    return tuple(y for y in range(first, last + 1) if not calendar.covers(date(y, 7, 1)))
 
 
 _DAY = timedelta(days=1)

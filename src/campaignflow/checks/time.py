@@ -485,8 +485,9 @@ class NoTimeLimit(Check):
     Many documents demand one ("要明确时限", "明确任务完成时限"); without it a
     task may take until the campaign ends and no check can hold it to
     anything. Opt-in: it runs on plans that configure it
-    (``[checks.options.CF207]``, an empty table will do). Option
-    ``except_kinds``: task kinds that need none (a standing duty). A
+    (``[checks.options.CF207]``, an empty table will do). Options
+    ``except_kinds``: task kinds that need none (a standing duty);
+    ``kinds``: if given, only tasks of these kinds need one. A
     template's instances, and a repeated task's occurrences, are reported once.
     """
 
@@ -499,8 +500,11 @@ class NoTimeLimit(Check):
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         exempt = {str(k) for k in ctx.options.get("except_kinds", [])}
+        only = ctx.options.get("kinds")
+        kinds = None if only is None else {str(k) for k in only}
         found = [(task_key(task), task, None) for task in ctx.campaign.tasks.values()
-                 if task.window.deadline() is None and task.kind not in exempt]
+                 if task.window.deadline() is None and task.kind not in exempt
+                 and (kinds is None or task.kind in kinds)]
         for hit in per_key(found):
             task = hit.task
             yield ctx.finding(
