@@ -216,9 +216,15 @@ def _add_extras(draw: st.DrawFn, draft: Draft, spec: Spec) -> None:
         return
     notes = _NOTES
     for tid, task in list(draft.tasks.items()):
+        kind = pick_maybe(draw, ("meeting", "report"))
+        reports = task.reports_to
+        if kind == "report" and not reports:
+            # A report says whom it goes to (else CF305): the lead's superior, or any unit.
+            to = draft.units[task.lead].parent or pick(draw, list(draft.units))
+            reports = (Submission(to=(to,)),)
         draft.tasks[tid] = attrs.evolve(
             task, title_en=draw(maybe(names())), section=pick_maybe(draw, ("三(一)1",)),
-            kind=pick_maybe(draw, ("meeting", "report")), doc=draw(notes),
+            kind=kind, doc=draw(notes), reports_to=reports,
             tags=tuple(pick_some(draw, ("五个一批:总结", "media"), max_size=1)))
     for uid, unit in list(draft.units.items()):
         draft.units[uid] = attrs.evolve(unit, name_en=draw(maybe(names())), doc=draw(notes))
