@@ -148,8 +148,8 @@ class RecommendationsClimb(Check):
 class ActivitiesAfterApprovedPlan(Check):
     """An activity starts only after its lead's plan is approved.
 
-    A unit's plan is a task of kind ``plan`` (option ``plan_kinds``) with at
-    least one approval step. Every task of that unit in an activity section
+    A unit's plan is a task of kind ``plan`` (option ``plan_kinds``) that is
+    approved or sent to a unit (an approval step or ``reports_to``). Every task of that unit in an activity section
     (option ``sections``, prefixes, default ``["三"]``) must depend on the
     plan, directly or through other tasks, so that it waits for the approval.
 
@@ -160,7 +160,7 @@ class ActivitiesAfterApprovedPlan(Check):
         lead = "stats-bureau"
         on = 2016-10-17
 
-    while ``bureau-plan`` (kind ``plan``, approved by ``district-fpb``) is
+    while ``bureau-plan`` (kind ``plan``, sent to ``district-fpb``) is
     not among its prerequisites. Fix: ``after = ["bureau-plan"]``.
     """
 
@@ -177,7 +177,8 @@ class ActivitiesAfterApprovedPlan(Check):
         sections = tuple(_str_list(ctx, "sections", ["三"]))
         plans: dict[str, list[str]] = {}
         for task in campaign.tasks.values():
-            if task.kind in plan_kinds and task.approvals:
+            # A plan that goes to a unit, for approval or to be received (报送).
+            if task.kind in plan_kinds and (task.approvals or task.reports_to):
                 plans.setdefault(task.lead, []).append(task.id)
         if not plans:
             return

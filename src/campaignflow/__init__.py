@@ -24,6 +24,8 @@ _LAZY: dict[str, str] = {
     # model
     "Annotation": "model",
     "Approval": "model",
+    "CalendarOverride": "model",
+    "Holiday": "model",
     "Campaign": "model",
     "ChecksConfig": "model",
     "Dependency": "model",
@@ -32,6 +34,7 @@ _LAZY: dict[str, str] = {
     "Lag": "model",
     "Pairing": "model",
     "Repeat": "model",
+    "Submission": "model",
     "Task": "model",
     "Unit": "model",
     "Window": "model",
@@ -136,8 +139,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .graph import CriticalPath, build_graph, critical_path, find_cycle
     from .load import load_plan, loads
     from .model import (
-        Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Repeat, Task,
-        Unit, Window,
+        Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Holiday, Lag,
+        Pairing, Repeat, Submission, Task, Unit, Window,
     )
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager

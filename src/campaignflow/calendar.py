@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import bisect
 from datetime import date, datetime, time, timedelta
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
 
-__all__ = ["Calendar", "AllDays", "Weekdays", "WorkAxis"]
+if TYPE_CHECKING:
+    from .model import Campaign, CalendarOverride
+    from .plugins.manager import Plugins
+
+__all__ = ["Calendar", "AllDays", "Weekdays", "OverriddenCalendar", "WorkAxis", "campaign_calendar",
+           "uncovered_years"]
 
 
 class Calendar:
@@ -38,6 +44,20 @@ class Calendar:
 
     def holiday_name(self, day: date) -> str | None:
         """The name of the holiday on ``day``, if the calendar knows one."""
+        return None
+
+    def covers(self, day: date) -> bool:
+        """Whether the calendar *knows* ``day`` rather than guessing it.
+
+        A rule-based calendar (Monday to Friday) knows every day. One built on
+        official data (``cn-workdays``) knows only the years its data has: for
+        the others it falls back to a guess, and check CF206 says so.
+        """
+        return True
+
+    @property
+    def data_source(self) -> str | None:
+        """Where the calendar's data comes from (``"chinesecalendar 1.11.0"``), if anywhere."""
         return None
 
     def __repr__(self) -> str:
@@ -62,6 +82,63 @@ class Weekdays(Calendar):
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5
+
+
+class OverriddenCalendar(Calendar):
+    """A calendar with the plan's own ``[calendar.overrides]`` for some years.
+
+    In an overridden year the plan declares the State Council notice itself:
+    its ``holidays`` are off, its ``workdays`` (调休) are on, and every other
+    day is a working day from Monday to Friday. Other years are the base's.
+    """
+
+    def __init__(self, base: Calendar, overrides: Mapping[int, CalendarOverride]) -> None:
+        self.base = base
+        self.overrides = dict(overrides)
+        self.name = base.name  # type: ignore[misc]
+        self.description = base.description  # type: ignore[misc]
+        self._off = {d: name for o in self.overrides.values() for d, name in o.holiday_days()}
+        self._on = {d for o in self.overrides.values() for d in o.workdays}
+
+    def is_working_day(self, day: date) -> bool:
+        if day.year not in self.overrides:
+            return self.base.is_working_day(day)
+        if day in self._on:
+            return True
+        return day not in self._off and day.weekday() < 5
+
+    def holiday_name(self, day: date) -> str | None:
+        if day.year not in self.overrides:
+            return self.base.holiday_name(day)
+        return self._off.get(day) or None
+
+    def covers(self, day: date) -> bool:
+        return day.year in self.overrides or self.base.covers(day)
+
+    @property
+    def data_source(self) -> str | None:
+        return self.base.data_source
+
+
+def campaign_calendar(campaign: Campaign, plugins: Plugins | None = None) -> Calendar:
+    """The calendar ``campaign`` runs on: its named calendar, with its overrides.
+
+    The one place a plan's calendar is resolved; checks, the critical path,
+    simulation and the runtime all get it from here.
+    """
+    from .plugins.manager import default_plugins
+
+    base = (plugins or default_plugins()).calendar(campaign.calendar)
+    if not campaign.calendar_overrides:
+        return base
+    return OverriddenCalendar(base, campaign.calendar_overrides)
+
+
+def uncovered_years(campaign: Campaign, calendar: Calendar) -> tuple[int, ...]:
+    """Years of the campaign window that ``calendar`` does not know (it would guess them)."""
+    first = campaign.start.year
+    last = campaign.end.year
+    return tuple(y for y in range(first, last + 1) if not calendar.covers(date(y, 7, 1)))
 
 
 _DAY = timedelta(days=1)

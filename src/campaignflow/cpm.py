@@ -378,9 +378,9 @@ def resolve_axis(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     if axis is not None:
         return axis
     if calendar is None:
-        from .plugins.manager import default_plugins
+        from .calendar import campaign_calendar
 
-        calendar = (plugins or default_plugins()).calendar(campaign.calendar)
+        calendar = campaign_calendar(campaign, plugins)
     return WorkAxis(calendar, start_instant(campaign.start).date())
 
 

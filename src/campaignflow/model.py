@@ -29,11 +29,14 @@ __all__ = [
     "Window",
     "Repeat",
     "Approval",
+    "Submission",
     "Unit",
     "Group",
     "Pairing",
     "Task",
     "ChecksConfig",
+    "Holiday",
+    "CalendarOverride",
     "Campaign",
     "HOURS_PER_DAY",
 ]
@@ -247,6 +250,20 @@ class Approval:
 
 
 @attrs.frozen
+class Submission:
+    """``reports_to``: a report, plan or summary the task delivers to a unit (报送 / 函送).
+
+    A submission is received (签收), not approved: unlike an approval step it
+    does not hold back the task's dependents. ``to`` lists unit or group ids as
+    written; ``due`` is the document's deadline for delivering it, if it has one.
+    """
+
+    to: tuple[str, ...] = attrs.field(converter=_tuple_of_str, validator=v.min_len(1))
+    due: Moment | None = attrs.field(default=None, validator=_is_moment)
+    doc: Annotation | None = None
+
+
+@attrs.frozen
 class Unit:
     """An organisation taking part: an office, a bureau, a township, a school, a household."""
 
@@ -288,6 +305,9 @@ class Pairing:
 class Task:
     """One thing to be done, by one accountable lead unit.
 
+    ``co_leads`` are further 牵头单位 the document names beside ``lead``, which
+    stays the first and accountable one; ``leads`` gives them all.
+
     Expanded tasks remember where they came from: ``template`` and
     ``template_unit`` for ``TEMPLATE@UNIT``, ``repeat`` and ``occurrence`` for ``ID#N``.
     """
@@ -305,6 +325,10 @@ class Task:
     approvals: tuple[Approval, ...] = attrs.field(default=(), converter=tuple)
     solicits: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     tags: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    #: Reports the task delivers (报送): received by their units, never gating dependents.
+    reports_to: tuple[Submission, ...] = attrs.field(default=(), converter=tuple)
+    #: Further lead units (共同牵头), after the accountable ``lead``.
+    co_leads: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     repeat: Repeat | None = None
     occurrence: int | None = None
     template: str | None = None
@@ -314,6 +338,13 @@ class Task:
     @property
     def is_solicitation(self) -> bool:
         return bool(self.solicits)
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        """Every lead unit: the accountable ``lead`` first, then ``co_leads``."""
+        if not self.co_leads:
+            return (self.lead,)
+        return (self.lead, *(u for u in dict.fromkeys(self.co_leads) if u != self.lead))
 
     @property
     def series(self) -> str:
@@ -332,6 +363,48 @@ class ChecksConfig:
 
     def options_for(self, code: str) -> Mapping[str, Any]:
         return self.options.get(code, {})
+
+
+@attrs.frozen
+class Holiday:
+    """Official holiday days ``start`` .. ``end`` (inclusive), as a State Council notice lists them."""
+
+    start: date = attrs.field(validator=v.instance_of(date))
+    end: date = attrs.field(validator=v.instance_of(date))
+    name: str | None = attrs.field(default=None, validator=_opt_str)
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.start, datetime) or isinstance(self.end, datetime) or self.end < self.start:
+            msg = f"expected two dates, the first not after the second, got {self.start} .. {self.end}"
+            raise ValueError(msg)
+
+    def days(self) -> Iterator[date]:
+        """Every day of the holiday, in order."""
+        day = self.start
+        while day <= self.end:
+            yield day
+            day += timedelta(days=1)
+
+
+@attrs.frozen
+class CalendarOverride:
+    """``[calendar.overrides.YEAR]``: a year's official arrangement, declared by the plan.
+
+    For an office planning a year before the calendar package knows it: every
+    day of ``holidays`` is off, every day of ``workdays`` (调休) is on, the
+    rest follows Monday to Friday.
+    """
+
+    year: int = attrs.field(validator=[v.instance_of(int), v.ge(1), v.le(9999)])
+    holidays: tuple[Holiday, ...] = attrs.field(default=(), converter=tuple)
+    workdays: tuple[date, ...] = attrs.field(default=(), converter=tuple)
+    doc: Annotation | None = None
+
+    def holiday_days(self) -> Iterator[tuple[date, str]]:
+        """``(day, name)`` for every holiday day (name ``""`` when the plan gives none)."""
+        for holiday in self.holidays:
+            for day in holiday.days():
+                yield day, holiday.name or ""
 
 
 Locator = Callable[[str], Location]
@@ -361,6 +434,8 @@ class Campaign:
     checks: ChecksConfig = attrs.field(factory=ChecksConfig)
     #: Whether an approval step may be given by the task's own lead (run time).
     allow_self_approval: bool = False
+    #: ``[calendar.overrides]``: years whose official arrangement the plan declares, by year.
+    calendar_overrides: Mapping[int, CalendarOverride] = attrs.field(factory=dict, converter=_freeze_map)
     doc: Annotation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)

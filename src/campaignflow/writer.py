@@ -22,7 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from .model import Annotation, Approval, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Task, Unit
+from .model import Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Submission, Task, Unit
 
 __all__ = ["to_toml", "FORMAT_VERSION"]
 
@@ -73,6 +73,8 @@ def to_toml(campaign: Campaign) -> str:
     for task in campaign.tasks.values():
         out.table(f"tasks.{_key(task.id)}", _task_pairs(task))
     _write_checks(out, campaign.checks)
+    for year, override in campaign.calendar_overrides.items():
+        out.table(f"calendar.overrides.{year}", _override_pairs(override))
     return out.text()
 
 
@@ -119,10 +121,20 @@ def _task_pairs(t: Task) -> _Pairs:
         ("duration", None if t.duration == Duration() else _duration(t.duration)),
         ("approvals", _Multiline([_approval(a) for a in t.approvals]) if t.approvals else None),
         ("solicits", list(t.solicits) or None), ("tags", list(t.tags) or None),
+        ("reports_to", _Multiline([_submission(r) for r in t.reports_to]) if t.reports_to else None),
+        ("co_leads", list(t.co_leads) or None),
         # On an occurrence ``X#N`` the series' repeat is kept as what it is, not expanded again.
         ("repeat", None if t.repeat is None else {"every": t.repeat.every, "times": t.repeat.times}),
         ("doc", _doc(t.doc)),
     ]
+
+
+def _override_pairs(o: CalendarOverride) -> _Pairs:
+    holidays = [h.start if h.start == h.end and h.name is None else
+                {k: v for k, v in (("from", h.start), ("to", h.end), ("name", h.name)) if v is not None}
+                for h in o.holidays]
+    return [("holidays", _Multiline(holidays) if holidays else None),
+            ("workdays", list(o.workdays) or None), ("doc", _doc(o.doc))]
 
 
 def _write_checks(out: _Out, checks: ChecksConfig) -> None:
@@ -190,6 +202,17 @@ def _approval(a: Approval) -> dict[str, Any]:
         table["kind"] = a.kind
     if a.doc is not None:
         table["doc"] = _doc(a.doc)
+    return table
+
+
+def _submission(r: Submission) -> str | dict[str, Any]:
+    if r.due is None and r.doc is None and len(r.to) == 1:
+        return r.to[0]
+    table: dict[str, Any] = {"to": r.to[0] if len(r.to) == 1 else list(r.to)}
+    if r.due is not None:
+        table["due"] = r.due
+    if r.doc is not None:
+        table["doc"] = _doc(r.doc)
     return table
 
 

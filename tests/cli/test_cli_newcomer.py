@@ -190,8 +190,8 @@ def test_two_leads_say_a_task_has_one_and_where_the_others_go(tmp_path, lang):
     result = _validate(tmp_path, UNITS + '\n[tasks.t]\ntitle = "甲"\nlead = ["fpymj", "tjj"]\n', lang=lang)
     assert result.exit_code == 2
     assert "(array)" not in result.output and "数组" not in result.output
-    assert ("one lead unit, got 2" if lang == "en" else "只有一个牵头单位") in result.output
-    assert 'lead = "fpymj"' in result.output and "partners" in result.output
+    assert ("one accountable lead unit, got 2" if lang == "en" else "只有一个主责牵头单位") in result.output
+    assert 'lead = "fpymj"' in result.output and "co_leads" in result.output
 
 
 @pytest.mark.parametrize(("expr", "chinese"), [

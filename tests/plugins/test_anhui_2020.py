@@ -174,11 +174,13 @@ def test_every_city_has_each_city_task(anhui, plan, template) -> None:
     assert all(t.id == f"{template}@{t.lead}" for t in tasks)
 
 
-def test_city_plans_due_end_of_july_approved_by_the_provincial_office(anhui) -> None:
+def test_city_plans_due_end_of_july_sent_to_the_provincial_office(anhui) -> None:
+    # 函送省扶贫办: a submission the office receives, not an approval gating the activities.
     for task in anhui.tasks(template="city-plan") + anhui.tasks(template="member-plan"):
         assert task.window.due == date(2020, 7, 31)
-        assert [a.by for a in task.approvals] == [("ah-fpb",)]
-        assert task.approvals[0].kind == "approve"
+        assert task.approvals == ()
+        assert [(r.to, r.due) for r in task.reports_to] == [(("ah-fpb",), date(2020, 7, 31))]
+        assert "函送省扶贫办" in task.reports_to[0].doc.quote
     assert "合肥市" in anhui.campaign.tasks["city-plan@hefei"].title
 
 
@@ -193,6 +195,36 @@ def test_city_reports_due_october_22_after_all_city_activities(anhui) -> None:
         assert task.window.due == date(2020, 10, 22)
         expected = {f"{t}@{task.lead}" for t in CITY_TEMPLATES[1:-1]}
         assert {d.task for d in task.after} == expected
+
+
+def test_every_situation_report_has_its_recipient(anhui) -> None:
+    reports = anhui.tasks(template="city-report") + anhui.tasks(template="member-report")
+    assert len(reports) == 16 + len(anhui.campaign.groups["member-units"].units)
+    for task in reports:
+        assert [(r.to, r.due) for r in task.reports_to] == [(("ah-fpb",), date(2020, 10, 22))], task.id
+
+
+def test_no_task_is_gated_by_an_approval_the_document_does_not_state(plan) -> None:
+    # The document asks for no sign-off anywhere: every approval would be invented.
+    assert [t.id for t in plan.tasks.values() if t.approvals] == []
+
+
+def test_pledge_drive_asks_society_not_the_leads_subordinates(plan) -> None:
+    drive = plan.tasks["pledge-drive"]
+    asked = plan.expand(drive.solicits)
+    assert asked == ("ah-society",)
+    for lead in drive.leads:
+        assert not set(asked) & {u for u in plan.units if lead in plan.ancestors(u)}
+    # The fixed-point units are provincial units, below no working committee.
+    for uid in plan.groups["fixed-point-units"].units:
+        assert plan.units[uid].parent == "ah"
+
+
+def test_every_submission_quote_is_verbatim(anhui, plan) -> None:
+    document = (Path(plan.source).parent / "document.txt").read_text(encoding="utf-8")
+    for quote in anhui.quotes():
+        for piece in quote.split("……"):
+            assert piece in document, piece
 
 
 def test_member_units_plan_and_report_too(anhui, plan) -> None:
@@ -227,6 +259,14 @@ def test_the_plan_schedules_within_every_deadline(anhui) -> None:
     from campaignflow.simulate import schedule
 
     assert schedule(anhui.campaign).missed == ()
+
+
+def test_undated_activities_are_reported_against_the_time_limit_rule(anhui, plan) -> None:
+    # 四(二) "要明确时限": CF207, configured by the plan, names every task without a deadline.
+    assert "CF207" in plan.checks.options
+    reported = {t for f in anhui.findings() if f.code == "CF207" for t in f.tasks}
+    undated = {t.id for t in plan.tasks.values() if t.window.deadline() is None}
+    assert reported == undated and len(undated) > len(plan.tasks) / 2
 
 
 def test_saturday_sms_is_reported(anhui) -> None:

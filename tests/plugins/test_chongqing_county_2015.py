@@ -64,8 +64,33 @@ def test_the_seven_activities_and_the_organisation(plan) -> None:
         per_section[task.section] += 1
     assert per_section == {
         "二(一)": 5, "二(二)": 2, "二(三)": 2, "二(四)": 1, "二(五)": 1, "二(六)": 1, "二(七)": 1,
-        "三(一)": 2, "三(三)": 1, "三(四)": 1,
+        "三(一)": 3, "三(三)": 1, "三(四)": 1,
     }
+
+
+def test_every_drive_says_whom_it_asks(plan) -> None:
+    # 二(一): staff asked by their own unit, residents by their township, the public by volunteers
+    # and by the townships' own drives (三(一)), apart from the ceremonies.
+    for task in plan.tasks.values():
+        if task.template == "staff-donation":
+            assert task.solicits == (f"{task.lead}-staff",) and plan.units[f"{task.lead}-staff"].parent == task.lead
+        if task.template == "resident-donation":
+            assert task.solicits == (f"{task.lead}-residents",)
+        if task.template == "township-drive":
+            assert task.solicits == ("public",) and "发倡议书" in task.doc.quote
+        if task.template == "township-ceremony":
+            assert not task.solicits and "募集款物" not in task.tags
+    assert plan.tasks["volunteer-fundraising"].solicits == ("public",)
+    drives = [t for t in plan.tasks.values() if "募集款物" in t.tags and t.kind != "donation"]
+    assert all(t.solicits for t in drives)
+
+
+def test_staff_drives_are_reported_as_asking_subordinates(seed_plugin) -> None:
+    plugin = seed_plugin("chongqing_county_2015", module="campaignflow_chongqing_2015")
+    cf403 = [f for f in plugin.findings() if f.code == "CF403"]
+    asked = {t for f in cf403 for t in f.tasks}
+    assert {t for t in asked if t.startswith("staff-donation@")} == {
+        t.id for t in plugin.campaign.tasks.values() if t.template == "staff-donation"}
 
 
 def test_leaders_visit_around_october_15(plan) -> None:

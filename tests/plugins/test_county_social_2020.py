@@ -71,7 +71,7 @@ def test_listed_as_a_plan(plugin):
 
 def test_python_part_registers_its_checks(plugin):
     codes = {cls.code for cls in plugin.module.campaignflow_register_checks()}
-    assert codes == {"CS001", "CS002", "CS003"}
+    assert codes == {"CS001", "CS002"}
     assert codes <= set(plugin.plugins.checks())
     # the entry point's name must differ from the TOML plugin's, or one would hide the other
     meta = tomllib.loads((plugin.dir / "pyproject.toml").read_text(encoding="utf-8"))
@@ -134,10 +134,11 @@ def test_stages_per_section(campaign):
 
 
 def test_four_leads_of_the_poverty_day_item(campaign):
-    # 牵头单位:县扶贫开发局、县总工会、县委办、县政府办 — one lead, three co-leads as partners.
+    # 牵头单位:县扶贫开发局、县总工会、县委办、县政府办 — the first accountable, all four leads.
     for task in _section(campaign, "三(五)4"):
-        assert task.lead == "county-fpb"
-        assert {"county-union", "county-party-office", "county-gov-office"} <= set(task.partners)
+        assert task.leads == ("county-fpb", "county-union", "county-party-office", "county-gov-office")
+        assert [campaign.units[u].name for u in task.leads] == ["县扶贫开发局", "县总工会", "县委办", "县政府办"]
+        assert task.partners == ("all-county-units",)
 
 
 def test_ten_provincial_fixed_point_units(campaign, document):
@@ -201,7 +202,9 @@ def test_stages_follow_each_other(campaign):
 
 def test_donation_drive_is_a_solicitation(campaign):
     drive = campaign.tasks["poverty-day-donations"]
-    assert drive.is_solicitation and drive.solicits == ("all-county-units",)
+    # 广泛宣传动员社会各界: society at large, not the county's own government units.
+    assert drive.is_solicitation and drive.solicits == ("society",)
+    assert campaign.units["society"].name == "社会各界" and campaign.units["society"].parent is None
     assert [t.id for t in campaign.tasks.values() if t.is_solicitation] == ["poverty-day-donations"]
 
 
@@ -216,10 +219,19 @@ def _codes_for(plugin, tmp_path: Path, **edits) -> dict[str, list]:
     return out
 
 
-def test_cs003_names_exactly_the_tasks_without_a_time_limit(plugin, campaign):
-    reported = {t for f in plugin.findings() if f.code == "CS003" for t in f.tasks}
+def test_cf207_names_exactly_the_tasks_without_a_time_limit(plugin, campaign):
+    # 四(三) 明确任务完成时限: the built-in opt-in check, configured by the plan (was CS003).
+    assert "CF207" in campaign.checks.options
+    reported = {t for f in plugin.findings() if f.code == "CF207" for t in f.tasks}
     assert reported == {t.id for t in campaign.tasks.values() if t.window.deadline() is None}
     assert reported == {"liaison-mechanism", "progress-bulletin"}
+
+
+def test_the_report_without_a_recipient_is_reported(plugin, campaign):
+    # 总结上报扶贫日系列活动情况: "上报" names no unit; the plan does not invent one.
+    task = campaign.tasks["poverty-day-report"]
+    assert task.reports_to == () and task.approvals == ()
+    assert [f.tasks for f in plugin.findings() if f.code == "CF305"] == [("poverty-day-report",)]
 
 
 def test_cs001_reports_a_stage_outside_its_quarter(plugin, tmp_path):
@@ -258,14 +270,14 @@ def test_cs002_reports_a_plan_without_a_ledger(plugin, tmp_path):
 
 def test_checks_run_only_on_plans_that_configure_them(plugin, tmp_path):
     found = _codes_for(plugin, tmp_path, edit=lambda text: text.split("[checks.options.CS001]")[0])
-    assert not {"CS001", "CS002", "CS003"} & set(found)
+    assert not {"CS001", "CS002"} & set(found)
 
 
 def test_checks_leave_the_other_seed_plans_alone(plugin):
     others = [p for p in sorted(plugin.dir.parent.glob("*/plan.toml")) if p.parent != plugin.dir]
     assert others
     for path in others:
-        assert not {"CS001", "CS002", "CS003"} & plugin.codes(plugin.load(path)), path
+        assert not {"CS001", "CS002"} & plugin.codes(plugin.load(path)), path
 
 
 # -- the schedule phrases, as properties ---------------------------------------------------------

@@ -129,8 +129,9 @@ def test_summaries_due_october_20_to_the_party_office(campaign):
     assert {t.lead for t in summaries} == set(campaign.expand(("primary-secondary-schools", "vocational-schools")))
     for task in summaries:
         assert task.window.due == date(2018, 10, 20)
-        [step] = task.approvals
-        assert step.by == ("edu-party-office",)
+        # 报: sent to the party office, which receives it; nothing waits for a sign-off.
+        assert task.approvals == ()
+        assert [(r.to, r.due) for r in task.reports_to] == [(("edu-party-office",), date(2018, 10, 20))]
     assert date(2018, 10, 20).weekday() == 5  # a Saturday: CF203 tells the author
 
 
@@ -139,9 +140,18 @@ def test_eve_of_the_day(campaign):
         assert task.window.due == date(2018, 10, 16)
 
 
-def test_happy_sunday_is_on_a_sunday_before_the_day(campaign):
-    on = campaign.tasks["happy-sunday"].window.on
-    assert on.weekday() == 6 and campaign.start <= on < campaign.dates["poverty_day"]
+def test_happy_sunday_has_no_made_up_date(campaign, plugin):
+    task = campaign.tasks["happy-sunday"]
+    assert task.window.on is None and task.window.due == campaign.dates["poverty_day"]
+    assert not [f for f in plugin.findings() if f.code == "CF203" and "happy-sunday" in f.tasks]
+
+
+def test_reports_name_their_recipients(campaign):
+    for task in campaign.tasks.values():
+        if task.template == "county-report":
+            assert [r.to for r in task.reports_to] == [("edu-bureau",)]
+    assert [r.to for r in campaign.tasks["bureau-report"].reports_to] == [("city-fpo",)]
+    assert all(t.reports_to for t in campaign.tasks.values() if t.kind == "report")
 
 
 def test_every_activity_unit_reports(campaign, plugin):

@@ -57,11 +57,34 @@ def test_activities_per_section(plan) -> None:
     }
 
 
-def test_unit_plan_due_september_30_noon_approved_by_the_district_office(plan) -> None:
+def test_unit_plan_due_september_30_noon_sent_to_the_district_office(plan) -> None:
+    # 报区扶贫办: delivered to and received by the office, not approved by it.
     task = plan.tasks["bureau-plan"]
     assert task.lead == "stats-bureau"
     assert task.window.due == datetime(2016, 9, 30, 12, 0)
-    assert [(a.by, a.kind) for a in task.approvals] == [(("district-fpb",), "approve")]
+    assert task.approvals == ()
+    assert [(r.to, r.due) for r in task.reports_to] == [(("district-fpb",), datetime(2016, 9, 30, 12, 0))]
+
+
+def test_summary_goes_to_the_district_office_by_october_24(plan) -> None:
+    task = plan.tasks["summary"]
+    assert [(r.to, r.due) for r in task.reports_to] == [(("district-fpb",), date(2016, 10, 24))]
+
+
+def test_fund_drive_asks_the_bureaus_staff_and_society(lanshan, plan) -> None:
+    drive = plan.tasks["fund-drive"]
+    assert plan.expand(drive.solicits) == ("stats-staff", "society")
+    assert "stats-bureau" in plan.ancestors("stats-staff")
+    cf403 = [f for f in lanshan.findings() if f.code == "CF403"]
+    assert [f.tasks for f in cf403] == [("fund-drive",)]
+    assert "stats-staff" in cf403[0].units
+
+
+def test_quotes_are_verbatim(lanshan) -> None:
+    document = (lanshan.dir / "document.txt").read_text(encoding="utf-8")
+    for quote in lanshan.quotes():
+        for piece in quote.split("……"):
+            assert piece in document, piece
 
 
 def test_every_activity_waits_for_the_plan(lanshan, plan) -> None:
@@ -94,11 +117,6 @@ def test_household_consent_then_village_then_township(plan) -> None:
         (("household",), "consent"), (("village",), "recommend"), (("township",), "recommend")]
     publish = plan.tasks["publish-households"]
     assert {d.task for d in publish.after} == {"recommend-households"}
-
-
-def test_the_fund_drive_solicits_society(plan) -> None:
-    drive = plan.tasks["fund-drive"]
-    assert drive.is_solicitation and drive.solicits == ("society",)
 
 
 def test_summary_due_october_24_after_every_activity(lanshan, plan) -> None:

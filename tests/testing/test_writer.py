@@ -134,3 +134,22 @@ def test_generated_campaigns_are_well_formed_toml_with_every_task(campaign: Camp
     for tid, task in campaign.tasks.items():
         assert data["tasks"][tid]["lead"] == task.lead
         assert len(data["tasks"][tid].get("after", [])) == len(task.after)
+
+
+def test_submissions_and_co_leads_are_written_and_read_back() -> None:
+    from campaignflow.model import Submission
+
+    from campaignflow.load import loads
+    from campaignflow.plugins.manager import create_plugin_manager
+
+    units = {u: Unit(id=u, name=u) for u in ("a", "b", "c")}
+    task = Task(id="t", title="t", lead="a", co_leads=("b",),
+                reports_to=(Submission(to="c"), Submission(to=("b", "c"), due=date(2020, 10, 1),
+                                                           doc=Annotation(quote="报送"))))
+    campaign = Campaign(id="x", name="x", start=date(2020, 9, 1), end=date(2020, 10, 31), units=units,
+                        tasks={"t": task})
+    text = to_toml(campaign)
+    assert 'co_leads = ["b"]' in text
+    assert '"c",' in text and 'to = ["b", "c"]' in text
+    back = loads(text, plugins=create_plugin_manager(entry_points=False, use_env=False))
+    assert back.tasks["t"] == task

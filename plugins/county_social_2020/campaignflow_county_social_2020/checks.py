@@ -1,4 +1,6 @@
-"""Checks for the rules of the county's 2020 social poverty-alleviation plan (CS001-CS003).
+"""Checks for the rules of the county's 2020 social poverty-alleviation plan (CS001, CS002).
+
+Its third rule, 四(三) "明确任务完成时限", is the built-in opt-in check CF207 (it was CS003).
 
 The document schedules every work item by quarter (进度安排), collects progress
 every month (四(二)) and asks for a time limit on every task (四(三)). A plan
@@ -26,7 +28,6 @@ __all__ = [
     "missing_periods",
     "QuarterSchedule",
     "MonthlyProgressLedger",
-    "TimeLimitStated",
 ]
 
 #: Tags starting with this prefix carry a task's schedule in the document's words.
@@ -229,7 +230,7 @@ class QuarterSchedule(Check):
         window = task.window
         earliest = window.earliest() or start_instant(campaign.start)
         deadline = window.deadline()
-        if deadline is None:  # no time limit at all: CS003's business
+        if deadline is None:  # no time limit at all: CF207's business
             return None
         early = span.first is not None and earliest < start_instant(span.first)
         late = deadline > end_instant(span.last)
@@ -339,42 +340,5 @@ class MonthlyProgressLedger(Check):
                 )
 
 
-class TimeLimitStated(Check):
-    """A task has no time limit (四(三) 明确任务完成时限).
-
-    "将各项责任落实到具体部门和人员,明确任务完成时限": in a plan that
-    configures this check (``[checks.options.CS003]``, an empty table will do)
-    every task needs a deadline (``due`` or ``on``); without one it may take
-    until the campaign ends.
-
-    Triggers on::
-
-        [tasks.liaison-mechanism]
-        title = "建立社会扶贫工作联络机制"
-        lead = "county-lgo"            # no due, no on
-
-    Fix: give the task a ``due`` (``"@q2_end"``), or ask the issuer for one.
-    """
-
-    code = "CS003"
-    opt_in = True
-    name = "county-social.time-limit"
-    default_severity = Severity.WARNING
-    summary = Text("a task has no time limit", "任务未明确完成时限")
-
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        campaign = ctx.campaign
-        for key, series in _series(t for t in campaign.tasks.values() if t.window.deadline() is None).items():
-            task = series[0]
-            yield ctx.finding(
-                Text(f"task '{task.id}' has no time limit (no due or on), though 四(三) asks for one",
-                     f"任务“{task.id}”未明确完成时限(没有 due 或 on),而方案四(三)要求明确任务完成时限"),
-                key_path=key,
-                tasks=[t.id for t in series],
-                units=[task.lead],
-                hint=Text("add a due date, e.g. due = \"@q2_end\"", "请添加截止日期,例如 due = \"@q2_end\""),
-            )
-
-
 #: The checks this plugin registers, in code order.
-CHECKS: tuple[type[Check], ...] = (QuarterSchedule, MonthlyProgressLedger, TimeLimitStated)
+CHECKS: tuple[type[Check], ...] = (QuarterSchedule, MonthlyProgressLedger)

@@ -3,11 +3,13 @@
 Holidays and adjusted working days (调休) come from the maintained
 ``chinesecalendar`` package, which follows each year's State Council notice.
 Outside the years it covers, the calendar falls back to Monday-Friday and
-``covers()`` says so, so that a check can warn.
+``covers()`` says so: check CF206 reports every plan date in such a year, and a
+plan may declare the year's notice itself (``[calendar.overrides]``).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import date
 
 import chinese_calendar
@@ -40,6 +42,14 @@ class CnWorkdays(Calendar):
         except NotImplementedError:
             return False
         return True
+
+    @property
+    def data_source(self) -> str | None:
+        """The installed ``chinesecalendar`` release, whose data ends with some year."""
+        try:
+            return f"chinesecalendar {importlib.metadata.version('chinesecalendar')}"
+        except importlib.metadata.PackageNotFoundError:  # vendored or renamed: still say which module
+            return "chinesecalendar"
 
     def is_working_day(self, day: date) -> bool:
         try:

@@ -177,7 +177,9 @@ def run_checks(
 
     plugins = plugins or default_plugins()
     config = campaign.checks
-    calendar = plugins.calendar(campaign.calendar)
+    from ..calendar import campaign_calendar
+
+    calendar = campaign_calendar(campaign, plugins)
     analysis = Analysis(campaign, calendar)
     overrides: dict[str, Severity] = {k: Severity.parse(v) for k, v in config.severity.items()}
     overrides.update({k: Severity.parse(v) for k, v in (severity or {}).items()})

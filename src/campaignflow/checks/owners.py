@@ -267,7 +267,7 @@ class UnusedUnit(Check):
     """A unit or group that nothing refers to.
 
     A unit or group *is referred to* when its id appears as a task's ``lead``
-    or in its ``partners``, in an approval step's ``by``, in ``solicits``, on
+    or in its ``partners``, ``co_leads``, ``reports_to``, in an approval step's ``by``, in ``solicits``, on
     either side of a pairing, or as the campaign's ``issuer``; a group also
     when it is a template's ``for_each`` (recognised because the template's
     instances are exactly the group's members). A unit is also referred to
@@ -317,6 +317,10 @@ def _referred(campaign: Campaign) -> tuple[set[str], set[str]]:
         refs.update(task.solicits)
         for step in task.approvals:
             refs.update(step.by)
+        # A co-lead and a unit receiving a submission (reports_to) take part too.
+        refs.update(task.co_leads)
+        for sub in task.reports_to:
+            refs.update(sub.to)
         if task.template is not None and task.template_unit is not None:
             instances_of.setdefault(task.template, set()).add(task.template_unit)
     for_each = {frozenset(units) for units in instances_of.values()}

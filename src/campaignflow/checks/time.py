@@ -22,7 +22,8 @@ from . import Check, CheckContext
 from ._fmt import chain, day, finish, moment, start, working_days
 from ._keys import Shared, per_key, task_key, window_key
 
-__all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit"]
+__all__ = ["OutsideCampaign", "DeadlineUnmeetable", "NonWorkingDay", "EmptyWindow", "RepeatDoesNotFit",
+           "CalendarNotCovered", "NoTimeLimit"]
 
 
 def _day_of(m: Moment) -> date:
@@ -415,6 +416,109 @@ def _misfit(campaign: Campaign, axis: WorkAxis, occurrences: list[Task], times: 
     return None
 
 
+class CalendarNotCovered(Check):
+    """A date of the plan lies in a year the campaign calendar does not know.
+
+    ``cn-workdays`` knows the years of the installed ``chinesecalendar``
+    release; for any other year it could only guess (Monday to Friday), and
+    then a deadline on National Day passes without a word. One finding per
+    such year, at the first date of the plan in it, with how many dates the
+    year holds and which data lacks it. The fix is the year's notice itself,
+    ``[calendar.overrides.YEAR]``, or a newer package.
+    """
+
+    code = "CF206"
+    name = "time.calendar-not-covered"
+    default_severity = Severity.WARNING
+    summary = Text("a date lies in a year the official calendar does not cover", "日期所在年份不在官方日历数据范围内")
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        calendar, campaign = ctx.calendar, ctx.campaign
+        known: dict[int, bool] = {}
+        hits: dict[int, list[tuple[str, date, str | None]]] = {}
+
+        def note(key: str, m: Moment | None, task: str | None = None) -> None:
+            if m is None:
+                return
+            d = _day_of(m)
+            if d.year not in known:
+                known[d.year] = calendar.covers(d)
+            if not known[d.year]:
+                hits.setdefault(d.year, []).append((key, d, task))
+
+        note("campaign.start", campaign.start)
+        note("campaign.end", campaign.end)
+        for name, m in campaign.dates.items():
+            note(f"campaign.dates.{name}", m)
+        for task in campaign.tasks.values():
+            w = task.window
+            for field, m in (("on", w.on), ("start", w.start), ("due", w.due)):
+                note(window_key(task, field), m, task.id)
+            for i, step in enumerate(task.approvals):
+                note(task_key(task, f"approvals[{i}].due"), step.due, task.id)
+            for i, sub in enumerate(task.reports_to):
+                note(task_key(task, f"reports_to[{i}].due"), sub.due, task.id)
+        source = calendar.data_source
+        data = Text(f" (the data of {source} lacks it)", f"({source} 的数据不含该年)") if source else Text("", "")
+        for year, found in sorted(hits.items()):
+            key, first, _ = found[0]
+            tasks = list(dict.fromkeys(t for _, _, t in found if t is not None))
+            n = len(found)
+            yield ctx.finding(
+                Text(f"{n} date{'' if n == 1 else 's'} of the plan fall{'s' if n == 1 else ''} in {year} "
+                     f"(first: {day(first).en}), a year the '{calendar.name}' calendar does not cover{data.en}: "
+                     f"its holidays and adjusted working days are unknown, and Monday to Friday is only a guess",
+                     f"方案中有{n}个日期在{year}年(最早为{day(first).zh}),“{calendar.name}”日历不含该年{data.zh}:"
+                     f"该年的节假日和调休未知,按周一至周五计算只是推测"),
+                key_path=key,
+                tasks=tasks,
+                hint=Text(f"declare the State Council's notice for {year} under [calendar.overrides.{year}] "
+                          f"(holidays, workdays), or install a calendar package that knows {year}",
+                          f"请在 [calendar.overrides.{year}] 中写明国务院办公厅{year}年节假日安排(holidays、workdays),"
+                          f"或安装包含{year}年数据的日历包"),
+            )
+
+
+class NoTimeLimit(Check):
+    """A task has no time limit: no ``due`` and no ``on`` (the 明确时限 rule).
+
+    Many documents demand one ("要明确时限", "明确任务完成时限"); without it a
+    task may take until the campaign ends and no check can hold it to
+    anything. Opt-in: it runs on plans that configure it
+    (``[checks.options.CF207]``, an empty table will do). Options
+    ``except_kinds``: task kinds that need none (a standing duty);
+    ``kinds``: if given, only tasks of these kinds need one. A
+    template's instances, and a repeated task's occurrences, are reported once.
+    """
+
+    code = "CF207"
+    opt_in = True
+    name = "time.no-time-limit"
+    default_severity = Severity.WARNING
+    summary = Text("a task has no time limit (no due, no on)", "任务未明确完成时限(没有 due 或 on)")
+    options = {"except_kinds": []}
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        exempt = {str(k) for k in ctx.options.get("except_kinds", [])}
+        only = ctx.options.get("kinds")
+        kinds = None if only is None else {str(k) for k in only}
+        found = [(task_key(task), task, None) for task in ctx.campaign.tasks.values()
+                 if task.window.deadline() is None and task.kind not in exempt
+                 and (kinds is None or task.kind in kinds)]
+        for hit in per_key(found):
+            task = hit.task
+            yield ctx.finding(
+                Text(f"task '{task.id}' has no time limit (no due or on){hit.more.en}",
+                     f"任务“{task.id}”未明确完成时限(没有 due 或 on){hit.more.zh}"),
+                key_path=hit.key,
+                tasks=hit.tasks,
+                units=[task.lead],
+                hint=Text('give it a deadline, e.g. due = "@poverty_day", or ask the issuer for one',
+                          '请添加截止日期,例如 due = "@poverty_day",或请发文单位明确'),
+            )
+
+
 @hookimpl
 def campaignflow_register_checks() -> list[type[Check]]:
-    return [OutsideCampaign, DeadlineUnmeetable, NonWorkingDay, EmptyWindow, RepeatDoesNotFit]
+    return [OutsideCampaign, DeadlineUnmeetable, NonWorkingDay, EmptyWindow, RepeatDoesNotFit, CalendarNotCovered,
+            NoTimeLimit]

@@ -126,11 +126,22 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
         # COLUMNS, else the terminal's width; output to a file or pipe is not clipped.
         width = _table_width()
         if gantt or (gantt is None and len(result.schedule.tasks) <= GANTT_MAX_TASKS):
-            cal = session.plugins.calendar(campaign.calendar)
+            from ..calendar import campaign_calendar
+
+            cal = campaign_calendar(campaign, session.plugins)
             click.echo(render_gantt(result.schedule, cal, width=width or 100, lang=lang))
             click.echo("")
         click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability, ids=ids,
                                 width=width), color=colour)
+        from ..calendar import campaign_calendar, uncovered_years
+
+        missing = uncovered_years(campaign, campaign_calendar(campaign, session.plugins))
+        if missing:  # the schedule stands on a guess there: say so with it (CF206 locates the dates)
+            years = ", ".join(map(str, missing))
+            click.echo(t(lang, f"note: the '{campaign.calendar}' calendar does not cover {years}: working days "
+                               f"there are a guess (Monday to Friday); see CF206, [calendar.overrides]",
+                         f"注意:“{campaign.calendar}”日历不含{years}年:这些年份的工作日只是推测(周一至周五);"
+                         f"见 CF206、[calendar.overrides]"))
 
     failed = bool(result.schedule.missed) or bool(result.schedule.overbooked) or bool(result.runs and result.at_risk(min_probability))
     raise SystemExit(ExitCode.FINDINGS if failed else ExitCode.OK)

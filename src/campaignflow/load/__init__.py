@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..findings import Text
 from ..model import Campaign, ChecksConfig, Task
+from .calendar_overrides import read_calendar
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
 from .locate import gc_paused, key_path, split_key_path
@@ -126,7 +127,8 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     if "campaign" not in present:
         log.add("missing-campaign", "missing the [campaign] table", "缺少 [campaign] 表", "", file=0,
                 hint=_campaign_hint())
-    head = read_campaign(log, merged["campaign"], plugins) if "campaign" in present else None
+    overrides = read_calendar(log, merged["calendar"]) if "calendar" in present else {}
+    head = read_campaign(log, merged["campaign"], plugins, overrides) if "campaign" in present else None
     units = read_units(log, merged["units"])
     groups = read_groups(log, merged["groups"], units)
     pairings = read_pairings(log, merged["pairings"])
@@ -170,7 +172,8 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             timezone=head.timezone, calendar=head.calendar_name,
             dates=head.dates.named if head.dates is not None else {},
             units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end),
-            checks=checks, allow_self_approval=head.allow_self_approval, doc=head.doc, source=source,
+            checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
+            doc=head.doc, source=source,
             locator=locator,
         )
     except (TypeError, ValueError) as exc:  # a guard: the readers should have caught it

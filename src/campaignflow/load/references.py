@@ -116,6 +116,13 @@ class References:
             for j, ref in enumerate(step.by):
                 if ref not in units and ref not in groups:
                     self.unit(ref, key_path("tasks", task.id, "approvals", i, "by", j), allow_group=True)
+        for i, ref in enumerate(task.co_leads):
+            if ref not in units:
+                self.unit(ref, key_path("tasks", task.id, "co_leads", i))
+        for i, sub in enumerate(task.reports_to):
+            for j, ref in enumerate(sub.to):
+                if ref not in units and ref not in groups:
+                    self.unit(ref, key_path("tasks", task.id, "reports_to", i, "to", j), allow_group=True)
         if not task.after:
             return task
         tasks, occurrences = self.tasks, self.occurrences

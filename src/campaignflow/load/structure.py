@@ -46,7 +46,8 @@ __all__ = [
 ID_RE = re.compile(r"[\w][\w.\-]*")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
-TOP_KEYS = frozenset({"format", "campaign", "units", "groups", "pairings", "tasks", "templates", "checks"})
+TOP_KEYS = frozenset({"format", "campaign", "units", "groups", "pairings", "tasks", "templates", "checks",
+                      "calendar"})
 CAMPAIGN_KEYS = frozenset({"id", "name", "name_en", "issuer", "start", "end", "timezone", "calendar", "include",
                            "dates", "doc", "allow_self_approval"})
 UNIT_KEYS = frozenset({"name", "kind", "parent", "capacity", "name_en", "doc"})
@@ -199,7 +200,8 @@ def _calendar(log: ProblemLog, name: str, path: str, plugins: Plugins) -> Calend
         return None
 
 
-def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins) -> CampaignHead:
+def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins,
+                  overrides: Mapping[int, Any] | None = None) -> CampaignHead:
     """``[campaign]`` (includes merged): identity, window, timezone, calendar, named dates."""
     path = "campaign"
     head = CampaignHead()
@@ -224,6 +226,11 @@ def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins) -> 
     if calendar is not None:
         head.calendar_name = calendar
     head.calendar = _calendar(log, head.calendar_name, child(path, "calendar"), plugins)
+    if head.calendar is not None and overrides:
+        # Working-day date arithmetic uses the years the plan declares, as everything after it does.
+        from ..calendar import OverriddenCalendar
+
+        head.calendar = OverriddenCalendar(head.calendar, overrides)
 
     # Literal start and end first: the working-day axis is anchored at the start.
     literal_start = raw.get("start") if isinstance(raw.get("start"), date) else None

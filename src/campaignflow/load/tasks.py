@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..findings import Text
-from ..model import Approval, Dependency, Duration, Lag, Repeat, Task, Window, parse_days
+from ..model import Approval, Dependency, Duration, Lag, Repeat, Submission, Task, Window, parse_days
 from .dates import DateResolver
 from .problems import ProblemLog, show
 from .structure import check_keys, child, get_str, read_doc
@@ -23,13 +23,14 @@ __all__ = ["BAD", "TASK_KEYS", "TaskReader"]
 BAD: Any = object()
 
 TASK_KEYS = frozenset({"title", "title_en", "section", "kind", "lead", "partners", "after", "start", "due", "on",
-                       "duration", "repeat", "solicits", "tags", "approvals", "doc"})
+                       "duration", "repeat", "solicits", "tags", "approvals", "reports_to", "co_leads", "doc"})
 APPROVAL_KEYS = frozenset({"by", "mode", "within", "due", "kind", "doc"})
+SUBMISSION_KEYS = frozenset({"to", "due", "doc"})
 AFTER_KEYS = frozenset({"task", "lag", "doc"})
 REPEAT_KEYS = frozenset({"every", "times"})
 DURATION_KEYS = frozenset({"optimistic", "likely", "pessimistic"})
 _STR_KEYS = ("title", "title_en", "section", "kind", "lead")
-_LIST_KEYS = ("partners", "solicits", "tags")
+_LIST_KEYS = ("partners", "solicits", "tags", "co_leads")
 
 _DURATION_EN = 'a duration like "3d", "4h", "1w" or { optimistic, likely, pessimistic }'
 _DURATION_ZH = '形如 "3d"、"4h"、"1w" 或 { optimistic, likely, pessimistic } 的工期'
@@ -50,6 +51,7 @@ class TaskReader:
         self._converters: dict[str, Callable[[Any, str], Any]] = {
             "after": self.after, "start": self.moment, "due": self.moment, "on": self.moment,
             "duration": self.duration, "repeat": self.repeat, "approvals": self.approvals, "doc": self.doc,
+            "reports_to": self.reports_to,
             **{k: self.text for k in _STR_KEYS}, **{k: self.texts for k in _LIST_KEYS},
         }
 
@@ -106,12 +108,14 @@ class TaskReader:
         if isinstance(value, str):
             return value
         if isinstance(value, list) and path.endswith(".lead"):
-            # Documents name 牵头单位 in twos; the format has one accountable lead per task.
-            self.log.add("wrong-type", f"a task has one lead unit, got {len(value)}: {show(value)}",
-                         f"一项任务只有一个牵头单位,此处有 {len(value)} 个:{show(value)}", path,
-                         hint=Text(f'write lead = {show(value[0]) if value else "ID"} and put the other units in '
-                                   "`partners` (责任单位/配合单位)",
-                                   f'请写 lead = {show(value[0]) if value else "ID"},其余单位放入 `partners`(责任单位/配合单位)'))
+            # Documents name 牵头单位 in twos; the format has one accountable lead and `co_leads`.
+            rest = show(value[1:]) if len(value) > 1 else "[...]"
+            self.log.add("wrong-type", f"a task has one accountable lead unit, got {len(value)}: {show(value)}",
+                         f"一项任务只有一个主责牵头单位,此处有 {len(value)} 个:{show(value)}", path,
+                         hint=Text(f'write lead = {show(value[0]) if value else "ID"} and co_leads = {rest} '
+                                   "(further 牵头单位); co-operating units go in `partners`",
+                                   f'请写 lead = {show(value[0]) if value else "ID"},co_leads = {rest}(其他牵头单位);'
+                                   "配合单位放入 `partners`"))
             return BAD
         self.log.wrong_type(path, "a string", "字符串", value)
         return BAD
@@ -301,6 +305,48 @@ class TaskReader:
         if within is BAD or due is BAD or ("kind" in item and not isinstance(item["kind"], str)):
             return None
         return Approval(by=by_units, mode=mode, within=within, due=due, kind=kind, doc=doc)
+
+
+    def reports_to(self, value: Any, path: str) -> Any:
+        """``reports_to``: a unit id, ``{ to, due, doc }``, or an array of either (one submission each)."""
+        items = [value] if isinstance(value, (str, dict)) else value
+        if not isinstance(items, list):
+            self.log.wrong_type(path, 'a unit id, { to = "unit", due = ... } or an array of them',
+                                '单位标识、{ to = "单位", due = ... } 或其数组', value)
+            return BAD
+        out: list[Submission] = []
+        ok = True
+        for i, item in enumerate(items):
+            at = child(path, i) if items is value else path
+            sub = self._submission(item, at)
+            if sub is None:
+                ok = False
+            else:
+                out.append(sub)
+        return tuple(out) if ok else BAD
+
+    def _submission(self, item: Any, path: str) -> Submission | None:
+        log = self.log
+        if isinstance(item, str):
+            return Submission(to=(item,))
+        if not isinstance(item, dict):
+            log.wrong_type(path, 'a unit id or { to = "unit" }', '单位标识或 { to = "单位" }', item)
+            return None
+        check_keys(log, item, SUBMISSION_KEYS, path)
+        if "to" not in item:
+            log.missing_key(path, "to")
+            return None
+        to = self.texts(item["to"], child(path, "to"))
+        if to is BAD:
+            return None
+        if not to:
+            log.add("bad-value", "`to` names no unit", "`to` 未指定任何单位", child(path, "to"))
+            return None
+        due = self.moment(item["due"], child(path, "due")) if "due" in item else None
+        doc = read_doc(log, item.get("doc"), child(path, "doc"))
+        if due is BAD:
+            return None
+        return Submission(to=to, due=due, doc=doc)
 
 
 def _ok(value: Any) -> Any:

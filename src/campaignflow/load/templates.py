@@ -30,7 +30,7 @@ PLACEHOLDERS = {"{unit}": "id", "{unit.name}": "name", "{unit.parent}": "parent"
 _PLACEHOLDER = re.compile(r"\{unit(?:\.([^{}]*))?\}")
 _ATTRS = frozenset({"", "name", "parent", "kind"})
 _STRING_KEYS = frozenset({"title", "title_en", "section", "kind", "lead"})
-_LIST_KEYS = frozenset({"partners", "solicits", "tags"})
+_LIST_KEYS = frozenset({"partners", "solicits", "tags", "co_leads"})
 _WINDOW_KEYS = ("start", "due", "on")
 _CACHE_LIMIT = 50_000
 

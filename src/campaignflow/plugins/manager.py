@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "campaignflow.checks.structure",
     "campaignflow.checks.time",
     "campaignflow.checks.owners",
+    "campaignflow.checks.submissions",
     "campaignflow.checks.solicitation",
     "campaignflow.export.text",
     "campaignflow.export.office",

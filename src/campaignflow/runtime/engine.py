@@ -220,7 +220,16 @@ class Engine:
     def axis(self) -> WorkAxis:
         """Working time on the campaign's calendar (for ``within`` and working-day lags)."""
         if self._axis is None:
-            calendar = self.plugins.calendar(self.campaign.calendar)
+            from ..calendar import campaign_calendar
+
+            from ..calendar import uncovered_years
+
+            calendar = campaign_calendar(self.campaign, self.plugins)  # with the plan's [calendar.overrides]
+            missing = uncovered_years(self.campaign, calendar)
+            if missing:  # said once per engine: the axis is built once
+                _log.warning("campaign %s: calendar %r does not cover %s (%s); working days there are a guess "
+                             "(Monday to Friday); declare [calendar.overrides] (CF206)", self.campaign.id,
+                             calendar.name, ", ".join(map(str, missing)), calendar.data_source or "no data")
             self._axis = WorkAxis(calendar, start_instant(self.campaign.start).date())
         return self._axis
 

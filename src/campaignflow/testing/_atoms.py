@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from ..findings import Severity
-from ..model import Approval, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Task, Unit
+from ..model import Approval, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Submission, Task, Unit
 from . import _build
 
 #: Calendars every installation has; ``calendars()`` draws from these.
@@ -319,14 +319,16 @@ def tasks(*, ids: st.SearchStrategy[str] | None = None, leads: st.SearchStrategy
     steps = st.builds(Approval, by=st.lists(unit_ids(), min_size=1, max_size=2, unique=True).map(tuple),
                       mode=st.sampled_from(("all", "any")), within=maybe(durations(max_days=3)))
     deps = st.lists(st.builds(Dependency, task_ids(), lags()), max_size=2)
+    reports = st.builds(Submission, to=st.lists(unit_ids(), min_size=1, max_size=2, unique=True).map(tuple))
     return st.builds(Task, id=id_s, title=names(), lead=lead_s, duration=dur_s, after=deps,
-                     approvals=st.lists(steps, max_size=2),
+                     approvals=st.lists(steps, max_size=2), reports_to=st.lists(reports, max_size=2),
+                     co_leads=st.lists(unit_ids(), max_size=2, unique=True).map(tuple),
                      partners=st.lists(unit_ids(), max_size=2, unique=True).map(tuple),
                      tags=st.lists(st.sampled_from(("五个一批:总结", "media")), max_size=1, unique=True).map(tuple))
 
 
 #: Codes of the built-in catalog, for ``checks_configs``.
-CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF301", "CF302", "CF303", "CF304",
+CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207", "CF301", "CF302", "CF303", "CF304", "CF305",
          "CF401", "CF402", "CF403")
 
 

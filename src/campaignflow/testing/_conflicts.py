@@ -283,6 +283,44 @@ def plant_solicitation_downward(draw: st.DrawFn, draft: Draft) -> Planted:
     return Planted(tasks=(task.id,), units=(lead, target))
 
 
+def first_uncovered_year(calendar_name: str = "cn-workdays") -> int:
+    """The first year from 2004 on that the named calendar does not cover (for CF206)."""
+    calendar = _build.calendar_named(calendar_name)
+    year = 2004
+    while calendar.covers(date(year, 7, 1)) and year < 9999:
+        year += 1
+    return year
+
+
+def plant_calendar_not_covered(draw: st.DrawFn, draft: Draft) -> Planted:
+    """CF206: a new one-day task, and so the campaign's end, in the first year the calendar does not know."""
+    year = first_uncovered_year(draft.calendar)
+    day = date(year, 3, 1) + timedelta(days=draw(st.integers(0, 200)))
+    while day.weekday() >= 5:  # a weekday even on the guess: no CF203 beside it
+        day += timedelta(days=1)
+    end = day + timedelta(days=draw(st.integers(0, 30)))
+    draft.min_end = end if draft.min_end is None else max(draft.min_end, end)
+    lead = pick(draw, list(draft.units))
+    task = _new_task(draft, "next-year", lead, window=Window(on=day))
+    return Planted(tasks=(task.id,), units=(lead,))
+
+
+def plant_no_time_limit(draw: st.DrawFn, draft: Draft) -> Planted:
+    """CF207: the rule configured for one kind of task, and a new task of that kind without a deadline."""
+    lead = pick(draw, list(draft.units))
+    task = _new_task(draft, "undated", lead, kind="planted-activity")
+    options = {**draft.checks.options, "CF207": {"kinds": ["planted-activity"]}}
+    draft.checks = attrs.evolve(draft.checks, options=options)
+    return Planted(tasks=(task.id,), units=(lead,))
+
+
+def plant_report_without_recipient(draw: st.DrawFn, draft: Draft) -> Planted:
+    """CF305: a new report that names no unit it goes to."""
+    lead = pick(draw, list(draft.units))
+    task = _new_task(draft, "report", lead, kind="report")
+    return Planted(tasks=(task.id,), units=(lead,))
+
+
 #: The planter of each check code of the built-in catalog.
 PLANTERS: dict[str, Planter] = {
     "CF101": plant_dependency_cycle,
@@ -292,10 +330,13 @@ PLANTERS: dict[str, Planter] = {
     "CF203": plant_non_working_day,
     "CF204": plant_empty_window,
     "CF205": plant_repeat_does_not_fit,
+    "CF206": plant_calendar_not_covered,
+    "CF207": plant_no_time_limit,
     "CF301": plant_overbooked,
     "CF302": plant_self_approval,
     "CF303": plant_approver_not_above,
     "CF304": plant_unused_unit,
+    "CF305": plant_report_without_recipient,
     "CF401": plant_mutual_solicitation,
     "CF402": plant_repeated_solicitation,
     "CF403": plant_solicitation_downward,

@@ -14,7 +14,7 @@ import attrs
 from hypothesis import strategies as st
 
 from ..calendar import WorkAxis
-from ..model import Annotation, Approval, Dependency, Duration, Group, Repeat, Task
+from ..model import Annotation, Approval, Dependency, Duration, Group, Repeat, Submission, Task
 from . import _build
 from ._atoms import (
     FIRST_START, LAST_START, campaign_ids, draw_groups, draw_pairings, draw_units, durations, lags, maybe, names,
@@ -134,8 +134,26 @@ def _add_plain(draw: st.DrawFn, draft: Draft, spec: Spec, tid: str) -> None:
     duration = draw(_DURATIONS)
     steps = _draw_approvals(draw, draft, lead, spec)
     window, steps = _draw_window(draw, draft, after, duration, steps, fixed_ok=True)
+    reports, co_leads = _draw_reports(draw, draft, lead, steps, spec)
     draft.place(Task(id=tid, title=draw(names()), lead=lead, after=after, duration=duration, approvals=steps,
-                     window=window))
+                     window=window, reports_to=reports, co_leads=co_leads))
+
+
+def _draw_reports(draw: st.DrawFn, draft: Draft, lead: str, steps: tuple[Approval, ...],
+                  spec: Spec) -> tuple[tuple[Submission, ...], tuple[str, ...]]:
+    """Submissions to units above the lead (with approvals), co-leads (with annotations)."""
+    reports: tuple[Submission, ...] = ()
+    above = draft.ancestors(lead)
+    if spec.approvals and above and draw(st.booleans()):
+        to = tuple(pick_some(draw, above, min_size=1, max_size=2))
+        reports = (Submission(to=to, doc=draw(_NOTES) if spec.annotations else None),)
+    co_leads: tuple[str, ...] = ()
+    if spec.annotations:
+        # Co-leads are never the lead's superiors nor its approvers, so that no check sees a conflict.
+        taken = {lead, *above, *(u for s in steps for u in s.by)}
+        free = [u for u in draft.units if u not in taken]
+        co_leads = tuple(pick_some(draw, free, max_size=2)) if free else ()
+    return reports, co_leads
 
 
 def _add_template(draw: st.DrawFn, draft: Draft, spec: Spec, tid: str, room: int) -> None:
@@ -198,9 +216,15 @@ def _add_extras(draw: st.DrawFn, draft: Draft, spec: Spec) -> None:
         return
     notes = _NOTES
     for tid, task in list(draft.tasks.items()):
+        kind = pick_maybe(draw, ("meeting", "report"))
+        reports = task.reports_to
+        if kind == "report" and not reports:
+            # A report says whom it goes to (else CF305): the lead's superior, or any unit.
+            to = draft.units[task.lead].parent or pick(draw, list(draft.units))
+            reports = (Submission(to=(to,)),)
         draft.tasks[tid] = attrs.evolve(
             task, title_en=draw(maybe(names())), section=pick_maybe(draw, ("三(一)1",)),
-            kind=pick_maybe(draw, ("meeting", "report")), doc=draw(notes),
+            kind=kind, doc=draw(notes), reports_to=reports,
             tags=tuple(pick_some(draw, ("五个一批:总结", "media"), max_size=1)))
     for uid, unit in list(draft.units.items()):
         draft.units[uid] = attrs.evolve(unit, name_en=draw(maybe(names())), doc=draw(notes))

@@ -65,6 +65,8 @@ CONFLICT_CODES: tuple[str, ...] = tuple(PLANTERS)
 
 # Codes whose conflict cannot exist on every calendar.
 _NEEDS_DAYS_OFF = frozenset({"CF203"})
+# Codes whose conflict needs a calendar that does not know every year.
+_NEEDS_OFFICIAL_DATA = frozenset({"CF206"})
 
 
 def campaigns(*, min_tasks: int = 1, max_tasks: int = 6, max_units: int = 5, templates: bool = False,
@@ -176,7 +178,12 @@ def conflicts(code: str, *, max_tasks: int = 4, max_units: int = 4, templates: b
     check_int("max_units", max_units, low=1)
     check_bool("templates", templates)
     check_bool("repeat", repeat)
-    if calendar is None:
+    if code in _NEEDS_OFFICIAL_DATA and calendar not in (None, "cn-workdays"):
+        msg = f"{code} needs a calendar built on official data that ends somewhere: 'cn-workdays'"
+        raise InvalidArgument(msg)
+    if code in _NEEDS_OFFICIAL_DATA:
+        cal = st.just("cn-workdays")
+    elif calendar is None:
         cal = st.sampled_from(("weekdays", "cn-workdays")) if code in _NEEDS_DAYS_OFF else calendars()
     elif code in _NEEDS_DAYS_OFF and calendar == "all-days":
         msg = f"{code} needs a calendar with days off; 'all-days' has none"
