@@ -47,4 +47,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         reason = _KNOWN_BROKEN.get(item.nodeid)
         if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
+            # Not strict for the two whose cause is not yet known (they may pass on another machine).
+            strict = "web/" in item.nodeid
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=strict))
