@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def test_seed_documents_draft_to_plans_that_load_and_validate(doc, pm, tmp_path)
     out = tmp_path / "plan.toml"
     out.write_text(draft.toml, encoding="utf-8")
     campaign = cf.load_plan(out, plugins=pm)
-    assert len(campaign.tasks) >= 5
+    templates = tomllib.loads(draft.toml).get("templates", {})
+    assert len(campaign.tasks) + len(templates) >= 5
+    for tpl in templates.values():  # a template runs over a group the draft declares, led by each member
+        assert tpl["for_each"] in campaign.groups and tpl["task"]["lead"] == "{unit}"
     errors = [f for f in cf.validate(campaign, plugins=pm) if f.severity.name.lower() == "error"]
     assert errors == []
     text = doc.read_text(encoding="utf-8")
@@ -50,8 +54,13 @@ def test_anhui_fields_are_read_from_their_words(pm):
     exhibition = next(t for t in c.tasks.values() if t.title.startswith("举办安徽省脱贫攻坚成就展"))
     assert names[exhibition.lead] == "省委宣传部"
     assert {names[p] for p in exhibition.partners} == {"省扶贫办", "安徽出版集团"}
-    dues = sorted(str(t.window.due) for t in c.tasks.values() if t.section == "四(三)")
-    assert dues == ["2020-07-31", "2020-10-22"]
+    # 请各市扶贫开发领导小组、省扶贫开发领导小组成员单位,于7月底前制定…,于10月22日前报送…: two acts, each a
+    # template over each of the two collectives.
+    templates = tomllib.loads(draft.toml)["templates"]
+    dues = sorted(str(t["task"]["due"]) for t in templates.values() if t["task"]["section"] == "四(三)")
+    assert dues == ["2020-07-31", "2020-07-31", "2020-10-22", "2020-10-22"]
+    fors = {c.groups[t["for_each"]].name for t in templates.values() if t["task"]["section"] == "四(三)"}
+    assert fors == {"各市扶贫开发领导小组", "省扶贫开发领导小组成员单位"}
     assert "# review:" in draft.toml and draft.review
 
 

@@ -109,7 +109,9 @@ def test_split_names_and_collectives():
     assert split_names("省直机关工委、省扶贫办,有关市县等") == ["省直机关工委", "省扶贫办", "有关市县"]
     assert split_names("发改局(规划项目)、组织部门(干部人才)") == ["发改局", "组织部门"]
     assert is_collective("各地") and is_collective("全县各单位") and is_collective("各有关单位")
-    assert not is_collective("省扶贫办")
+    assert is_collective("省扶贫开发领导小组成员单位") and is_collective("所属职业学校") and is_collective("市直各学校")
+    for one in ("省扶贫办", "全县", "发文单位", "牵头单位"):
+        assert not is_collective(one), one
 
 
 def test_submissions_and_consent_chains():
@@ -130,13 +132,30 @@ def test_solicitations_with_and_without_whom():
 
 
 @pytest.mark.parametrize(("text", "subject"), [
-    ("各中小学校要通过主题班会等形式，大力宣传资助政策", "各中小学校"),
-    ("审计部门要依法对募集款物进行审计监督", "审计部门"),
-    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", "各中小学校"),
+    ("各中小学校要通过主题班会等形式，大力宣传资助政策", ("各中小学校",)),
+    ("审计部门要依法对募集款物进行审计监督", ("审计部门",)),
+    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", ("各中小学校",)),
+    ("“扶贫日”主题活动中,各中小学校要积极配合当地邮政部门", ("各中小学校",)),
+    ("各地、省扶贫开发领导小组成员单位及扶贫工作有关单位，开展本地工作总结",
+     ("各地", "省扶贫开发领导小组成员单位", "扶贫工作有关单位")),
+    ("各地党委组织部门、扶贫部门会同选派帮扶单位，开展走访", ("各地党委组织部门", "扶贫部门")),
+    ("各地组织开展主题演讲比赛", ("各地",)),
+    ("组织各市推选优秀青年扶贫创业项目参与比赛", ("各市",)),
+    ("要组织所属职业学校，面对贫困群众开展培训", ("所属职业学校",)),
+    ("  市区各高中、初中、小学，要分别结合驻村扶贫", ("市区各高中", "初中", "小学")),
+    ("各乡镇（街道）于10月17日前举行仪式", ("各乡镇",)),
 ])
 def test_subject_of_the_sentence(text, subject):
     from campaignflow.draft.recognisers import SubjectRecogniser
-    assert _fields(SubjectRecogniser(), text)["subject"].value == subject
+    f = _fields(SubjectRecogniser(), text)["subject"]
+    assert f.value == subject
+    assert f.quote in text and f.quote.startswith(subject[0][:2])
+
+
+@pytest.mark.parametrize("text", ["组织国有企业代表、民营企业家深入贫困地区", "各项活动要明确责任", "省级层面在扶贫日前举行决赛"])
+def test_no_subject_where_no_unit_leads_the_sentence(text):
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert "subject" not in _fields(SubjectRecogniser(), text)
 
 
 def test_no_subject_in_a_sentence_that_starts_with_its_verb():

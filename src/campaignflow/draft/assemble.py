@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..errors import PlanError
 from ..writer import _key, _value
 from .base import Field, Recogniser
-from .build import DraftTask, ReviewItem, Trace, Units, extract, issuer_of, moment_key, task_id, title_of
+from .build import (DraftTask, DraftUnit, ReviewItem, Trace, Units, extract, issuer_of, moment_key, names_in, task_id,
+                    title_of)
+from .recognisers import is_collective
 from .outline import line_of
 
 if TYPE_CHECKING:
@@ -74,6 +78,9 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
             else:
                 values[f.name] = f.value
             traces.append(Trace(f.name, str(f.value), f.quote, line_of(text, f.start), f.start, f.confidence))
+        if "subject" in values:
+            # The sentence's doers lead: a remark on how the owner list would have given the lead is moot.
+            notes = [n for n in notes if n[0] != "owners"]
         if "owners" in values:
             lead = values["owners"][0]
             if lead:
@@ -92,57 +99,70 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
         issuer = "发文单位"
         review.append(ReviewItem("campaign.issuer", "no issuing unit found; a placeholder unit '发文单位' stands for it",
                                  "未找到发文单位;以占位单位“发文单位”代替"))
-    issuer_unit = units.get(issuer)
+    issuer_unit = units.as_unit(issuer)  # the issuer is one unit, even when its name reads as a collective
     body = _emit(text, title, ctx, tasks, units, issuer_unit.id, review)
     return _verified(text, source, body, tasks, units, review, plugins, Draft)
 
 
-def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> tuple[str, list[str]]:
+@attrs.frozen
+class _Owners:
+    """Who does a task: one lead unit, or templates over the collectives that lead it."""
+
+    lead: str | None  #: the lead unit's id, ``None`` when the task is a template over ``collectives``
+    partners: list[str]
+    collectives: list[DraftUnit]
+
+
+def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> _Owners:
     owners = task.values.get("owners")
     subject = task.values.get("subject")
     if subject:
-        # The doer the sentence names leads; the listed partners stand with it.
-        owners = (subject, tuple(n for n in (owners[1] if owners else ()) if n != subject))
-    if not owners:
+        # The doers the sentence names lead; the listed units stand with them as partners.
+        doers = list(subject)
+        others = [n for n in (names_in(owners) if owners else []) if n not in doers]
+    elif owners and (owners[0] or owners[1]):
+        doers = [owners[0]] if owners[0] else []
+        others = list(owners[1]) if owners[0] else list(owners[1])
+        if not doers:
+            doers, others = others[:1], others[1:]
+        if doers and is_collective(doers[0]):
+            # "(责任单位:各地、各有关单位)": every collective at the head of the list does the work.
+            while others and is_collective(others[0]):
+                doers.append(others.pop(0))
+    else:
         review.append(ReviewItem(f"tasks.{task.id}.lead", f"no owner found for {task.section or 'the preamble'}; "
                                  "the issuing unit is the lead", f"{task.section or '前言'}未找到责任单位;以发文单位为牵头单位",
                                  task.line, _short(task.quote, 30)))
-        return issuer, []
-    lead_name, partner_names = owners
-    names = ([lead_name] if lead_name else []) + list(partner_names)
-    ids = [units.get(n) for n in names]
-    lead = ids[0]
-    if lead.group:
-        # A lead is one unit: the collective stands as one (kind "collective") until a person makes it a template.
-        lead = units.as_unit(lead.name)
-        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the lead {lead.name} is a collective, written as one unit; "
-                                 "a template over its members would give one task each",
-                                 f"牵头单位“{lead.name}”为集合,暂作一个单位;可改为对其成员的模板", task.line))
-    partners = []
-    for u in ids:
-        if u.id != lead.id and u.id not in partners:
+        return _Owners(issuer, [], [])
+    ids = [units.get(n) for n in doers]
+    collectives = [u for u in ids if u.group] if ids and ids[0].group else []
+    partners: list[str] = []
+    lead = None if collectives else ids[0].id
+    for u in [*ids, *(units.get(n) for n in others)]:
+        if u.id != lead and u not in collectives and u.id not in partners:
             partners.append(u.id)
-    return lead.id, partners
+    return _Owners(lead, partners, collectives)
 
 
 def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units, issuer: str,
           review: list[ReviewItem]) -> dict[str, Any]:
     """The plan as data: campaign, then one entry per task with its trace comments."""
-    out_tasks: list[tuple[str, list[tuple[str, Any, str | None]]]] = []
+    out_tasks: list[_Entry] = []
     moments: list[datetime] = []
     quarterly = False
-    for task in tasks:
+    for index, task in enumerate(tasks):
         v = task.values
-        lead, partners = _resolve_owners(task, units, issuer, review)
+        owners = _resolve_owners(task, units, issuer, review)
         tr = {t.field: t for t in task.traces}
         rows: list[tuple[str, Any, str | None]] = [("title", task.title, None)]
         if task.section:
             rows.append(("section", task.section, None))
         if "kind" in v:
             rows.append(("kind", v["kind"], None))
-        rows.append(("lead", lead, _cite(tr.get("owners"))))
-        if partners:
-            rows.append(("partners", partners, None))
+        cite = _cite(tr.get("subject") or tr.get("owners"))
+        rows.append(("lead", owners.lead if owners.lead is not None else "{unit}", cite))
+        if owners.partners:
+            rows.append(("partners", owners.partners, None))
         if "repeat" in v:
             rows.append(("repeat", v["repeat"], _cite(tr.get("repeat"))))
             quarterly = True
@@ -182,7 +202,25 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
         if "solicits" in v:
             rows.append(("solicits", [units.get(n).id for n in v["solicits"]], _cite(tr.get("solicits"))))
         rows.append(("doc", {"quote": task.quote, "note": f"line {task.line}"}, None))
-        out_tasks.append((task.id, rows))
+        if not owners.collectives:
+            out_tasks.append(_Entry(task.id, None, rows))
+            tasks[index] = attrs.evolve(task, written_as=(task.id,))
+            continue
+        # A collective does the work: one template over it each, its members to be listed by a person.
+        ids = []
+        for group in owners.collectives:
+            tid = f"{task.id}-{group.id}"
+            ids.append(tid)
+            head = [("title", f"{{unit.name}}:{task.title}", None)]
+            out_tasks.append(_Entry(tid, group.id, head + rows[1:]))
+        tasks[index] = attrs.evolve(task, template_for=tuple(g.name for g in owners.collectives), written_as=tuple(ids))
+        for k, r in enumerate(review):
+            if r.where.startswith(f"tasks.{task.id}."):
+                review[k] = attrs.evolve(r, where=f"templates.{ids[0]}.task." + r.where.split(".", 2)[2])
+        names = "、".join(g.name for g in owners.collectives)
+        review.append(ReviewItem(f"templates.{ids[0]}", f"{names} do the work: a template over each "
+                                 f"({', '.join(ids)}); list each group's members", f"由“{names}”承办:"
+                                 f"对每个集合各写一个模板({', '.join(ids)});请列出各组的成员", task.line))
     year = ctx.year
     if moments:
         start, end = min(moments).date(), max(moments).date()
@@ -199,6 +237,20 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
         start, end = min(start, ctx.window[0]), max(end, ctx.window[1])
     return {"title": title, "issuer": issuer, "start": start, "end": end, "year": year, "tasks": out_tasks,
             "text": text, "named": "扶贫日" in text}
+
+
+@attrs.frozen
+class _Entry:
+    """One table of the plan: a task, or a template over a group (``for_each``)."""
+
+    id: str
+    for_each: str | None
+    rows: list[tuple[str, Any, str | None]]
+
+    @property
+    def prefix(self) -> str:
+        """Where its keys are, as review items and load problems name them."""
+        return f"tasks.{self.id}." if self.for_each is None else f"templates.{self.id}.task."
 
 
 def _cite(trace: Trace | None) -> str | None:
@@ -234,18 +286,24 @@ def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *,
     notes: dict[str, list[ReviewItem]] = {}
     for r in review:
         notes.setdefault(r.where, []).append(r)
-    for tid, rows in body["tasks"]:
+    for entry in body["tasks"]:
+        tid, rows = entry.id, entry.rows
         if tid in drop:
             continue
-        lines += ["", f"[tasks.{_key(tid)}]"]
+        if entry.for_each is None:
+            lines += ["", f"[tasks.{_key(tid)}]"]
+        else:
+            lines += ["", f"[templates.{_key(tid)}]", f"for_each = {_value(entry.for_each)}"]
+            lines += [f"# review: {r.message_zh} / {r.message}" for r in notes.get(f"templates.{tid}", ())]
+            lines.append(f"[templates.{_key(tid)}.task]")
         keys = {key for key, _, _ in rows}
         for where, items in notes.items():
-            if where.startswith(f"tasks.{tid}.") and where.rsplit(".", 1)[1] not in keys:
+            if where.startswith(entry.prefix) and where.rsplit(".", 1)[1] not in keys:
                 lines += [f"# review: {r.message_zh} / {r.message}" for r in items]  # a note with no field of its own
         for key, value, cite in rows:
             if key in drop or f"{tid}.{key}" in drop:
                 continue
-            for r in notes.get(f"tasks.{tid}.{key}", ()):
+            for r in notes.get(f"{entry.prefix}{key}", ()):
                 lines.append(f"# review: {r.message_zh} / {r.message}")
             lines.append(f"{key} = {_value(value)}" + (f"  # {cite}" if cite else ""))
     return "\n".join(lines) + "\n"
@@ -267,6 +325,10 @@ def _verified(text: str, source: str, body: dict[str, Any], tasks: list[DraftTas
                 if len(parts) >= 3 and parts[0] == "tasks":
                     field = parts[2].split("[")[0]
                     drop.add(f"{parts[1]}.{field}")
+                elif len(parts) >= 4 and parts[0] == "templates" and parts[2] == "task":
+                    drop.add(f"{parts[1]}.{parts[3].split('[')[0]}")
+                elif len(parts) >= 2 and parts[0] == "templates":
+                    drop.add(parts[1])
                 review.append(ReviewItem(path or "plan", f"left out, the loader refused it: {p.message}",
                                          f"已略去,加载器拒绝:{p.message}"))
             if _round == 2:

@@ -14,7 +14,7 @@ import attrs
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import normalize_digits
 from .outline import Node, line_of, parse_outline
-from .recognisers import is_collective, split_names
+from .recognisers import is_collective, sentence_subject, split_names
 
 __all__ = ["DraftTask", "DraftUnit", "ReviewItem", "Trace", "extract"]
 
@@ -27,7 +27,9 @@ _VERB = re.compile(r"开展|组织|举办|召开|举行|制定|制发|报送|函
                    r"宣传|募捐|募集|捐赠|慰问|走访|评选|表彰|总结|展示|推送|协调|实施|建立|派出|审计|部署|推进|"
                    r"落实|启动|完成|筛选|推介|设立|成立|培训|筹集|对接|督促|指导|核算|研究|印发|收集|通报|报道|"
                    r"跟踪|悬挂|发动|引导|提供|做好|抓好|保留|召集|选树|帮扶|资助|兑现|宣传推广|推广|报名|审核|"
-                   r"发动|举行|送|办|帮助|动员|支持|鼓励")
+                   r"发动|举行|送|办|帮助|动员|支持|鼓励|深化|调研|研判|了解|归入|配合|开设|演出|融入|"
+                   r"核查|整改|公示|公布|刊登|评比|招募|考察|认建|认购|采收|销售|上一堂|慰问|访贫|表彰|倡导|加强|"
+                   r"开通|征集|编印|拍摄|播出|播放|讲授|授课|捐|申报|核定|拨款|考核|评估|督查|检查")
 _STRONG = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*月|季度|年终|年底|报送|函送|上报|报[^，,。；]{0,8}(?:办|局|室)|"
                      r"审计|举行|成立|建立|按月|每季度")
 _DESCRIPTION = re.compile(r"^[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
@@ -87,6 +89,10 @@ class DraftTask:
     quote: str
     values: dict[str, Any] = attrs.field(eq=False)
     traces: tuple[Trace, ...] = ()
+    #: the collectives (各地, 成员单位 ...) it is a template over, one template each; empty for a plain task
+    template_for: tuple[str, ...] = ()
+    #: the ids it was written under: ``(task id,)``, or one template id per collective
+    written_as: tuple[str, ...] = ()
 
 
 def _year(text: str) -> int | None:
@@ -215,11 +221,13 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
                 continue  # the heading alone: the node's name, its work is in its parts
             if _DESCRIPTION.match(s) and not _VERB.match(s):
                 continue  # "X是…", "X为…牵头单位": says what is, not what to do
-            head = re.sub(r"^(?:要|并|同时|还要|均要|都要|各[^，,]{0,12}?要)", "", s)
+            subject = sentence_subject(s)
+            head = s[subject[2]:] if subject else s
+            head = re.sub(r"^[，,\s]*(?:要|并|同时|还要|均要|都要|各[^，,]{0,12}?要)", "", head)
             if kind == "requirements" or (node.label in parents and not _OWN_WORK.search(own)):
                 if _STRONG.search(s) and _VERB.search(s):
                     chosen.append((s, off))
-            elif _VERB.search(head[:24]):
+            elif _VERB.search(head[:40]):
                 chosen.append((s, off))
         if schedule:
             pieces = [(m.group(0), node.start + schedule.start(1) + m.start())

@@ -16,15 +16,18 @@ from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
 __all__ = ["builtin_recognisers", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
-           "split_names", "is_collective"]
+           "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
 _SEP = re.compile(r"\s*(?:[、，,；;/]|和|及|与|以及)\s*")
-_COLLECTIVE = re.compile(r"^(各|全县|全省|全市|全区|有关|相关|所有|其他)|各单位$|各部门$")
+# 各地, 全县各单位, 有关市县, 所属职业学校, 市直各学校, 省扶贫开发领导小组成员单位, 定点帮扶单位; not 全县 alone
+# (the county itself), nor 牵头单位 / 本单位 (one unit), nor 各项 / 各类 (kinds of things, not units).
+_COLLECTIVE = re.compile(r"^(?:全县|全省|全市|全区|全州|全乡|全镇).|^(?:有关|相关|所有|其他|所属|直属)|各(?![项种类])|"
+                         r"(?<!牵头|责任|配合|承办|负责|发文|主办|协办)(?<![本该])单位$")
 
 
 def is_collective(name: str) -> bool:
-    """Whether a name stands for many units (各地, 各有关单位, 全县各单位)."""
+    """Whether a name stands for many units (各地, 各有关单位, 全县各单位, 成员单位)."""
     return bool(_COLLECTIVE.search(name))
 
 
@@ -99,23 +102,73 @@ class OwnerRecogniser(Recogniser):
                       f"未写明牵头单位;取第一个责任单位“{names[0]}”为牵头单位"))
 
 
-_SUBJECT = re.compile(r"^(?:“[^”]{1,8}”\s*[^，,。]{0,6}?中[，,]\s*)?(各[^，,。要将应须对]{1,14}?|[^，,。、要]{2,10}?(?:部门|学校|单位|机关|工作队))"
-                      r"(?:[，,]\s*)?(?:要|应|须|将|于|在|结合|开展|组织|分别)")
+#: What a unit's name ends with (省扶贫办, 各县市区教育部门, 所属职业学校, 市区各高中 ...).
+_UNIT_END = re.compile(r"(?:部门|单位|学校|机关|工作队|局|办|委|部|厅|中心|小组|组|党委|政府|乡镇|街道|市|县|区|地|镇|乡|"
+                       r"村|院|会|队|所|站|校|高中|初中|小学|企业|集团|公司|银行|媒体|协会|商会|团体|系统|行业)$")
+#: Where a sentence's subject ends: its modal or first verb ("各地要", "审计部门依法", "各地组织开展").
+_SUBJECT_END = re.compile(r"要|应|须|将|于|在|结合|开展|组织|分别|会同|对|按照|按|通过|积极|认真|立足|负责|牵头|可以|可|"
+                          r"均|都|依法|持续|深入|把|以|做好|围绕|举办|召开|加强|推选")
+_LEAD_IN = re.compile(r"^(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。]{1,16}?中|[^，,。]{1,12}?期间)[，,]\s*")
+#: "组织各市推选…", "要组织所属职业学校，面对…": the collective the sentence sets to work does the work.
+_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;]{2,16}?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
+
+
+# Words a name does not hold: a verb or modal inside means the "name" runs into the sentence.
+_NOT_IN_NAME = re.compile(r"^(?:组织|开展|动员|发动|举办|要|请|由|对|在|于)|会同|选派|开展|结合|要|应当|须|通过|积极|认真|负责|牵头|配合")
+
+
+def unit_name_like(name: str) -> bool:
+    """Whether ``name`` reads as the name of a unit or of a collective of units."""
+    return 2 <= len(name) <= 20 and bool(_UNIT_END.search(name) or re.fullmatch(r"各[\u4e00-\u9fff]{1,2}", name)) \
+        and not re.search(r"[0-9“”《》:：]", name) and not _NOT_IN_NAME.search(name)
+
+
+def _name_list(text: str) -> list[str] | None:
+    """``text`` as a list of unit names, or ``None`` if any part is not one."""
+    parts = [re.sub(r"[(（][^)）]*[)）]", "", p).strip(" \t\u3000") for p in _SEP.split(text.strip(" ，,"))]
+    return parts if parts and all(unit_name_like(p) for p in parts) else None
+
+
+def sentence_subject(text: str) -> tuple[list[str], int, int] | None:
+    """The doers a sentence names first ("各地、各成员单位结合实际开展…"): names and the span of their words.
+
+    The longest prefix (up to 40 characters) that ends where a modal or verb starts
+    and reads as a list of unit names wins, so "各地党委组织部门、扶贫部门会同…"
+    gives both departments, not "各地党委".
+    """
+    lead_in = _LEAD_IN.match(text)
+    base = lead_in.end() if lead_in else 0
+    best: tuple[list[str], int, int] | None = None
+    for m in _SUBJECT_END.finditer(text, base, min(len(text), base + 42)):
+        names = _name_list(text[base:m.start()])
+        if names:
+            best = (names, base, m.start())
+    if best is None:
+        m = _ORGANISED.match(text, base)
+        if m and is_collective(m.group("who").strip()):
+            names = _name_list(m.group("who"))
+            if names:
+                best = (names, base + m.start("who"), base + m.end("who"))
+    return best
 
 
 class SubjectRecogniser(Recogniser):
-    """The sentence's subject as its doer: "各中小学校要…", "审计部门要…", "各地组织开展…"."""
+    """The sentence's subject as its doers: "各中小学校要…", "审计部门要…", "各地、各成员单位结合实际开展…",
+    "组织各市推选…" (value: the names, in order)."""
 
     name = "builtin.subject"
     order = 100
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
-        m = _SUBJECT.match(item.text)
-        if m:
-            names = split_names(m.group(1))
-            if names and not names[0].startswith(("各项", "各种", "各类")):
-                yield Field("subject", names[0], m.group(1), item.start + m.start(1), 0.7,
-                            (f"the sentence's subject {names[0]} is taken as lead", f"取句子主语“{names[0]}”为牵头单位"))
+        text = item.text.lstrip()
+        skip = len(item.text) - len(text)
+        got = sentence_subject(text)
+        if got:
+            names, a, b = got
+            if not names[0].startswith(("各项", "各种", "各类")):
+                yield Field("subject", tuple(names), text[a:b], item.start + skip + a, 0.7,
+                            (f"the sentence's subject {'、'.join(names)} is taken as doer",
+                             f"取句子主语“{'、'.join(names)}”为承办单位"))
 
 
 # --------------------------------------------------------------------------- times
