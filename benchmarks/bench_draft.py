@@ -16,7 +16,8 @@ document is drafted and compared with the plan a person wrote from it:
   its group's name), or one contains the other (省扶贫办 / 扶贫办);
 - *partners*: precision and recall of the names, the same rule;
 - *deadline right*: of the items with a deadline (``due`` or ``on``), the matched
-  draft has the same instant;
+  draft has the same instant; *dl+*: matched items where the draft sets a deadline
+  and the hand-written plan has none;
 - *submissions*: of the items with approval steps, the matched draft has some.
 
 Run twice: as the drafter reads the document, and with ``year=`` the hand-written
@@ -174,6 +175,8 @@ def compare(plugin: Path, *, give_year: bool, misses: bool = False) -> dict[str,
     with_deadline = [(i, j) for i, j in pairs if ref[i]["deadline"] is not None]
     row["deadlines"] = len(with_deadline)
     row["deadline_right"] = sum(ref[i]["deadline"] == got[j]["deadline"] for i, j in with_deadline)
+    # The other side: a deadline the draft sets where the hand-written plan has none.
+    row["deadline_extra"] = sum(ref[i]["deadline"] is None and got[j]["deadline"] is not None for i, j in pairs)
     with_steps = [(i, j) for i, j in pairs if ref[i]["approvals"]]
     row["submissions"] = len(with_steps)
     row["submissions_found"] = sum(got[j]["approvals"] for i, j in with_steps)
@@ -206,7 +209,7 @@ def _pct(a: int, b: int) -> str:
 
 def table(rows: list[dict[str, Any]], title: str) -> str:
     head = (f"{'plan':24s} {'items':>5s} {'draft':>5s} {'found':>5s} {'miss':>4s} {'spur':>4s} {'recall':>7s} "
-            f"{'prec':>7s} {'lead':>7s} {'part P':>7s} {'part R':>7s} {'deadl':>9s} {'subm':>7s} {'review':>6s}")
+            f"{'prec':>7s} {'lead':>7s} {'part P':>7s} {'part R':>7s} {'deadl':>9s} {'dl+':>4s} {'subm':>7s} {'review':>6s}")
     lines = [title, head, "-" * len(head)]
     total: dict[str, int] = {}
     for r in [*rows, None]:
@@ -222,7 +225,7 @@ def table(rows: list[dict[str, Any]], title: str) -> str:
             f"{_pct(r['lead_right'], r['found']):>7s} "
             f"{_pct(r['partners_tp'], r['partners_tp'] + r['partners_fp']):>7s} "
             f"{_pct(r['partners_tp'], r['partners_tp'] + r['partners_fn']):>7s} "
-            f"{r['deadline_right']:3d}/{r['deadlines']:<3d}{'':2s} {r['submissions_found']:2d}/{r['submissions']:<2d}{'':2s} "
+            f"{r['deadline_right']:3d}/{r['deadlines']:<3d}{'':2s} {r['deadline_extra']:4d} {r['submissions_found']:2d}/{r['submissions']:<2d}{'':2s} "
             f"{r['review']:6d}")
     return "\n".join(lines)
 

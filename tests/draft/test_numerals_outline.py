@@ -65,3 +65,21 @@ def test_any_text_parses_to_ordered_disjoint_nodes(text):
         assert a.end == b.start and a.start < b.start
     for n in nodes:
         assert 0 <= n.start < n.end <= len(text) and n.depth == len(n.path)
+
+
+def test_clauses_with_doers_of_their_own_are_separate_items():
+    from campaignflow.draft.build import items_of
+    from campaignflow.draft.outline import parse_outline
+    text = "一、活动内容\n1. 各地组织开展主题演讲比赛，省级层面在扶贫日前举行决赛。\n2. 举办成果展。组织各市推选项目参展。\n"
+    items = items_of(text, parse_outline(text))
+    texts = [i.text.strip("，,。") for i in items]
+    assert texts == ["各地组织开展主题演讲比赛", "省级层面在扶贫日前举行决赛", "举办成果展", "组织各市推选项目参展"]
+    for i in items:
+        assert text[i.start:i.start + len(i.text)] == i.text
+
+
+def test_a_heading_title_is_not_an_item_of_its_own():
+    from campaignflow.draft.build import items_of
+    from campaignflow.draft.outline import parse_outline
+    text = "一、活动内容\n（一）开展扶贫走访调研。各县市区教育部门要认真调研教育扶贫工作进展情况。\n"
+    assert [i.text for i in items_of(text, parse_outline(text))] == ["各县市区教育部门要认真调研教育扶贫工作进展情况。"]

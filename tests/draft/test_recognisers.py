@@ -161,3 +161,25 @@ def test_no_subject_where_no_unit_leads_the_sentence(text):
 def test_no_subject_in_a_sentence_that_starts_with_its_verb():
     from campaignflow.draft.recognisers import SubjectRecogniser
     assert _fields(SubjectRecogniser(), "举办安徽省脱贫攻坚成就展") == {}
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("各乡镇（街道）于1017日前要在人口集中的地点举行仪式", "due", date(2015, 10, 17)),
+    ("1015日前后,由县领导带头到村到户开展访贫慰问活动", "start", date(2015, 10, 13)),
+    ("于９３０日前报送", "due", date(2015, 9, 30)),
+])
+def test_a_date_that_lost_its_month_is_read_for_review(text, key, value):
+    f = _fields(DateRecogniser(), text, _ctx(2015))
+    assert f[key].value == value and f[key].confidence < 0.8 and "月" in f[key].review[1]
+
+
+def test_a_four_digit_number_that_is_no_date_is_left_alone():
+    assert "due" not in _fields(DateRecogniser(), "共1340日前完成", _ctx(2015))  # 13 is no month
+    assert "due" not in _fields(DateRecogniser(), "于1045日前完成", _ctx(2015))  # nor 45 a day
+    assert _fields(DateRecogniser(), "于2015年10月17日举行", _ctx(2015))["on"].value == date(2015, 10, 17)
+
+
+def test_since_this_year_is_no_deadline_but_the_named_day_is():
+    f = _fields(DateRecogniser(), "扶贫日前夕，宣传今年以来的先进事迹")
+    assert f["due"].value == date(2020, 10, 16)
+    assert "due" not in _fields(DateRecogniser(), "宣传今年以来的先进事迹")

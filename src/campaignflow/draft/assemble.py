@@ -185,6 +185,14 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                 moments += [moment_key(lo), moment_key(hi)]
                 review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: the activity period {lo} to "
                                          f"{hi} applies", f"无单独时间:按活动时间 {lo} 至 {hi}", task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and (day := _campaign_day(title, ctx)) is not None \
+                    and not re.search(r"结束后|之后|完成后|以后", task.quote):
+                # A 扶贫日活动方案's activities are for its day: an undated one is due by then, for a person to confirm.
+                name, when = day
+                rows.append(("due", when, f"review: the campaign's day ({name}); no time of its own"))
+                moments.append(moment_key(when))
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the campaign's day, "
+                                         f"{name} ({when})", f"无单独时间:按活动之日“{name}”({when})前完成", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows):
                 review.append(ReviewItem(f"tasks.{task.id}.due", "no date or deadline in the document's words",
                                          "原文无时间或期限", task.line))
@@ -237,6 +245,16 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
         start, end = min(start, ctx.window[0]), max(end, ctx.window[1])
     return {"title": title, "issuer": issuer, "start": start, "end": end, "year": year, "tasks": out_tasks,
             "text": text, "named": "扶贫日" in text}
+
+
+def _campaign_day(title: str, ctx: Any) -> tuple[str, date] | None:
+    """The named day the document's title is about (扶贫日活动方案 → 扶贫日), in the campaign's year."""
+    if ctx.year is None:
+        return None
+    for name, (month, day) in ctx.named_days.items():
+        if name in title:
+            return name, date(ctx.year, month, day)
+    return None
 
 
 @attrs.frozen

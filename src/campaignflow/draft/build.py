@@ -32,6 +32,7 @@ _VERB = re.compile(r"开展|组织|举办|召开|举行|制定|制发|报送|函
                    r"开通|征集|编印|拍摄|播出|播放|讲授|授课|捐|申报|核定|拨款|考核|评估|督查|检查")
 _STRONG = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*月|季度|年终|年底|报送|函送|上报|报[^，,。；]{0,8}(?:办|局|室)|"
                      r"审计|举行|成立|建立|按月|每季度")
+_LEVEL = re.compile(r"^[省市县区州乡镇村][级直]层面|^[省市县区州]级(?:层面)?(?:在|于|要|将)")
 _DESCRIPTION = re.compile(r"^[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
 # A node with parts does work of its own only where it names who does it.
 _OWN_WORK = re.compile(r"负责|牵头|由[^，,。]{2,20}?(?:统筹|组织)")
@@ -177,6 +178,16 @@ def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     # Three acts or more, or two with the same verb: a list of acts, not an act and its elaboration.
     if all(verbs) and (len(parts) >= 3 or (len(parts) == 2 and verbs[0].group(0) == verbs[1].group(0))):  # type: ignore[union-attr]
         return [(p, start + off) for p, off in parts]
+    # "各地组织开展演讲比赛,省级层面在扶贫日前举行决赛": a clause with a doer of its own is another act.
+    cuts = []
+    for k in range(1, len(parts)):
+        clause = parts[k][0].strip()
+        if (verbs[k - 1] or _VERB.search(parts[k - 1][0])) and (_LEVEL.match(clause) or sentence_subject(clause)) \
+                and _VERB.search(clause):
+            cuts.append(parts[k][1])
+    if cuts:
+        bounds = [0, *cuts, len(sentence)]
+        return [(sentence[a:b], start + a) for a, b in zip(bounds, bounds[1:]) if sentence[a:b].strip(",，")]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
     for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
@@ -210,7 +221,12 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         marker_len = node.title_end - node.start
         title_words = node.title
         short_title = len(title_words) <= 30 and len(body) > marker_len + 4
-        body_from = marker_len if short_title else node.marker_end - node.start
+        # "2. 举办…成果展。组织…": a leaf's title that is a sentence with its own act is work, not a name.
+        # (一)-style titles are headings ("(一)开展扶贫走访调研。"); 1.-style ones are often the act itself.
+        title_is_act = (node.label not in parents and node.style in ("num", "num-paren", "circled")
+                        and text[node.title_end:node.title_end + 1] == "。"
+                        and bool(_VERB.match(title_words)))
+        body_from = marker_len if short_title and not title_is_act else node.marker_end - node.start
         sentences = []
         for s, off in _sentences(body[body_from:], node.start + body_from):
             sentences.extend(_split_clauses(s, off))

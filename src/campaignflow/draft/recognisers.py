@@ -179,7 +179,9 @@ _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|�
 _QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
-_THIS_YEAR = re.compile(r"全年|今年|年内")
+_THIS_YEAR = re.compile(r"全年|今年(?!以来|来)|年内")
+# "1017日前": a copy that lost its 月 (four digits before 日, the first two a month); read, for review.
+_NO_MONTH = re.compile(r"(?<![0-9月])(?P<m>0?[1-9]|1[0-2])(?P<d>[0-3][0-9])\s*[日号](?P<suffix>\s*(?:前后|之前|以前|前))?")
 _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
@@ -239,6 +241,22 @@ class DateRecogniser(Recogniser):
                 yield Field("on", value, q, s, 0.85 if review is None else 0.7, review)
         if year is None:
             return
+        if not seen_date:
+            for m in _NO_MONTH.finditer(text):
+                try:
+                    value = date(year, int(m.group("m")), int(m.group("d")))
+                except ValueError:
+                    continue
+                suffix = (m.group("suffix") or "").strip()
+                q, s = m.group(0).strip(), item.start + m.start()
+                why = (f"'{q}' read as {value}: the 月 seems lost in the copy", f"“{q}”按 {value} 理解:原文似缺“月”字")
+                if suffix == "前后":
+                    yield Field("start", value - timedelta(days=2), q, s, 0.4, why)
+                    yield Field("due", value + timedelta(days=2), q, s, 0.4)
+                else:
+                    yield Field("due" if suffix else "on", value, q, s, 0.5, why)
+                seen_date = True
+                break
         for m in _MONTH_END.finditer(text):
             month = cn_to_int(m.group("m"))
             if not 1 <= month <= 12:
@@ -263,6 +281,10 @@ class DateRecogniser(Recogniser):
             yield Field("due", _end_of_quarter(year, hi), m.group(0), item.start + m.start(), 0.9)
             seen_date = True
             break
+        if not seen_date:
+            named = list(self._named(item, text, ctx, year))
+            seen_date = bool(named)
+            yield from named
         m = _YEAR_END.search(text)
         if m and not seen_date:
             d = date(year, 12, 31)
@@ -283,8 +305,6 @@ class DateRecogniser(Recogniser):
                 yield Field("start", date(year, 7, 1), m.group(0), item.start + m.start(), 0.8)
                 yield Field("due", date(year, 12, 31), m.group(0), item.start + m.start(), 0.8)
             seen_date = True
-        if not seen_date:
-            yield from self._named(item, text, ctx, year)
         yield from self._recurrence(item, text)
 
     def _named(self, item: Item, text: str, ctx: DraftContext, year: int) -> Iterator[Field]:
