@@ -72,7 +72,7 @@ def test_gb18030_file_and_year_option(tmp_path, pm):
     assert all(t.window.due is None for t in no_year.campaign.tasks.values())
     with_year = draft_plan(p, year=2016, plugins=pm)
     assert [str(t.window.due) for t in with_year.campaign.tasks.values()] == ["2016-09-30"]
-    assert with_year.campaign.tasks[next(iter(with_year.campaign.tasks))].approvals
+    assert with_year.campaign.tasks[next(iter(with_year.campaign.tasks))].reports_to  # 报区扶贫办: a submission
 
 
 def test_docx_is_read_with_its_tables(tmp_path, pm):

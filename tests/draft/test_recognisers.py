@@ -115,12 +115,32 @@ def test_split_names_and_collectives():
 
 
 def test_submissions_and_consent_chains():
-    f = _fields(SubmissionRecogniser(), "制定方案并于9月30日12:00前报区扶贫办")["approvals"]
-    assert f.value == [("区扶贫办", "approve")]
-    f = _fields(SubmissionRecogniser(), "制定方案并函送省扶贫办")["approvals"]
-    assert f.value == [("省扶贫办", "approve")]
-    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下，经村、镇推荐，以适当形式推介")["approvals"]
-    assert f.value == [("贫困户", "consent"), ("村", "recommend"), ("镇", "recommend")]
+    f = _fields(SubmissionRecogniser(), "制定方案并于9月30日12:00前报区扶贫办")
+    assert f["reports_to"].value == ["区扶贫办"] and "approvals" not in f
+    assert f["reports_to"].quote == "报区扶贫办"
+    f = _fields(SubmissionRecogniser(), "制定方案并函送省扶贫办，于10月22日前报送省扶贫办")["reports_to"]
+    assert f.value == ["省扶贫办"]  # one recipient, named twice
+    f = _fields(SubmissionRecogniser(), "请于10月20日前报市教育局党委办公室。")["reports_to"]
+    assert f.value == ["市教育局党委办公室"]
+    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下，经村、镇推荐，以适当形式推介")
+    assert f["approvals"].value == [("贫困户", "consent"), ("村", "recommend"), ("镇", "recommend")]
+    assert "reports_to" not in f
+    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下,经村、镇推荐,报区扶贫办")
+    assert f["approvals"].value[0] == ("贫困户", "consent") and f["reports_to"].value == ["区扶贫办"]
+
+
+def test_a_province_adds_phrases_by_subclassing():
+    import re
+
+    from campaignflow.draft.recognisers import OWNER_PHRASES, OwnerRecogniser, Phrase
+
+    class HouseStyle(OwnerRecogniser):
+        name = "house.owners"
+        phrases = (Phrase(re.compile(r"责成(?P<who>[^，,。]{2,12}?)办理"), "lead", 0.9), *OWNER_PHRASES)
+
+    assert _fields(HouseStyle(), "责成县民政局办理救助事项")["owners"].value == ("县民政局", ())
+    assert _fields(OwnerRecogniser(), "责成县民政局办理救助事项") == {}
+    assert _fields(HouseStyle(), "由区扶贫办负责协调调度")["owners"].value == ("区扶贫办", ())
 
 
 def test_solicitations_with_and_without_whom():

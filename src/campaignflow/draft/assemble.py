@@ -207,6 +207,9 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     step["kind"] = kind
                 steps.append(step)
             rows.append(("approvals", steps, _cite(tr.get("approvals"))))
+        if "reports_to" in v:
+            # A submission (报送, 函送, 报X办): the unit receives it (签收); it does not hold back what follows.
+            rows.append(("reports_to", [units.get(n).id for n in v["reports_to"]], _cite(tr.get("reports_to"))))
         if "solicits" in v:
             rows.append(("solicits", [units.get(n).id for n in v["solicits"]], _cite(tr.get("solicits"))))
         rows.append(("doc", {"quote": task.quote, "note": f"line {task.line}"}, None))
@@ -350,7 +353,7 @@ def _verified(text: str, source: str, body: dict[str, Any], tasks: list[DraftTas
                 review.append(ReviewItem(path or "plan", f"left out, the loader refused it: {p.message}",
                                          f"已略去,加载器拒绝:{p.message}"))
             if _round == 2:
-                drop |= {"start", "due", "on", "repeat", "approvals", "solicits", "duration", "dates"}
+                drop |= {"start", "due", "on", "repeat", "approvals", "reports_to", "solicits", "duration", "dates"}
             continue
         return draft_cls(toml=toml, campaign=campaign, tasks=tuple(tasks), units=tuple(units.by_name.values()),
                          review=tuple(review), source=source)

@@ -11,11 +11,14 @@ import calendar as _calendar
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from typing import ClassVar
+
+import attrs
 
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
-__all__ = ["builtin_recognisers", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+__all__ = ["builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
            "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
@@ -43,22 +46,81 @@ def split_names(text: str) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------- phrases
+
+@attrs.frozen
+class Phrase:
+    """A pattern that names units in a role: "由(X)负责" names a lead, "报(X)" a recipient.
+
+    Attributes:
+        pattern: the regex; its group ``who`` holds the names (a list split on 、，和 及),
+            an optional group ``with`` more names (the partners of "X牵头，Y配合").
+        role: what the names are to the task (``lead``, ``reports_to``, ``consent``, ``recommend`` ...).
+        confidence: how sure a match is, 0..1.
+    """
+
+    pattern: re.Pattern[str]
+    role: str
+    confidence: float = 0.8
+
+
+@attrs.frozen
+class PhraseMatch:
+    """One phrase found in an item: its names, where it stands."""
+
+    phrase: Phrase
+    names: list[str]
+    partners: list[str]
+    quote: str
+    start: int  #: offset in the item's text
+    end: int
+
+
+class PhraseRecogniser(Recogniser):
+    """Base of recognisers that read unit names from a table of phrases.
+
+    Subclasses set ``phrases`` and turn the matches into fields in ``recognise``;
+    a province's house style adds its own phrases by subclassing with a longer table.
+    """
+
+    phrases: ClassVar[tuple[Phrase, ...]] = ()
+
+    def names(self, phrase: Phrase, raw: str) -> list[str]:
+        """The unit names in a phrase's ``who`` (or ``with``) words."""
+        return split_names(raw)
+
+    def matches(self, text: str) -> Iterator[PhraseMatch]:
+        """Every phrase match in ``text`` that names at least one unit, table order then text order."""
+        for phrase in self.phrases:
+            for m in phrase.pattern.finditer(text):
+                names = self.names(phrase, m.group("who"))
+                if not names:
+                    continue
+                extra = m.groupdict().get("with")
+                partners = self.names(phrase, extra) if extra else []
+                yield PhraseMatch(phrase, names, partners, m.group(0), m.start(), m.end())
+
+
 # --------------------------------------------------------------------------- owners
 
 _OWNER_PAREN = re.compile(r"[(（]\s*(责任单位|牵头单位|负责单位|承办单位)\s*[:：]\s*([^)）]{2,120})[)）]")
 _LEAD_LINE = re.compile(r"(?:牵头单位|牵头部门)\s*[:：]\s*(.{2,80}?)(?=\s+责任单位|\s*责任单位|\s+进度安排|\s*进度安排|\n|$)")
 _RESP_LINE = re.compile(r"(?:责任单位|配合单位|责任部门)\s*[:：]\s*(.{2,160}?)(?=\s+进度安排|\s*进度安排|\n|\s{2,}|$)")
-_BY = re.compile(r"由([^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)")
-_LEAD_COOP = re.compile(r"([^，,。；;]{2,20}?)牵头[，,、]\s*([^，,。；;]{2,40}?)(?:配合|参与|协助)")
-_PLEASE = re.compile(r"请([^，,。；;]{2,60}?)[，,]\s*(?:于|在)")
-_SUBJECT_RESP = re.compile(r"^([^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责")
+#: Owners named in the sentence itself, the first that matches wins.
+OWNER_PHRASES = (
+    Phrase(re.compile(r"(?P<who>[^，,。；;]{2,20}?)牵头[，,、]\s*(?P<with>[^，,。；;]{2,40}?)(?:配合|参与|协助)"), "lead", 0.9),
+    Phrase(re.compile(r"由(?P<who>[^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)"), "lead", 0.85),
+    Phrase(re.compile(r"^(?P<who>[^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责"), "lead", 0.85),
+    Phrase(re.compile(r"请(?P<who>[^，,。；;]{2,60}?)[，,]\s*(?:于|在)"), "lead", 0.75),
+)
 
 
-class OwnerRecogniser(Recogniser):
+class OwnerRecogniser(PhraseRecogniser):
     """牵头单位 / 责任单位 / （责任单位：…） / 由…负责 / …牵头，…配合 / X负责…."""
 
     name = "builtin.owners"
     order = 100
+    phrases = OWNER_PHRASES
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
         for rx_text, base in ((item.text, item.start), (item.node_text, item.node_start)):
@@ -83,14 +145,12 @@ class OwnerRecogniser(Recogniser):
                 else:
                     yield self._first_is_lead(resp, m, base)
                 return
-            for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85), (_PLEASE, 0.75)):
-                m = rx.search(rx_text)
-                if m:
-                    lead = split_names(m.group(1))
-                    partners = split_names(m.group(2)) if rx is _LEAD_COOP else []
-                    if lead:
-                        yield Field("owners", (lead[0], tuple(lead[1:] + partners)), m.group(0), base + m.start(), conf)
-                        return
+            found = next(self.matches(rx_text), None)
+            if found is not None:
+                lead, *more = found.names
+                yield Field("owners", (lead, tuple(more + found.partners)), found.quote, base + found.start,
+                            found.phrase.confidence)
+                return
 
     @staticmethod
     def _first_is_lead(names: list[str], m: re.Match[str], base: int) -> Field:
@@ -363,42 +423,46 @@ class DateRecogniser(Recogniser):
 
 # --------------------------------------------------------------------------- submissions
 
-_SUBMIT = re.compile(r"(报送|函送|上报|送交|报)(?:至|给|到)?\s*(?P<to>[^，,。；;、\s]{1,14}?(?:办公室|办|局|委|部|室|组|厅|中心))")
-_CONSENT = re.compile(r"征求(?P<who>[^，,。；;]{1,6}?)(?:的)?同意")
-_RECOMMEND = re.compile(r"经(?P<who>[^，,。；;]{1,12}?)(?:推荐|审核|审批|同意)")
+#: Recipients and approval chains: "报送/函送/报X办" (a submission X receives), "征求本户同意" (consent),
+#: "经村、镇推荐" (recommendation), in the order the document gives them.
+SUBMISSION_PHRASES = (
+    Phrase(re.compile(r"征求(?P<who>[^，,。；;]{1,6}?)(?:的)?同意"), "consent", 0.75),
+    Phrase(re.compile(r"经(?P<who>[^，,。；;]{1,12}?)(?:推荐|审核|审批|同意)"), "recommend", 0.75),
+    Phrase(re.compile(r"(?:报送|函送|上报|送交|报)(?:至|给|到)?\s*(?P<who>[^，,。；;、\s]{1,14}"
+                      r"(?:办公室|办|局|委|部|室|组|厅|中心))"), "reports_to", 0.75),
+)
 
 
-class SubmissionRecogniser(Recogniser):
-    """报送 / 函送 / 报…办 (the receiver approves), 征求本户同意 (consent), 经村、镇推荐 (recommend)."""
+class SubmissionRecogniser(PhraseRecogniser):
+    """报送 / 函送 / 报…办 (a submission: ``reports_to``), 征求本户同意 (consent), 经村、镇推荐 (recommend)."""
 
     name = "builtin.submissions"
     order = 100
+    phrases = SUBMISSION_PHRASES
+
+    def names(self, phrase: Phrase, raw: str) -> list[str]:
+        if phrase.role == "consent":
+            # 征求本户同意: the household itself, named as the document's 贫困户.
+            who = raw.replace("本", "") or "户"
+            return [who if len(who) >= 2 else f"贫困{who}"]
+        if phrase.role == "recommend":
+            return [w.strip() for w in _SEP.split(raw) if w.strip()]  # 村、镇: one-character levels are names here
+        return [raw]
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
-        steps: list[tuple[str, str]] = []
-        quotes: list[str] = []
-        first = None
-        for m in _CONSENT.finditer(item.text):
-            who = m.group("who").replace("本", "") or "户"
-            steps.append((who if len(who) >= 2 else f"贫困{who}", "consent"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        for m in _RECOMMEND.finditer(item.text):
-            for who in [w.strip() for w in _SEP.split(m.group("who")) if w.strip()]:
-                steps.append((who, "recommend"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        for m in _SUBMIT.finditer(item.text):
-            to = m.group("to")
-            steps.append((to, "approve"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        if steps:
-            # Consent and recommendation come before the receiver's approval, as the document orders them.
-            # The quote is the document's span from the first step's words to the last one's.
-            spans = [m.span() for rx in (_CONSENT, _RECOMMEND, _SUBMIT) for m in rx.finditer(item.text)]
-            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
-            yield Field("approvals", steps, item.text[lo:hi], item.start + lo, 0.75,
+        found = sorted(self.matches(item.text), key=lambda f: f.start)
+        for field in ("reports_to", "approvals"):
+            mine = [f for f in found if (f.phrase.role == "reports_to") == (field == "reports_to")]
+            if not mine:
+                continue
+            lo, hi = min(f.start for f in mine), max(f.end for f in mine)
+            if field == "reports_to":
+                names = list(dict.fromkeys(n for f in mine for n in f.names))
+                yield Field(field, names, item.text[lo:hi], item.start + lo, 0.8)
+                continue
+            # Consent and recommendation come in the document's order; the quote spans them all.
+            steps = [(n, f.phrase.role) for f in mine for n in f.names]
+            yield Field(field, steps, item.text[lo:hi], item.start + lo, 0.75,
                         (f"read as approval steps: {', '.join(f'{w} ({k})' for w, k in steps)}",
                          f"按审批步骤理解:{'、'.join(f'{w}({k})' for w, k in steps)}"))
 
