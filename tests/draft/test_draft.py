@@ -200,3 +200,25 @@ def test_drafting_is_deterministic():
     doc = ROOT / "plugins/lanshan_stats_bureau/document.txt"  # no year: the window is a fixed placeholder
     assert draft_plan(doc, plugins=_PM).toml == draft_plan(doc, plugins=_PM).toml
     assert "2000-01-01" in draft_plan(doc, plugins=_PM).toml
+
+
+def test_ordering_words_suggest_after_on_the_review_list_only(pm):
+    doc = ("区统计局扶贫日活动方案\n一、活动内容\n（一）举办摄影比赛。于10月10日前评选优秀作品。\n"
+           "（二）举办展览。在摄影比赛评选的基础上，于10月15日前举办优秀作品展览。\n"
+           "（三）开展集中宣传。于10月17日组织上街宣传。\n"
+           "二、工作要求\n（一）做好总结。活动结束后，于10月24日前将活动总结报区扶贫办。\n")
+    draft = draft_plan(doc, year=2016, plugins=pm)
+    after = {r.where: r.message for r in draft.review if r.where.endswith(".after")}
+    # 在摄影比赛评选的基础上 → the photo contest; 活动结束后 → every earlier activity of another part.
+    assert after["tasks.s1-2.after"].endswith("[s1-1]") or "[s1-1-" in after["tasks.s1-2.after"]
+    summary = after["tasks.s2-1.after"]
+    assert "s1-2" in summary and "s1-3" in summary
+    assert all(not t.after for t in draft.campaign.tasks.values())  # suggested, never written
+    assert "after =" in draft.toml and "# review:" in draft.toml
+
+
+def test_a_baseline_year_is_no_predecessor(pm):
+    doc = "一、重点工作\n（一）开展推广。实现注册量在2019年的基础上大幅增长。\n（二）开展培训。在推广工作的基础上开展培训。\n"
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    wheres = [r.where for r in draft.review if r.where.endswith(".after")]
+    assert wheres == ["tasks.s1-2.after"]

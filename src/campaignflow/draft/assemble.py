@@ -16,6 +16,7 @@ from .base import Field, Recogniser
 from .build import (DraftTask, DraftUnit, ReviewItem, Trace, Units, extract, issuer_of, moment_key, names_in, task_id,
                     title_of)
 from .recognisers import is_collective
+from .order import suggest_after
 from .outline import line_of
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
                 leads[lead] += 1
         tasks.append(DraftTask(id=tid, title=_short(item.text), section=item.section,
                                line=line_of(text, item.start), quote=item.text.strip(), values=values,
-                               traces=tuple(traces)))
+                               traces=tuple(traces), heading=item.heading))
         for key, en, zh, off in notes:
             key = "lead" if key in ("owners", "subject") else key  # the plan key the field became
             review.append(ReviewItem(f"tasks.{tid}.{key}", en, zh, line_of(text, off), None))
@@ -101,6 +102,7 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
                                  "未找到发文单位;以占位单位“发文单位”代替"))
     issuer_unit = units.as_unit(issuer)  # the issuer is one unit, even when its name reads as a collective
     body = _emit(text, title, ctx, tasks, units, issuer_unit.id, review)
+    review.extend(suggest_after(tasks))  # 在…基础上, …完成后, …之后: suggested, not written
     return _verified(text, source, body, tasks, units, review, plugins, Draft)
 
 

@@ -90,6 +90,7 @@ class DraftTask:
     quote: str
     values: dict[str, Any] = attrs.field(eq=False)
     traces: tuple[Trace, ...] = ()
+    heading: str = ""  #: the title of its outline node
     #: the collectives (各地, 成员单位 ...) it is a template over, one template each; empty for a plain task
     template_for: tuple[str, ...] = ()
     #: the ids it was written under: ``(task id,)``, or one template id per collective

@@ -246,7 +246,6 @@ _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|�
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
 _TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
-_AFTER_END = re.compile(r"活动结束后")
 
 
 def _end_of_quarter(year: int, q: int) -> date:
@@ -407,11 +406,6 @@ class DateRecogniser(Recogniser):
         m = _TOTAL_DAYS.search(text)
         if m:
             yield Field("duration", f"{cn_to_int(m.group('n'))}d", m.group(0), item.start + m.start(), 0.9)
-        m = _AFTER_END.search(text)
-        if m:
-            yield Field("note", None, m.group(0), item.start + m.start(), 0.5,
-                        ("'活动结束后': starts after the activities; add `after` by hand",
-                         "“活动结束后”:在各项活动之后开始,请手工补充 after 依赖"))
 
     @staticmethod
     def _assumed(ctx: DraftContext, quote: str, value: object) -> tuple[str, str] | None:
