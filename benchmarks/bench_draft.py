@@ -7,7 +7,7 @@ document is drafted and compared with the plan a person wrote from it:
   instances, and a repeated task's occurrences, count once);
 - a draft task *matches* a work item when both give the same section and their
   words overlap most (character-bigram Jaccard of the draft's quote and the
-  item's title and quote, at least 0.08), one-to-one, best pairs first (the same
+  item's title and quote, at least 0.08), one-to-one, the matching of greatest total score (the same
   lead adds 0.05, which only breaks ties between items that quote the same words);
   a work item whose section the draft lacks may match any draft task of overlap ≥ 0.3;
 - a drafted template (one per collective, 各地 / 成员单位) is one work item, its lead
@@ -36,6 +36,8 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import networkx as nx
 
 import campaignflow as cf
 from campaignflow.draft import draft_plan
@@ -140,16 +142,16 @@ def match(ref: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[tuple[in
                 # same lead pairs each with its own reference item instead of crosswise (it breaks ties only).
                 tie = 0.05 if _same_name(r["lead"], g["lead"]) else 0.0
                 pairs.append((score + (1.0 if same else 0.0) + tie, i, j))
-    pairs.sort(reverse=True)
-    used_r: set[int] = set()
-    used_g: set[int] = set()
+    # The one-to-one matching of greatest total score (networkx, a core dependency): a greedy
+    # best-first pass would let one long reference quote take the draft item another fits better.
+    graph = nx.Graph()
+    for score, i, j in pairs:
+        graph.add_edge(("r", i), ("g", j), weight=score)
     out = []
-    for _, i, j in pairs:
-        if i not in used_r and j not in used_g:
-            used_r.add(i)
-            used_g.add(j)
-            out.append((i, j))
-    return out
+    for a, b in nx.max_weight_matching(graph):
+        r, g = (a, b) if a[0] == "r" else (b, a)
+        out.append((r[1], g[1]))
+    return sorted(out)
 
 
 def compare(plugin: Path, *, give_year: bool, misses: bool = False) -> dict[str, Any]:

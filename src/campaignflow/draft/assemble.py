@@ -15,7 +15,7 @@ from ..writer import _key, _value
 from .base import Field, Recogniser
 from .build import (DraftTask, DraftUnit, ReviewItem, Trace, Units, extract, issuer_of, moment_key, names_in, task_id,
                     title_of)
-from .recognisers import is_collective
+from .recognisers import LEAD_IN, is_collective
 from .order import suggest_after
 from .outline import line_of
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from . import Draft
 
 _REVIEW_BELOW = 0.8
+_CONTINUES = re.compile(r"\s*(?:要|并要|还要|同时要|同时|并)")
+_EXPLICIT = 0.9  # an owner field this sure (牵头单位：…) is not overridden by the sentence's subject
 _DATE_KEYS = ("start", "due", "on")
 _PLACEHOLDER_DAY = date(2000, 1, 1)
 
@@ -60,6 +62,7 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     seen_k: Counter[str] = Counter()
     leads: Counter[str] = Counter()
     tasks: list[DraftTask] = []
+    last_subject: dict[str, tuple[Any, int]] = {}
     for item, got in zip(items, fields, strict=True):
         seen_k[item.section] += 1
         tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
@@ -79,6 +82,15 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
             else:
                 values[f.name] = f.value
             traces.append(Trace(f.name, str(f.value), f.quote, line_of(text, f.start), f.start, f.confidence))
+        if "subject" in values:
+            last_subject[item.section] = (values["subject"], item.node_start)
+        elif _CONTINUES.match(item.text[_lead_in_end(item.text):]) and item.section in last_subject:
+            # "定点帮扶单位要…。要组织…": a sentence with no subject of its own continues the one before it.
+            values["subject"] = last_subject[item.section][0]
+            notes.append(("subject", f"no subject of its own: {'、'.join(values['subject'])}, the doer of the sentence "
+                          "before, is taken", f"本句无主语:沿用上一句主语“{'、'.join(values['subject'])}”", item.start))
+            traces.append(Trace("subject", str(values["subject"]), item.text.strip()[:12], line_of(text, item.start),
+                                item.start, 0.6))
         if "subject" in values:
             # The sentence's doers lead: a remark on how the owner list would have given the lead is moot.
             notes = [n for n in notes if n[0] != "owners"]
@@ -106,6 +118,11 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     return _verified(text, source, body, tasks, units, review, plugins, Draft)
 
 
+def _lead_in_end(text: str) -> int:
+    m = LEAD_IN.match(text.lstrip())
+    return (len(text) - len(text.lstrip())) + (m.end() if m else 0)
+
+
 @attrs.frozen
 class _Owners:
     """Who does a task: one lead unit, or templates over the collectives that lead it."""
@@ -118,7 +135,13 @@ class _Owners:
 def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> _Owners:
     owners = task.values.get("owners")
     subject = task.values.get("subject")
-    if subject:
+    sure = max((t.confidence for t in task.traces if t.field == "owners"), default=0.0)
+    explicit = owners is not None and owners[0] and sure >= _EXPLICIT
+    if subject and explicit:
+        # "牵头单位：县委组织部" names the lead outright: the sentence's doers stand with it as partners.
+        doers = [owners[0]]
+        others = [n for n in [*subject, *owners[1]] if n != owners[0]]
+    elif subject:
         # The doers the sentence names lead; the listed units stand with them as partners.
         doers = list(subject)
         others = [n for n in (names_in(owners) if owners else []) if n not in doers]

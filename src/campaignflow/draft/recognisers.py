@@ -18,7 +18,7 @@ import attrs
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
-__all__ = ["builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+__all__ = ["LEAD_IN", "builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
            "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
@@ -167,14 +167,18 @@ _UNIT_END = re.compile(r"(?:部门|单位|学校|机关|工作队|局|办|委|�
                        r"村|院|会|队|所|站|校|高中|初中|小学|企业|集团|公司|银行|媒体|协会|商会|团体|系统|行业)$")
 #: Where a sentence's subject ends: its modal or first verb ("各地要", "审计部门依法", "各地组织开展").
 _SUBJECT_END = re.compile(r"要|应|须|将|于|在|结合|开展|组织|分别|会同|对|按照|按|通过|积极|认真|立足|负责|牵头|可以|可|"
-                          r"均|都|依法|持续|深入|把|以|做好|围绕|举办|召开|加强|推选")
-_LEAD_IN = re.compile(r"^(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。]{1,16}?中|[^，,。]{1,12}?期间)[，,]\s*")
+                          r"均|都|依法|持续|深入|把|以|做好|围绕|举办|召开|加强|推选|成立|建立|设立|制定|派出|发布")
+#: What may stand before a sentence's subject: "“扶贫日”主题活动中，", "每季度", "“扶贫日”前夕，".
+LEAD_IN = re.compile(r"^(?:(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。]{1,16}?中|[^，,。]{1,12}?期间)[，,]\s*|"
+                      r"(?:每(?:季度|月|周|年)|全年|年内|今年|[一二三四1-4]季度)[，,]?\s*|"
+                      r"[^，,。]{1,12}?(?:前夕|前后|当天)[，,]\s*)")
 #: "组织各市推选…", "要组织所属职业学校，面对…": the collective the sentence sets to work does the work.
 _ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;]{2,16}?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
 
 
 # Words a name does not hold: a verb or modal inside means the "name" runs into the sentence.
-_NOT_IN_NAME = re.compile(r"^(?:组织|开展|动员|发动|举办|要|请|由|对|在|于)|会同|选派|开展|结合|要|应当|须|通过|积极|认真|负责|牵头|配合")
+_NOT_IN_NAME = re.compile(r"^(?:组织|开展|动员|发动|举办|参加|协调|举行|召开|制定|成立|推进|落实|做好|抓好|帮助|引导|支持|"
+                          r"鼓励|发挥|立足|围绕|针对|按照|根据|通过|利用|向|为|要|请|由|对|在|于|把|将)|会同|选派|开展|结合|要|应当|须|通过|积极|认真|负责|牵头|配合")
 
 
 def unit_name_like(name: str) -> bool:
@@ -196,7 +200,7 @@ def sentence_subject(text: str) -> tuple[list[str], int, int] | None:
     and reads as a list of unit names wins, so "各地党委组织部门、扶贫部门会同…"
     gives both departments, not "各地党委".
     """
-    lead_in = _LEAD_IN.match(text)
+    lead_in = LEAD_IN.match(text)
     base = lead_in.end() if lead_in else 0
     best: tuple[list[str], int, int] | None = None
     for m in _SUBJECT_END.finditer(text, base, min(len(text), base + 42)):
