@@ -100,7 +100,8 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
                 leads[lead] += 1
         tasks.append(DraftTask(id=tid, title=_short(item.text), section=item.section,
                                line=line_of(text, item.start), quote=item.text.strip(), values=values,
-                               traces=tuple(traces), heading=item.heading))
+                               traces=tuple(traces), heading=item.heading,
+                               node_text=item.node_text))
         for key, en, zh, off in notes:
             key = "lead" if key in ("owners", "subject") else key  # the plan key the field became
             review.append(ReviewItem(f"tasks.{tid}.{key}", en, zh, line_of(text, off), None))
@@ -175,6 +176,13 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
     out_tasks: list[_Entry] = []
     moments: list[datetime] = []
     quarterly = False
+    section_latest: dict[str, date | datetime] = {}
+    for task in tasks:
+        for key in ("due", "on"):
+            value = task.values.get(key)
+            if value is not None and (task.section not in section_latest
+                                      or moment_key(value) > moment_key(section_latest[task.section])):
+                section_latest[task.section] = value
     for index, task in enumerate(tasks):
         v = task.values
         owners = _resolve_owners(task, units, issuer, review)
@@ -204,7 +212,15 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     moments.append(moment_key(v[key]))
             if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
                 rows = [r for r in rows if r[0] != "start"]
-            if not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
+            latest = section_latest.get(task.section)
+            if not any(r[0] in _DATE_KEYS for r in rows) and latest is not None and "进度安排" in task.node_text:
+                # The part's schedule (进度安排) bounds all of its work: an undated act is due by its last time.
+                rows.append(("due", latest, "review: the last time of its part's schedule (进度安排)"))
+                moments.append(moment_key(latest))
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the last time of its "
+                                         f"part's schedule, {latest}", f"无单独时间:按本部分进度安排的最后期限 {latest}",
+                                         task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
                 lo, hi = ctx.window
                 rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]
                 moments += [moment_key(lo), moment_key(hi)]

@@ -32,8 +32,10 @@ _VERB = re.compile(r"开展|组织|举办|召开|举行|制定|制发|报送|函
                    r"开通|征集|编印|拍摄|播出|播放|讲授|授课|捐|申报|核定|拨款|考核|评估|督查|检查")
 _STRONG = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*月|季度|年终|年底|报送|函送|上报|报[^，,。；]{0,8}(?:办|局|室)|"
                      r"审计|举行|成立|建立|按月|每季度")
+#: Verbs that open an act of their own (a subset of _VERB: not 宣传, 推进, 做好, which also elaborate).
+_ACT = re.compile(r"开展|组织|举办|召开|举行|制定|制发|协调|发放|发布|评选|报送|函送|开设|成立|建立|印发")
 _LEVEL = re.compile(r"^[省市县区州乡镇村][级直]层面|^[省市县区州]级(?:层面)?(?:在|于|要|将)")
-_DESCRIPTION = re.compile(r"^[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
+_DESCRIPTION = re.compile(r"^(?!以)[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
 # A node with parts does work of its own only where it names who does it.
 _OWN_WORK = re.compile(r"负责|牵头|由[^，,。]{2,20}?(?:统筹|组织)")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
@@ -91,6 +93,7 @@ class DraftTask:
     values: dict[str, Any] = attrs.field(eq=False)
     traces: tuple[Trace, ...] = ()
     heading: str = ""  #: the title of its outline node
+    node_text: str = attrs.field(default="", repr=False)  #: the words of its outline node (owner lines included)
     #: the collectives (各地, 成员单位 ...) it is a template over, one template each; empty for a plain task
     template_for: tuple[str, ...] = ()
     #: the ids it was written under: ``(task id,)``, or one template id per collective
@@ -186,9 +189,18 @@ def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
         if (verbs[k - 1] or _VERB.search(parts[k - 1][0])) and (_LEVEL.match(clause) or sentence_subject(clause)) \
                 and _VERB.search(clause):
             cuts.append(parts[k][1])
+    # "要开展干部职工捐赠活动,组织动员居民参与捐赠,组织志愿者开展募捐,对参与者赠予荣誉标识": each clause that
+    # opens with an act verb starts an act; the clauses between elaborate the act before them.
+    # "…开展扶贫考察,并召开座谈会": 并 with an act verb is a second act.
+    acts = [k for k, (p, _) in enumerate(parts) if _ACT.match(re.sub(r"^(?:要|并|同时|还要)", "", p.strip()))]
+    if not cuts and len(acts) >= 2 and acts[0] == 0:
+        cuts = [parts[k][1] for k in acts[1:]]
     if cuts:
         bounds = [0, *cuts, len(sentence)]
         return [(sentence[a:b], start + a) for a, b in zip(bounds, bounds[1:]) if sentence[a:b].strip(",，")]
+    for m in re.finditer(r"[,，](?=并(?:" + _ACT.pattern + "))", sentence):
+        if m.start() >= 8 and len(sentence) - m.end() >= 8:
+            return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
     for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
