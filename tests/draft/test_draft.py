@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -237,3 +239,83 @@ def test_undated_work_takes_its_parts_schedule_or_the_campaign_day_for_review(pm
     assert str(visit.window.due) == "2020-10-17"  # a 扶贫日 plan: by the day
     msgs = {r.where: r.message for r in draft.review}
     assert "schedule" in msgs[f"tasks.{body.id}.due"] and "扶贫日" in msgs[f"tasks.{visit.id}.due"]
+
+
+# -- PDF (poppler's pdftotext) and old .doc (LibreOffice) ---------------------------------------------
+
+
+def _office_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (Debian: libreoffice-writer poppler-utils)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"under CI: {reason}; .ci/run installs it")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def office_copies(tmp_path_factory):
+    """One plan document as .docx, and LibreOffice's .pdf and Word 97 .doc of it."""
+    pytest.importorskip("docx") if os.environ.get("CI") != "true" else None
+    import docx
+
+    soffice = _office_tool("soffice")
+    _office_tool("pdftotext")
+    out = tmp_path_factory.mktemp("office")
+    document = docx.Document()
+    document.add_paragraph("县教育局2020年扶贫日活动方案")
+    document.add_paragraph("一、活动内容")
+    # A paragraph long enough to wrap over several lines of the PDF page.
+    document.add_paragraph("（一）开展走访。各中小学校要组织教师深入帮扶村、帮扶户开展走访慰问活动，详细了解贫困家庭"
+                           "学生受资助情况，积极宣传教育扶贫政策，确保每个贫困家庭学生都能得到资助，于10月16日前完成。"
+                           "（责任单位：县教育局、各中小学校）")
+    document.add_paragraph("（二）报送总结。请于10月20日前将活动总结报县扶贫办。")
+    source = out / "plan.docx"
+    document.save(source)
+    profile = (out / "profile").as_uri()
+    for target in ("pdf", "doc:MS Word 97"):
+        subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target,
+                        "--outdir", str(out), str(source)], check=True, capture_output=True, timeout=240)
+    return {suffix: out / f"plan.{suffix}" for suffix in ("docx", "pdf", "doc")}
+
+
+@pytest.mark.parametrize("suffix", ["pdf", "doc"])
+def test_pdf_and_old_doc_draft_like_the_docx(office_copies, suffix, pm):
+    want = draft_plan(office_copies["docx"], plugins=pm)
+    got = draft_plan(office_copies[suffix], plugins=pm)
+    # pdftotext spaces digits off from Chinese ("于 10 月 16 日前"): the same words but for whitespace.
+    assert [(t.section, "".join(t.quote.split())) for t in got.tasks] == \
+        [(t.section, "".join(t.quote.split())) for t in want.tasks]
+    dues = sorted(str(t.window.due) for t in got.campaign.tasks.values())
+    assert "2020-10-20" in dues
+    templates = tomllib.loads(got.toml).get("templates", {})
+    assert any(str(t["task"].get("due")) == "2020-10-16" for t in templates.values())  # 各中小学校: a template
+
+
+def test_a_pdf_without_text_is_a_clear_error(tmp_path, pm):
+    _office_tool("pdftotext")
+    p = tmp_path / "scan.pdf"
+    # A valid one-page PDF with no text at all (a scan's page without its image).
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    body, offsets = b"%PDF-1.4\n", []
+    for k, o in enumerate(objs, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n" % k + o + b"\nendobj\n"
+    xref = len(body)
+    body += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    body += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    p.write_bytes(body)
+    with pytest.raises(DraftError) as info:
+        draft_plan(p, plugins=pm)
+    assert "text layer" in info.value.message and "扫描" in info.value.message_zh
+
+
+def test_unwrap_joins_wrapped_lines_and_keeps_headings():
+    from campaignflow.draft.reader import unwrap
+    text = ("活动方案\n一、活动内容\n（一）开展走访。各中小学校要组织教师深入帮扶村开展\n走访慰问活动，详细了解贫困家庭学生受\n"
+            "资助情况。\n（二）报送总结。\n")
+    assert unwrap(text).split("\n")[:4] == ["活动方案", "一、活动内容",
+                                            "（一）开展走访。各中小学校要组织教师深入帮扶村开展走访慰问活动，详细了解贫困家庭学生受资助情况。",
+                                            "（二）报送总结。"]
