@@ -1,4 +1,4 @@
-"""``campaignflow draft``: a plan document (.txt, .docx, stdin) → a plan that loads, and a review list."""
+"""``campaignflow draft``: a plan document (.txt, .docx, .pdf, .doc, stdin) → a plan that loads, and a review list."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from .output import ExitCode, echo_json, t
 @plugins_option
 @pass_session
 def draft(session: Session, document: str, output: Path | None, year: int | None, fmt: str) -> None:
-    """Draft a plan from DOCUMENT (.txt in UTF-8 or GB18030, .docx, or - for standard input).
+    """Draft a plan from DOCUMENT (.txt, .docx, .pdf, .doc, or - for stdin).
 
+    A .txt may be in UTF-8 or GB18030; a PDF is read through pdftotext (poppler),
+    an old .doc through LibreOffice.
     Every field is traced to the document's words (a comment beside it, and
     the task's doc.quote); what the drafter is unsure of is on the review list,
     printed to standard error, and as `# review:` comments in the plan. The plan
