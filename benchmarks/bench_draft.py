@@ -13,7 +13,8 @@ document is drafted and compared with the plan a person wrote from it:
 - a drafted template (one per collective, 各地 / 成员单位) is one work item, its lead
   the group's name, as for the hand-written plan;
 - *lead right*: the lead's Chinese name equals the item's (a template's lead is
-  its group's name), or one contains the other (省扶贫办 / 扶贫办);
+  its group's name), or one contains the other (省扶贫办 / 扶贫办), a leading 各
+  ("each") set aside (各成员单位 / 省扶贫开发领导小组成员单位);
 - *partners*: precision and recall of the names, the same rule;
 - *deadline right*: of the items with a deadline (``due`` or ``on``), the matched
   draft has the same instant; *dl+*: matched items where the draft sets a deadline
@@ -58,7 +59,11 @@ def _overlap(a: str, b: str) -> float:
 def _same_name(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
-    return a == b or (min(len(a), len(b)) >= 3 and (a in b or b in a))
+    if a == b:
+        return True
+    # 各成员单位 (each member unit) names the group 省扶贫开发领导小组成员单位: 各 is "each", not part of the name.
+    bare_a, bare_b = (x[1:] if x.startswith("各") and len(x) >= 4 else x for x in (a, b))
+    return any(min(len(x), len(y)) >= 3 and (x in y or y in x) for x, y in ((a, b), (bare_a, bare_b)))
 
 
 def _norm_section(s: str | None) -> str:
