@@ -64,6 +64,11 @@ def test_anhui_fields_are_read_from_their_words(pm):
     fors = {c.groups[t["for_each"]].name for t in templates.values() if t["task"]["section"] == "四(三)"}
     assert fors == {"各市扶贫开发领导小组", "省扶贫开发领导小组成员单位"}
     assert "# review:" in draft.toml and draft.review
+    # 四(二) "要明确时限": the opt-in CF207 is configured, and it names the undated tasks.
+    assert "[checks.options.CF207]" in draft.toml
+    found = [f for f in cf.validate(c, plugins=pm) if f.code == "CF207"]
+    undated = [t for t in c.tasks.values() if t.window.deadline() is None]
+    assert bool(found) == bool(undated)
 
 
 def test_gb18030_file_and_year_option(tmp_path, pm):

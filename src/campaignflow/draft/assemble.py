@@ -338,6 +338,11 @@ def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *,
         exempt = bool(re.search(r"除对口帮扶|除定点帮扶|对口帮扶.{0,6}除外", rules))
         lines += ["", "# 不准互请 (no mutual solicitation)" + ("; 除对口帮扶部门外 (pairings exempt)" if exempt else ""),
                   "[checks.options.CF401]", f"exempt_pairings = {_value(exempt)}"]
+    m = re.search(r"明确(?:任务)?(?:完成)?时限|限时完成|明确完成时间", rules)
+    if m and "checks" not in drop:
+        # "要明确时限": every task needs a deadline; the opt-in CF207 holds the plan to it.
+        lines += ["", f"# 「{m.group(0)}」 line {line_of(rules, m.start())}: every task needs a time limit (CF207)",
+                  "[checks.options.CF207]"]
     for u in units.by_name.values():
         lines.append("")
         if u.group:
@@ -394,7 +399,7 @@ def _verified(text: str, source: str, body: dict[str, Any], tasks: list[DraftTas
                 review.append(ReviewItem(path or "plan", f"left out, the loader refused it: {p.message}",
                                          f"已略去,加载器拒绝:{p.message}"))
             if _round == 2:
-                drop |= {"start", "due", "on", "repeat", "approvals", "reports_to", "solicits", "duration", "dates"}
+                drop |= {"start", "due", "on", "repeat", "approvals", "reports_to", "solicits", "duration", "dates", "checks"}
             continue
         return draft_cls(toml=toml, campaign=campaign, tasks=tuple(tasks), units=tuple(units.by_name.values()),
                          review=tuple(review), source=source)
