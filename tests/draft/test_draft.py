@@ -324,3 +324,16 @@ def test_unwrap_joins_wrapped_lines_and_keeps_headings():
     assert unwrap(text).split("\n")[:4] == ["活动方案", "一、活动内容",
                                             "（一）开展走访。各中小学校要组织教师深入帮扶村开展走访慰问活动，详细了解贫困家庭学生受资助情况。",
                                             "（二）报送总结。"]
+
+
+def test_a_submission_without_a_receiver_goes_where_the_one_before_went(pm):
+    doc = ("区统计局扶贫日活动方案\n一、工作要求\n（一）认真做好总结。请各科室于7月底前制定活动方案并函送区扶贫办，"
+           "于10月22日前报送活动开展情况。\n（二）其他。于10月25日前报送工作总结。\n")
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    raw = tomllib.loads(draft.toml)
+    tables = {**raw.get("tasks", {}), **{k: v["task"] for k, v in raw.get("templates", {}).items()}}
+    fpb = next(u.id for u in draft.campaign.units.values() if u.name == "区扶贫办")
+    by_due = {str(t["due"]): t.get("reports_to") for t in tables.values()}
+    assert by_due["2020-07-31"] == [fpb] and by_due["2020-10-22"] == [fpb]
+    assert by_due["2020-10-25"] is None  # another part: no receiver is guessed
+    assert any("names no receiver" in r.message for r in draft.review)

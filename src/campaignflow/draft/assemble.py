@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from . import Draft
 
 _REVIEW_BELOW = 0.8
+_SENT = re.compile(r"报送|上报|报告")
 _CONTINUES = re.compile(r"\s*(?:要|并要|还要|同时要|同时|并)")
 _EXPLICIT = 0.9  # an owner field this sure (牵头单位：…) is not overridden by the sentence's subject
 _DATE_KEYS = ("start", "due", "on")
@@ -63,6 +64,7 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     leads: Counter[str] = Counter()
     tasks: list[DraftTask] = []
     last_subject: dict[str, tuple[Any, int]] = {}
+    last_recipient: dict[str, list[str]] = {}
     for item, got in zip(items, fields, strict=True):
         seen_k[item.section] += 1
         tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
@@ -82,6 +84,20 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
             else:
                 values[f.name] = f.value
             traces.append(Trace(f.name, str(f.value), f.quote, line_of(text, f.start), f.start, f.confidence))
+        if "reports_to" in values:
+            last_recipient[item.section] = values["reports_to"]
+        else:
+            sent = _SENT.search(item.text)
+            if sent and item.section in last_recipient:
+                # "…函送省扶贫办,于10月22日前报送活动开展情况": a submission with no receiver of its own goes where
+                # the one before it in the same part went.
+                values["reports_to"] = last_recipient[item.section]
+                who = "、".join(values["reports_to"])
+                notes.append(("reports_to", f"'{sent.group(0)}' names no receiver: {who}, the receiver of the "
+                              "submission before it, is taken", f"“{sent.group(0)}”未写明报送对象:沿用上一项的“{who}”",
+                              item.start + sent.start()))
+                traces.append(Trace("reports_to", str(values["reports_to"]), sent.group(0),
+                                    line_of(text, item.start + sent.start()), item.start + sent.start(), 0.5))
         if "subject" in values:
             last_subject[item.section] = (values["subject"], item.node_start)
         elif _CONTINUES.match(item.text[_lead_in_end(item.text):]) and item.section in last_subject:
