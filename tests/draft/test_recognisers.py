@@ -203,3 +203,37 @@ def test_since_this_year_is_no_deadline_but_the_named_day_is():
     f = _fields(DateRecogniser(), "扶贫日前夕，宣传今年以来的先进事迹")
     assert f["due"].value == date(2020, 10, 16)
     assert "due" not in _fields(DateRecogniser(), "宣传今年以来的先进事迹")
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("于十一月三十日前报送", "due", date(2020, 11, 30)),
+    ("于１１月３０日前报送", "due", date(2020, 11, 30)),
+    ("二〇一九年十月十七日举行仪式", "on", date(2019, 10, 17)),
+    ("二零一九年十一月廿日前完成", "due", date(2019, 11, 20)),
+    ("二○一九年十月十七日举行仪式", "on", date(2019, 10, 17)),
+    ("十二月底前完成", "due", date(2020, 12, 31)),
+    ("于10月17日（星期六）举行", "on", date(2020, 10, 17)),
+])
+def test_dates_with_chinese_numerals_and_full_width_digits(text, key, value):
+    assert _fields(DateRecogniser(), text)[key].value == value
+
+
+def test_two_written_as_liang():
+    assert _fields(DateRecogniser(), "共两天")["duration"].value == "2d"
+    assert _fields(DateRecogniser(), "每季度开展，全年至少两次")["repeat"].value == {"every": "quarter", "times": 2}
+    assert _fields(DateRecogniser(), "每季度开展,全年至少十一次")["repeat"].value["times"] == 11
+
+
+@pytest.mark.parametrize("text", ["（责任单位：县民政局、县财政局）", "(责任单位:县民政局,县财政局)", "（责任单位:县民政局和县财政局）"])
+def test_owner_lists_in_full_and_half_width(text):
+    assert _fields(OwnerRecogniser(), "开展慰问" + text)["owners"].value == ("县民政局", ("县财政局",))
+
+
+@pytest.mark.parametrize("text", ["经村、镇推荐", "经村和镇推荐", "审核后，经村、镇推荐上报"])
+def test_recommendation_chains_in_full_and_half_width(text):
+    assert _fields(SubmissionRecogniser(), text)["approvals"].value == [("村", "recommend"), ("镇", "recommend")]
+
+
+@pytest.mark.parametrize("text", ["开展爱心捐赠活动，向全县个体私营企业发出倡议", "开展爱心捐赠活动,向全县个体私营企业发出倡议"])
+def test_solicitations_in_full_and_half_width(text):
+    assert _fields(SolicitationRecogniser(), text)["solicits"].value == ["全县个体私营企业"]

@@ -237,7 +237,7 @@ class SubjectRecogniser(Recogniser):
 
 # --------------------------------------------------------------------------- times
 
-_DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
+_DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}}|[〇零○一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
                    r"(?:\s*(?P<hh>[0-9]{1,2})\s*[:：]\s*(?P<mm>[0-9]{2}))?(?P<suffix>\s*(?:前后|之前|以前|前|当天|至|到|-|—|~))?")
 _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|上旬|下旬)\s*(?:前|之前)?")
 _QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
@@ -272,7 +272,7 @@ class DateRecogniser(Recogniser):
         for m in _DATE.finditer(text):
             try:
                 month, day = cn_to_int(m.group("m")), cn_to_int(m.group("d"))
-                y = int(m.group("y")) if m.group("y") else year
+                y = cn_to_int(m.group("y")) if m.group("y") else year
                 if y is None:
                     yield Field("note", None, m.group(0), item.start + m.start(), 0.0,
                                 (f"'{m.group(0).strip()}' has no year and the document gives none; no date set",
