@@ -141,7 +141,9 @@ def test_cli_draft_writes_a_plan_that_validates(tmp_path):
     result = runner.invoke(cli, ["draft", str(SEEDS[0]), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert runner.invoke(cli, ["validate", str(out)]).exit_code in (0, 1)
-    cf.load_plan(out)
+    plan = cf.load_plan(out)
+    templates = tomllib.loads(out.read_text(encoding="utf-8")).get("templates", {})
+    assert f"{len(plan.tasks)} tasks, {len(templates)} templates" in result.output  # templates count, though empty
 
 
 def test_cli_draft_reads_stdin_and_refuses_binary():

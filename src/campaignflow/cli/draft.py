@@ -56,8 +56,11 @@ def draft(session: Session, document: str, output: Path | None, year: int | None
         click.echo(result.toml, nl=False)
     else:
         output.write_text(result.toml, encoding="utf-8")
-        click.echo(t(session.lang, f"wrote {output}: {len(result.campaign.tasks)} tasks, {len(result.review)} to review",
-                     f"已写入 {output}:{len(result.campaign.tasks)} 项任务,{len(result.review)} 项待核对"), err=True)
+        # Templates over the document's collectives expand to nothing until their groups list members: count them.
+        n_tpl = sum(len(task.written_as) for task in result.tasks if task.template_for)
+        n_task = len(result.campaign.tasks)
+        click.echo(t(session.lang, f"wrote {output}: {n_task} tasks, {n_tpl} templates, {len(result.review)} to review",
+                     f"已写入 {output}:{n_task} 项任务,{n_tpl} 个模板,{len(result.review)} 项待核对"), err=True)
     if result.review:
         click.echo(t(session.lang, "To review:", "待核对:"), err=True)
         click.echo(result.review_text(session.lang), err=True)
