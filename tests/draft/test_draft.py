@@ -339,3 +339,13 @@ def test_a_submission_without_a_receiver_goes_where_the_one_before_went(pm):
     assert by_due["2020-07-31"] == [fpb] and by_due["2020-10-22"] == [fpb]
     assert by_due["2020-10-25"] is None  # another part: no receiver is guessed
     assert any("names no receiver" in r.message for r in draft.review)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["一、活动内容", "（一）", "开展走访慰问活动，", "详细了解情况", "。", "\n", " ", "1.", "短行"]),
+                max_size=40).map("".join))
+def test_unwrap_only_removes_line_breaks(text):
+    from campaignflow.draft.reader import unwrap
+    out = unwrap(text)
+    assert "".join(out.split()) == "".join(text.split())  # the same words, in the same order
+    assert out.count("\n") <= text.count("\n")
