@@ -244,12 +244,12 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                                          f"{hi} applies", f"无单独时间:按活动时间 {lo} 至 {hi}", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows) and (day := _campaign_day(title, ctx)) is not None \
                     and not re.search(r"结束后|之后|完成后|以后", task.quote):
-                # A 扶贫日活动方案's activities are for its day: an undated one is due by then, for a person to confirm.
+                # The document names its day but gives this activity no time: suggest the day, never write it
+                # (a deadline the document does not give is the author's to set).
                 name, when = day
-                rows.append(("due", when, f"review: the campaign's day ({name}); no time of its own"))
-                moments.append(moment_key(when))
-                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the campaign's day, "
-                                         f"{name} ({when})", f"无单独时间:按活动之日“{name}”({when})前完成", task.line))
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no date or deadline in the document's words; "
+                                         f"perhaps by the campaign's day, {name} ({when})?",
+                                         f"原文无时间或期限;是否在活动之日“{name}”({when})前完成?", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows):
                 review.append(ReviewItem(f"tasks.{task.id}.due", "no date or deadline in the document's words",
                                          "原文无时间或期限", task.line))
