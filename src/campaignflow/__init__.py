@@ -61,6 +61,8 @@ _LAZY: dict[str, str] = {
     "DraftError": "errors",
     "Draft": "draft",
     "Recogniser": "draft",
+    "PhraseRecogniser": "draft",
+    "Phrase": "draft",
     "draft_plan": "draft",
     # calendars, checks, plugins
     "Calendar": "calendar",
@@ -149,6 +151,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .simulate import Scenario, Schedule, SimulationResult, schedule
     from .simulate import Scheduler, SchedulingProblem, SchedulingSolution
     from .writer import to_toml
-    from .draft import Draft, Recogniser, draft_plan
+    from .draft import Draft, Phrase, PhraseRecogniser, Recogniser, draft_plan
     from .errors import DraftError
     from .web import DemoLogin, create_app, header_identity

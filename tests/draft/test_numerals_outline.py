@@ -65,3 +65,35 @@ def test_any_text_parses_to_ordered_disjoint_nodes(text):
         assert a.end == b.start and a.start < b.start
     for n in nodes:
         assert 0 <= n.start < n.end <= len(text) and n.depth == len(n.path)
+
+
+def test_clauses_with_doers_of_their_own_are_separate_items():
+    from campaignflow.draft.build import items_of
+    from campaignflow.draft.outline import parse_outline
+    text = "一、活动内容\n1. 各地组织开展主题演讲比赛，省级层面在扶贫日前举行决赛。\n2. 举办成果展。组织各市推选项目参展。\n"
+    items = items_of(text, parse_outline(text))
+    texts = [i.text.strip("，,。") for i in items]
+    assert texts == ["各地组织开展主题演讲比赛", "省级层面在扶贫日前举行决赛", "举办成果展", "组织各市推选项目参展"]
+    for i in items:
+        assert text[i.start:i.start + len(i.text)] == i.text
+
+
+def test_a_heading_title_is_not_an_item_of_its_own():
+    from campaignflow.draft.build import items_of
+    from campaignflow.draft.outline import parse_outline
+    text = "一、活动内容\n（一）开展扶贫走访调研。各县市区教育部门要认真调研教育扶贫工作进展情况。\n"
+    assert [i.text for i in items_of(text, parse_outline(text))] == ["各县市区教育部门要认真调研教育扶贫工作进展情况。"]
+
+
+def test_act_verbs_open_acts_and_elaborations_stay_with_them():
+    from campaignflow.draft.build import _split_clauses
+    s = "要开展机关干部职工爱心捐赠活动,组织动员社区居民参与捐赠,组织志愿者开展募捐,对参与者赠予荣誉标识。"
+    parts = [p for p, _ in _split_clauses(s, 100)]
+    assert parts == ["要开展机关干部职工爱心捐赠活动,", "组织动员社区居民参与捐赠,", "组织志愿者开展募捐,对参与者赠予荣誉标识。"]
+    s = "组织企业代表深入贫困地区开展扶贫考察，并召开座谈会，引导社会各界参与帮扶。"
+    assert [p for p, _ in _split_clauses(s, 0)] == ["组织企业代表深入贫困地区开展扶贫考察，", "并召开座谈会，引导社会各界参与帮扶。"]
+    # 并 with an elaborating verb (通过 ... 帮助) is one act.
+    s = "要集中组织机关党员干部深入帮扶村开展农产品采收活动，并通过微信朋友圈等平台帮助销售农产品。"
+    assert len(_split_clauses(s, 0)) == 1
+    for p, off in _split_clauses("开展捐赠活动，组织志愿者募捐。", 7):
+        assert "开展捐赠活动，组织志愿者募捐。"[off - 7:off - 7 + len(p)] == p

@@ -109,16 +109,38 @@ def test_split_names_and_collectives():
     assert split_names("省直机关工委、省扶贫办,有关市县等") == ["省直机关工委", "省扶贫办", "有关市县"]
     assert split_names("发改局(规划项目)、组织部门(干部人才)") == ["发改局", "组织部门"]
     assert is_collective("各地") and is_collective("全县各单位") and is_collective("各有关单位")
-    assert not is_collective("省扶贫办")
+    assert is_collective("省扶贫开发领导小组成员单位") and is_collective("所属职业学校") and is_collective("市直各学校")
+    for one in ("省扶贫办", "全县", "发文单位", "牵头单位"):
+        assert not is_collective(one), one
 
 
 def test_submissions_and_consent_chains():
-    f = _fields(SubmissionRecogniser(), "制定方案并于9月30日12:00前报区扶贫办")["approvals"]
-    assert f.value == [("区扶贫办", "approve")]
-    f = _fields(SubmissionRecogniser(), "制定方案并函送省扶贫办")["approvals"]
-    assert f.value == [("省扶贫办", "approve")]
-    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下，经村、镇推荐，以适当形式推介")["approvals"]
-    assert f.value == [("贫困户", "consent"), ("村", "recommend"), ("镇", "recommend")]
+    f = _fields(SubmissionRecogniser(), "制定方案并于9月30日12:00前报区扶贫办")
+    assert f["reports_to"].value == ["区扶贫办"] and "approvals" not in f
+    assert f["reports_to"].quote == "报区扶贫办"
+    f = _fields(SubmissionRecogniser(), "制定方案并函送省扶贫办，于10月22日前报送省扶贫办")["reports_to"]
+    assert f.value == ["省扶贫办"]  # one recipient, named twice
+    f = _fields(SubmissionRecogniser(), "请于10月20日前报市教育局党委办公室。")["reports_to"]
+    assert f.value == ["市教育局党委办公室"]
+    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下，经村、镇推荐，以适当形式推介")
+    assert f["approvals"].value == [("贫困户", "consent"), ("村", "recommend"), ("镇", "recommend")]
+    assert "reports_to" not in f
+    f = _fields(SubmissionRecogniser(), "在征求本户同意的原则下,经村、镇推荐,报区扶贫办")
+    assert f["approvals"].value[0] == ("贫困户", "consent") and f["reports_to"].value == ["区扶贫办"]
+
+
+def test_a_province_adds_phrases_by_subclassing():
+    import re
+
+    from campaignflow.draft.recognisers import OWNER_PHRASES, OwnerRecogniser, Phrase
+
+    class HouseStyle(OwnerRecogniser):
+        name = "house.owners"
+        phrases = (Phrase(re.compile(r"责成(?P<who>[^，,。]{2,12}?)办理"), "lead", 0.9), *OWNER_PHRASES)
+
+    assert _fields(HouseStyle(), "责成县民政局办理救助事项")["owners"].value == ("县民政局", ())
+    assert _fields(OwnerRecogniser(), "责成县民政局办理救助事项") == {}
+    assert _fields(HouseStyle(), "由区扶贫办负责协调调度")["owners"].value == ("区扶贫办", ())
 
 
 def test_solicitations_with_and_without_whom():
@@ -130,15 +152,88 @@ def test_solicitations_with_and_without_whom():
 
 
 @pytest.mark.parametrize(("text", "subject"), [
-    ("各中小学校要通过主题班会等形式，大力宣传资助政策", "各中小学校"),
-    ("审计部门要依法对募集款物进行审计监督", "审计部门"),
-    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", "各中小学校"),
+    ("各中小学校要通过主题班会等形式，大力宣传资助政策", ("各中小学校",)),
+    ("审计部门要依法对募集款物进行审计监督", ("审计部门",)),
+    ("“扶贫日”主题活动中，各中小学校要积极配合当地邮政部门", ("各中小学校",)),
+    ("“扶贫日”主题活动中,各中小学校要积极配合当地邮政部门", ("各中小学校",)),
+    ("各地、省扶贫开发领导小组成员单位及扶贫工作有关单位，开展本地工作总结",
+     ("各地", "省扶贫开发领导小组成员单位", "扶贫工作有关单位")),
+    ("各地党委组织部门、扶贫部门会同选派帮扶单位，开展走访", ("各地党委组织部门", "扶贫部门")),
+    ("各地组织开展主题演讲比赛", ("各地",)),
+    ("组织各市推选优秀青年扶贫创业项目参与比赛", ("各市",)),
+    ("要组织所属职业学校，面对贫困群众开展培训", ("所属职业学校",)),
+    ("  市区各高中、初中、小学，要分别结合驻村扶贫", ("市区各高中", "初中", "小学")),
+    ("各乡镇（街道）于10月17日前举行仪式", ("各乡镇",)),
 ])
 def test_subject_of_the_sentence(text, subject):
     from campaignflow.draft.recognisers import SubjectRecogniser
-    assert _fields(SubjectRecogniser(), text)["subject"].value == subject
+    f = _fields(SubjectRecogniser(), text)["subject"]
+    assert f.value == subject
+    assert f.quote in text and f.quote.startswith(subject[0][:2])
+
+
+@pytest.mark.parametrize("text", ["组织国有企业代表、民营企业家深入贫困地区", "各项活动要明确责任", "省级层面在扶贫日前举行决赛"])
+def test_no_subject_where_no_unit_leads_the_sentence(text):
+    from campaignflow.draft.recognisers import SubjectRecogniser
+    assert "subject" not in _fields(SubjectRecogniser(), text)
 
 
 def test_no_subject_in_a_sentence_that_starts_with_its_verb():
     from campaignflow.draft.recognisers import SubjectRecogniser
     assert _fields(SubjectRecogniser(), "举办安徽省脱贫攻坚成就展") == {}
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("各乡镇（街道）于1017日前要在人口集中的地点举行仪式", "due", date(2015, 10, 17)),
+    ("1015日前后,由县领导带头到村到户开展访贫慰问活动", "start", date(2015, 10, 13)),
+    ("于９３０日前报送", "due", date(2015, 9, 30)),
+])
+def test_a_date_that_lost_its_month_is_read_for_review(text, key, value):
+    f = _fields(DateRecogniser(), text, _ctx(2015))
+    assert f[key].value == value and f[key].confidence < 0.8 and "月" in f[key].review[1]
+
+
+def test_a_four_digit_number_that_is_no_date_is_left_alone():
+    assert "due" not in _fields(DateRecogniser(), "共1340日前完成", _ctx(2015))  # 13 is no month
+    assert "due" not in _fields(DateRecogniser(), "于1045日前完成", _ctx(2015))  # nor 45 a day
+    assert _fields(DateRecogniser(), "于2015年10月17日举行", _ctx(2015))["on"].value == date(2015, 10, 17)
+
+
+def test_since_this_year_is_no_deadline_but_the_named_day_is():
+    f = _fields(DateRecogniser(), "扶贫日前夕，宣传今年以来的先进事迹")
+    assert f["due"].value == date(2020, 10, 16)
+    assert "due" not in _fields(DateRecogniser(), "宣传今年以来的先进事迹")
+
+
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("于十一月三十日前报送", "due", date(2020, 11, 30)),
+    ("于１１月３０日前报送", "due", date(2020, 11, 30)),
+    ("二〇一九年十月十七日举行仪式", "on", date(2019, 10, 17)),
+    ("二零一九年十一月廿日前完成", "due", date(2019, 11, 20)),
+    ("二○一九年十月十七日举行仪式", "on", date(2019, 10, 17)),
+    ("十二月底前完成", "due", date(2020, 12, 31)),
+    ("于10月17日（星期六）举行", "on", date(2020, 10, 17)),
+])
+def test_dates_with_chinese_numerals_and_full_width_digits(text, key, value):
+    assert _fields(DateRecogniser(), text)[key].value == value
+
+
+def test_two_written_as_liang():
+    assert _fields(DateRecogniser(), "共两天")["duration"].value == "2d"
+    assert _fields(DateRecogniser(), "每季度开展，全年至少两次")["repeat"].value == {"every": "quarter", "times": 2}
+    assert _fields(DateRecogniser(), "每季度开展,全年至少十一次")["repeat"].value["times"] == 11
+
+
+@pytest.mark.parametrize("text", ["（责任单位：县民政局、县财政局）", "(责任单位:县民政局,县财政局)", "（责任单位:县民政局和县财政局）"])
+def test_owner_lists_in_full_and_half_width(text):
+    assert _fields(OwnerRecogniser(), "开展慰问" + text)["owners"].value == ("县民政局", ("县财政局",))
+
+
+@pytest.mark.parametrize("text", ["经村、镇推荐", "经村和镇推荐", "审核后，经村、镇推荐上报"])
+def test_recommendation_chains_in_full_and_half_width(text):
+    assert _fields(SubmissionRecogniser(), text)["approvals"].value == [("村", "recommend"), ("镇", "recommend")]
+
+
+@pytest.mark.parametrize("text", ["开展爱心捐赠活动，向全县个体私营企业发出倡议", "开展爱心捐赠活动,向全县个体私营企业发出倡议"])
+def test_solicitations_in_full_and_half_width(text):
+    assert _fields(SolicitationRecogniser(), text)["solicits"].value == ["全县个体私营企业"]

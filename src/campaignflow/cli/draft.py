@@ -1,4 +1,4 @@
-"""``campaignflow draft``: a plan document (.txt, .docx, stdin) → a plan that loads, and a review list."""
+"""``campaignflow draft``: a plan document (.txt, .docx, .pdf, .doc, stdin) → a plan that loads, and a review list."""
 
 from __future__ import annotations
 
@@ -23,8 +23,10 @@ from .output import ExitCode, echo_json, t
 @plugins_option
 @pass_session
 def draft(session: Session, document: str, output: Path | None, year: int | None, fmt: str) -> None:
-    """Draft a plan from DOCUMENT (.txt in UTF-8 or GB18030, .docx, or - for standard input).
+    """Draft a plan from DOCUMENT (.txt, .docx, .pdf, .doc, or - for stdin).
 
+    A .txt may be in UTF-8 or GB18030; a PDF is read through pdftotext (poppler),
+    an old .doc through LibreOffice.
     Every field is traced to the document's words (a comment beside it, and
     the task's doc.quote); what the drafter is unsure of is on the review list,
     printed to standard error, and as `# review:` comments in the plan. The plan
@@ -54,8 +56,11 @@ def draft(session: Session, document: str, output: Path | None, year: int | None
         click.echo(result.toml, nl=False)
     else:
         output.write_text(result.toml, encoding="utf-8")
-        click.echo(t(session.lang, f"wrote {output}: {len(result.campaign.tasks)} tasks, {len(result.review)} to review",
-                     f"已写入 {output}:{len(result.campaign.tasks)} 项任务,{len(result.review)} 项待核对"), err=True)
+        # Templates over the document's collectives expand to nothing until their groups list members: count them.
+        n_tpl = sum(len(task.written_as) for task in result.tasks if task.template_for)
+        n_task = len(result.campaign.tasks)
+        click.echo(t(session.lang, f"wrote {output}: {n_task} tasks, {n_tpl} templates, {len(result.review)} to review",
+                     f"已写入 {output}:{n_task} 项任务,{n_tpl} 个模板,{len(result.review)} 项待核对"), err=True)
     if result.review:
         click.echo(t(session.lang, "To review:", "待核对:"), err=True)
         click.echo(result.review_text(session.lang), err=True)

@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from ..plugins.manager import Plugins
     from .build import DraftTask, DraftUnit, ReviewItem, Trace
     from .reader import read_document
+    from .recognisers import Phrase, PhraseRecogniser
 
 # The drafting modules compile many patterns: imported on first use, not with the package.
 _LAZY = {"DraftTask": "build", "DraftUnit": "build", "ReviewItem": "build", "Trace": "build",
-         "read_document": "reader"}
+         "read_document": "reader", "Phrase": "recognisers", "PhraseRecogniser": "recognisers"}
 
 
 def __getattr__(name: str) -> object:
@@ -37,8 +38,8 @@ def __getattr__(name: str) -> object:
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)
 
-__all__ = ["Draft", "DraftContext", "DraftTask", "DraftUnit", "Field", "Item", "Recogniser", "ReviewItem", "Trace",
-           "draft_plan", "read_document"]
+__all__ = ["Draft", "DraftContext", "DraftTask", "DraftUnit", "Field", "Item", "Phrase", "PhraseRecogniser", "Recogniser",
+           "ReviewItem", "Trace", "draft_plan", "read_document"]
 
 #: Below this confidence a field goes on the review list.
 REVIEW_BELOW = 0.8

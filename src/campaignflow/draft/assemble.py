@@ -8,10 +8,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from ..errors import PlanError
 from ..writer import _key, _value
 from .base import Field, Recogniser
-from .build import DraftTask, ReviewItem, Trace, Units, extract, issuer_of, moment_key, task_id, title_of
+from .build import (DraftTask, DraftUnit, ReviewItem, Trace, Units, extract, issuer_of, moment_key, names_in, task_id,
+                    title_of)
+from .recognisers import LEAD_IN, is_collective
+from .order import suggest_after
 from .outline import line_of
 
 if TYPE_CHECKING:
@@ -19,6 +24,9 @@ if TYPE_CHECKING:
     from . import Draft
 
 _REVIEW_BELOW = 0.8
+_SENT = re.compile(r"报送|上报|报告")
+_CONTINUES = re.compile(r"\s*(?:要|并要|还要|同时要|同时|并)")
+_EXPLICIT = 0.9  # an owner field this sure (牵头单位：…) is not overridden by the sentence's subject
 _DATE_KEYS = ("start", "due", "on")
 _PLACEHOLDER_DAY = date(2000, 1, 1)
 
@@ -55,6 +63,8 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     seen_k: Counter[str] = Counter()
     leads: Counter[str] = Counter()
     tasks: list[DraftTask] = []
+    last_subject: dict[str, tuple[Any, int]] = {}
+    last_recipient: dict[str, list[str]] = {}
     for item, got in zip(items, fields, strict=True):
         seen_k[item.section] += 1
         tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
@@ -74,13 +84,40 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
             else:
                 values[f.name] = f.value
             traces.append(Trace(f.name, str(f.value), f.quote, line_of(text, f.start), f.start, f.confidence))
+        if "reports_to" in values:
+            last_recipient[item.section] = values["reports_to"]
+        else:
+            sent = _SENT.search(item.text)
+            if sent and item.section in last_recipient:
+                # "…函送省扶贫办,于10月22日前报送活动开展情况": a submission with no receiver of its own goes where
+                # the one before it in the same part went.
+                values["reports_to"] = last_recipient[item.section]
+                who = "、".join(values["reports_to"])
+                notes.append(("reports_to", f"'{sent.group(0)}' names no receiver: {who}, the receiver of the "
+                              "submission before it, is taken", f"“{sent.group(0)}”未写明报送对象:沿用上一项的“{who}”",
+                              item.start + sent.start()))
+                traces.append(Trace("reports_to", str(values["reports_to"]), sent.group(0),
+                                    line_of(text, item.start + sent.start()), item.start + sent.start(), 0.5))
+        if "subject" in values:
+            last_subject[item.section] = (values["subject"], item.node_start)
+        elif _CONTINUES.match(item.text[_lead_in_end(item.text):]) and item.section in last_subject:
+            # "定点帮扶单位要…。要组织…": a sentence with no subject of its own continues the one before it.
+            values["subject"] = last_subject[item.section][0]
+            notes.append(("subject", f"no subject of its own: {'、'.join(values['subject'])}, the doer of the sentence "
+                          "before, is taken", f"本句无主语:沿用上一句主语“{'、'.join(values['subject'])}”", item.start))
+            traces.append(Trace("subject", str(values["subject"]), item.text.strip()[:12], line_of(text, item.start),
+                                item.start, 0.6))
+        if "subject" in values:
+            # The sentence's doers lead: a remark on how the owner list would have given the lead is moot.
+            notes = [n for n in notes if n[0] != "owners"]
         if "owners" in values:
             lead = values["owners"][0]
             if lead:
                 leads[lead] += 1
         tasks.append(DraftTask(id=tid, title=_short(item.text), section=item.section,
                                line=line_of(text, item.start), quote=item.text.strip(), values=values,
-                               traces=tuple(traces)))
+                               traces=tuple(traces), heading=item.heading,
+                               node_text=item.node_text))
         for key, en, zh, off in notes:
             key = "lead" if key in ("owners", "subject") else key  # the plan key the field became
             review.append(ReviewItem(f"tasks.{tid}.{key}", en, zh, line_of(text, off), None))
@@ -92,57 +129,89 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
         issuer = "发文单位"
         review.append(ReviewItem("campaign.issuer", "no issuing unit found; a placeholder unit '发文单位' stands for it",
                                  "未找到发文单位;以占位单位“发文单位”代替"))
-    issuer_unit = units.get(issuer)
+    issuer_unit = units.as_unit(issuer)  # the issuer is one unit, even when its name reads as a collective
     body = _emit(text, title, ctx, tasks, units, issuer_unit.id, review)
+    review.extend(suggest_after(tasks))  # 在…基础上, …完成后, …之后: suggested, not written
     return _verified(text, source, body, tasks, units, review, plugins, Draft)
 
 
-def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> tuple[str, list[str]]:
+def _lead_in_end(text: str) -> int:
+    m = LEAD_IN.match(text.lstrip())
+    return (len(text) - len(text.lstrip())) + (m.end() if m else 0)
+
+
+@attrs.frozen
+class _Owners:
+    """Who does a task: one lead unit, or templates over the collectives that lead it."""
+
+    lead: str | None  #: the lead unit's id, ``None`` when the task is a template over ``collectives``
+    partners: list[str]
+    collectives: list[DraftUnit]
+
+
+def _resolve_owners(task: DraftTask, units: Units, issuer: str, review: list[ReviewItem]) -> _Owners:
     owners = task.values.get("owners")
     subject = task.values.get("subject")
-    if subject:
-        # The doer the sentence names leads; the listed partners stand with it.
-        owners = (subject, tuple(n for n in (owners[1] if owners else ()) if n != subject))
-    if not owners:
+    sure = max((t.confidence for t in task.traces if t.field == "owners"), default=0.0)
+    explicit = owners is not None and owners[0] and sure >= _EXPLICIT
+    if subject and explicit:
+        # "牵头单位：县委组织部" names the lead outright: the sentence's doers stand with it as partners.
+        doers = [owners[0]]
+        others = [n for n in [*subject, *owners[1]] if n != owners[0]]
+    elif subject:
+        # The doers the sentence names lead; the listed units stand with them as partners.
+        doers = list(subject)
+        others = [n for n in (names_in(owners) if owners else []) if n not in doers]
+    elif owners and (owners[0] or owners[1]):
+        doers = [owners[0]] if owners[0] else []
+        others = list(owners[1]) if owners[0] else list(owners[1])
+        if not doers:
+            doers, others = others[:1], others[1:]
+        if doers and is_collective(doers[0]):
+            # "(责任单位:各地、各有关单位)": every collective at the head of the list does the work.
+            while others and is_collective(others[0]):
+                doers.append(others.pop(0))
+    else:
         review.append(ReviewItem(f"tasks.{task.id}.lead", f"no owner found for {task.section or 'the preamble'}; "
                                  "the issuing unit is the lead", f"{task.section or '前言'}未找到责任单位;以发文单位为牵头单位",
                                  task.line, _short(task.quote, 30)))
-        return issuer, []
-    lead_name, partner_names = owners
-    names = ([lead_name] if lead_name else []) + list(partner_names)
-    ids = [units.get(n) for n in names]
-    lead = ids[0]
-    if lead.group:
-        # A lead is one unit: the collective stands as one (kind "collective") until a person makes it a template.
-        lead = units.as_unit(lead.name)
-        review.append(ReviewItem(f"tasks.{task.id}.lead", f"the lead {lead.name} is a collective, written as one unit; "
-                                 "a template over its members would give one task each",
-                                 f"牵头单位“{lead.name}”为集合,暂作一个单位;可改为对其成员的模板", task.line))
-    partners = []
-    for u in ids:
-        if u.id != lead.id and u.id not in partners:
+        return _Owners(issuer, [], [])
+    ids = [units.get(n) for n in doers]
+    collectives = [u for u in ids if u.group] if ids and ids[0].group else []
+    partners: list[str] = []
+    lead = None if collectives else ids[0].id
+    for u in [*ids, *(units.get(n) for n in others)]:
+        if u.id != lead and u not in collectives and u.id not in partners:
             partners.append(u.id)
-    return lead.id, partners
+    return _Owners(lead, partners, collectives)
 
 
 def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units, issuer: str,
           review: list[ReviewItem]) -> dict[str, Any]:
     """The plan as data: campaign, then one entry per task with its trace comments."""
-    out_tasks: list[tuple[str, list[tuple[str, Any, str | None]]]] = []
+    out_tasks: list[_Entry] = []
     moments: list[datetime] = []
     quarterly = False
+    section_latest: dict[str, date | datetime] = {}
     for task in tasks:
+        for key in ("due", "on"):
+            value = task.values.get(key)
+            if value is not None and (task.section not in section_latest
+                                      or moment_key(value) > moment_key(section_latest[task.section])):
+                section_latest[task.section] = value
+    for index, task in enumerate(tasks):
         v = task.values
-        lead, partners = _resolve_owners(task, units, issuer, review)
+        owners = _resolve_owners(task, units, issuer, review)
         tr = {t.field: t for t in task.traces}
         rows: list[tuple[str, Any, str | None]] = [("title", task.title, None)]
         if task.section:
             rows.append(("section", task.section, None))
         if "kind" in v:
             rows.append(("kind", v["kind"], None))
-        rows.append(("lead", lead, _cite(tr.get("owners"))))
-        if partners:
-            rows.append(("partners", partners, None))
+        cite = _cite(tr.get("subject") or tr.get("owners"))
+        rows.append(("lead", owners.lead if owners.lead is not None else "{unit}", cite))
+        if owners.partners:
+            rows.append(("partners", owners.partners, None))
         if "repeat" in v:
             rows.append(("repeat", v["repeat"], _cite(tr.get("repeat"))))
             quarterly = True
@@ -159,12 +228,28 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     moments.append(moment_key(v[key]))
             if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
                 rows = [r for r in rows if r[0] != "start"]
-            if not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
+            latest = section_latest.get(task.section)
+            if not any(r[0] in _DATE_KEYS for r in rows) and latest is not None and "进度安排" in task.node_text:
+                # The part's schedule (进度安排) bounds all of its work: an undated act is due by its last time.
+                rows.append(("due", latest, "review: the last time of its part's schedule (进度安排)"))
+                moments.append(moment_key(latest))
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the last time of its "
+                                         f"part's schedule, {latest}", f"无单独时间:按本部分进度安排的最后期限 {latest}",
+                                         task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
                 lo, hi = ctx.window
                 rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]
                 moments += [moment_key(lo), moment_key(hi)]
                 review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: the activity period {lo} to "
                                          f"{hi} applies", f"无单独时间:按活动时间 {lo} 至 {hi}", task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and (day := _campaign_day(title, ctx)) is not None \
+                    and not re.search(r"结束后|之后|完成后|以后", task.quote):
+                # The document names its day but gives this activity no time: suggest the day, never write it
+                # (a deadline the document does not give is the author's to set).
+                name, when = day
+                review.append(ReviewItem(f"tasks.{task.id}.due", f"no date or deadline in the document's words; "
+                                         f"perhaps by the campaign's day, {name} ({when})?",
+                                         f"原文无时间或期限;是否在活动之日“{name}”({when})前完成?", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows):
                 review.append(ReviewItem(f"tasks.{task.id}.due", "no date or deadline in the document's words",
                                          "原文无时间或期限", task.line))
@@ -179,10 +264,31 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     step["kind"] = kind
                 steps.append(step)
             rows.append(("approvals", steps, _cite(tr.get("approvals"))))
+        if "reports_to" in v:
+            # A submission (报送, 函送, 报X办): the unit receives it (签收); it does not hold back what follows.
+            rows.append(("reports_to", [units.get(n).id for n in v["reports_to"]], _cite(tr.get("reports_to"))))
         if "solicits" in v:
             rows.append(("solicits", [units.get(n).id for n in v["solicits"]], _cite(tr.get("solicits"))))
         rows.append(("doc", {"quote": task.quote, "note": f"line {task.line}"}, None))
-        out_tasks.append((task.id, rows))
+        if not owners.collectives:
+            out_tasks.append(_Entry(task.id, None, rows))
+            tasks[index] = attrs.evolve(task, written_as=(task.id,))
+            continue
+        # A collective does the work: one template over it each, its members to be listed by a person.
+        ids = []
+        for group in owners.collectives:
+            tid = f"{task.id}-{group.id}"
+            ids.append(tid)
+            head = [("title", f"{{unit.name}}:{task.title}", None)]
+            out_tasks.append(_Entry(tid, group.id, head + rows[1:]))
+        tasks[index] = attrs.evolve(task, template_for=tuple(g.name for g in owners.collectives), written_as=tuple(ids))
+        for k, r in enumerate(review):
+            if r.where.startswith(f"tasks.{task.id}."):
+                review[k] = attrs.evolve(r, where=f"templates.{ids[0]}.task." + r.where.split(".", 2)[2])
+        names = "、".join(g.name for g in owners.collectives)
+        review.append(ReviewItem(f"templates.{ids[0]}", f"{names} do the work: a template over each "
+                                 f"({', '.join(ids)}); list each group's members", f"由“{names}”承办:"
+                                 f"对每个集合各写一个模板({', '.join(ids)});请列出各组的成员", task.line))
     year = ctx.year
     if moments:
         start, end = min(moments).date(), max(moments).date()
@@ -199,6 +305,30 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
         start, end = min(start, ctx.window[0]), max(end, ctx.window[1])
     return {"title": title, "issuer": issuer, "start": start, "end": end, "year": year, "tasks": out_tasks,
             "text": text, "named": "扶贫日" in text}
+
+
+def _campaign_day(title: str, ctx: Any) -> tuple[str, date] | None:
+    """The named day the document's title is about (扶贫日活动方案 → 扶贫日), in the campaign's year."""
+    if ctx.year is None:
+        return None
+    for name, (month, day) in ctx.named_days.items():
+        if name in title:
+            return name, date(ctx.year, month, day)
+    return None
+
+
+@attrs.frozen
+class _Entry:
+    """One table of the plan: a task, or a template over a group (``for_each``)."""
+
+    id: str
+    for_each: str | None
+    rows: list[tuple[str, Any, str | None]]
+
+    @property
+    def prefix(self) -> str:
+        """Where its keys are, as review items and load problems name them."""
+        return f"tasks.{self.id}." if self.for_each is None else f"templates.{self.id}.task."
 
 
 def _cite(trace: Trace | None) -> str | None:
@@ -224,6 +354,11 @@ def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *,
         exempt = bool(re.search(r"除对口帮扶|除定点帮扶|对口帮扶.{0,6}除外", rules))
         lines += ["", "# 不准互请 (no mutual solicitation)" + ("; 除对口帮扶部门外 (pairings exempt)" if exempt else ""),
                   "[checks.options.CF401]", f"exempt_pairings = {_value(exempt)}"]
+    m = re.search(r"明确(?:任务)?(?:完成)?时限|限时完成|明确完成时间", rules)
+    if m and "checks" not in drop:
+        # "要明确时限": every task needs a deadline; the opt-in CF207 holds the plan to it.
+        lines += ["", f"# 「{m.group(0)}」 line {line_of(rules, m.start())}: every task needs a time limit (CF207)",
+                  "[checks.options.CF207]"]
     for u in units.by_name.values():
         lines.append("")
         if u.group:
@@ -234,18 +369,24 @@ def _render(body: dict[str, Any], units: Units, review: Sequence[ReviewItem], *,
     notes: dict[str, list[ReviewItem]] = {}
     for r in review:
         notes.setdefault(r.where, []).append(r)
-    for tid, rows in body["tasks"]:
+    for entry in body["tasks"]:
+        tid, rows = entry.id, entry.rows
         if tid in drop:
             continue
-        lines += ["", f"[tasks.{_key(tid)}]"]
+        if entry.for_each is None:
+            lines += ["", f"[tasks.{_key(tid)}]"]
+        else:
+            lines += ["", f"[templates.{_key(tid)}]", f"for_each = {_value(entry.for_each)}"]
+            lines += [f"# review: {r.message_zh} / {r.message}" for r in notes.get(f"templates.{tid}", ())]
+            lines.append(f"[templates.{_key(tid)}.task]")
         keys = {key for key, _, _ in rows}
         for where, items in notes.items():
-            if where.startswith(f"tasks.{tid}.") and where.rsplit(".", 1)[1] not in keys:
+            if where.startswith(entry.prefix) and where.rsplit(".", 1)[1] not in keys:
                 lines += [f"# review: {r.message_zh} / {r.message}" for r in items]  # a note with no field of its own
         for key, value, cite in rows:
             if key in drop or f"{tid}.{key}" in drop:
                 continue
-            for r in notes.get(f"tasks.{tid}.{key}", ()):
+            for r in notes.get(f"{entry.prefix}{key}", ()):
                 lines.append(f"# review: {r.message_zh} / {r.message}")
             lines.append(f"{key} = {_value(value)}" + (f"  # {cite}" if cite else ""))
     return "\n".join(lines) + "\n"
@@ -267,10 +408,14 @@ def _verified(text: str, source: str, body: dict[str, Any], tasks: list[DraftTas
                 if len(parts) >= 3 and parts[0] == "tasks":
                     field = parts[2].split("[")[0]
                     drop.add(f"{parts[1]}.{field}")
+                elif len(parts) >= 4 and parts[0] == "templates" and parts[2] == "task":
+                    drop.add(f"{parts[1]}.{parts[3].split('[')[0]}")
+                elif len(parts) >= 2 and parts[0] == "templates":
+                    drop.add(parts[1])
                 review.append(ReviewItem(path or "plan", f"left out, the loader refused it: {p.message}",
                                          f"已略去,加载器拒绝:{p.message}"))
             if _round == 2:
-                drop |= {"start", "due", "on", "repeat", "approvals", "solicits", "duration", "dates"}
+                drop |= {"start", "due", "on", "repeat", "approvals", "reports_to", "solicits", "duration", "dates", "checks"}
             continue
         return draft_cls(toml=toml, campaign=campaign, tasks=tuple(tasks), units=tuple(units.by_name.values()),
                          review=tuple(review), source=source)

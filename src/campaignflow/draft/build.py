@@ -14,7 +14,7 @@ import attrs
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import normalize_digits
 from .outline import Node, line_of, parse_outline
-from .recognisers import is_collective, split_names
+from .recognisers import is_collective, sentence_subject, split_names
 
 __all__ = ["DraftTask", "DraftUnit", "ReviewItem", "Trace", "extract"]
 
@@ -27,10 +27,15 @@ _VERB = re.compile(r"开展|组织|举办|召开|举行|制定|制发|报送|函
                    r"宣传|募捐|募集|捐赠|慰问|走访|评选|表彰|总结|展示|推送|协调|实施|建立|派出|审计|部署|推进|"
                    r"落实|启动|完成|筛选|推介|设立|成立|培训|筹集|对接|督促|指导|核算|研究|印发|收集|通报|报道|"
                    r"跟踪|悬挂|发动|引导|提供|做好|抓好|保留|召集|选树|帮扶|资助|兑现|宣传推广|推广|报名|审核|"
-                   r"发动|举行|送|办|帮助|动员|支持|鼓励")
+                   r"发动|举行|送|办|帮助|动员|支持|鼓励|深化|调研|研判|了解|归入|配合|开设|演出|融入|"
+                   r"核查|整改|公示|公布|刊登|评比|招募|考察|认建|认购|采收|销售|上一堂|慰问|访贫|表彰|倡导|加强|"
+                   r"开通|征集|编印|拍摄|播出|播放|讲授|授课|捐|申报|核定|拨款|考核|评估|督查|检查")
 _STRONG = re.compile(r"[0-9０-９一二三四五六七八九十]+\s*月|季度|年终|年底|报送|函送|上报|报[^，,。；]{0,8}(?:办|局|室)|"
                      r"审计|举行|成立|建立|按月|每季度")
-_DESCRIPTION = re.compile(r"^[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
+#: Verbs that open an act of their own (a subset of _VERB: not 宣传, 推进, 做好, which also elaborate).
+_ACT = re.compile(r"开展|组织|举办|召开|举行|制定|制发|协调|发放|发布|评选|报送|函送|开设|成立|建立|印发")
+_LEVEL = re.compile(r"^[省市县区州乡镇村][级直]层面|^[省市县区州]级(?:层面)?(?:在|于|要|将)")
+_DESCRIPTION = re.compile(r"^(?!以)[^，,。]{2,24}?(?:分别是|是|为)[^，,。]{0,40}")
 # A node with parts does work of its own only where it names who does it.
 _OWN_WORK = re.compile(r"负责|牵头|由[^，,。]{2,20}?(?:统筹|组织)")
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
@@ -87,6 +92,12 @@ class DraftTask:
     quote: str
     values: dict[str, Any] = attrs.field(eq=False)
     traces: tuple[Trace, ...] = ()
+    heading: str = ""  #: the title of its outline node
+    node_text: str = attrs.field(default="", repr=False)  #: the words of its outline node (owner lines included)
+    #: the collectives (各地, 成员单位 ...) it is a template over, one template each; empty for a plain task
+    template_for: tuple[str, ...] = ()
+    #: the ids it was written under: ``(task id,)``, or one template id per collective
+    written_as: tuple[str, ...] = ()
 
 
 def _year(text: str) -> int | None:
@@ -171,6 +182,25 @@ def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     # Three acts or more, or two with the same verb: a list of acts, not an act and its elaboration.
     if all(verbs) and (len(parts) >= 3 or (len(parts) == 2 and verbs[0].group(0) == verbs[1].group(0))):  # type: ignore[union-attr]
         return [(p, start + off) for p, off in parts]
+    # "各地组织开展演讲比赛,省级层面在扶贫日前举行决赛": a clause with a doer of its own is another act.
+    cuts = []
+    for k in range(1, len(parts)):
+        clause = parts[k][0].strip()
+        if (verbs[k - 1] or _VERB.search(parts[k - 1][0])) and (_LEVEL.match(clause) or sentence_subject(clause)) \
+                and _VERB.search(clause):
+            cuts.append(parts[k][1])
+    # "要开展干部职工捐赠活动,组织动员居民参与捐赠,组织志愿者开展募捐,对参与者赠予荣誉标识": each clause that
+    # opens with an act verb starts an act; the clauses between elaborate the act before them.
+    # "…开展扶贫考察,并召开座谈会": 并 with an act verb is a second act.
+    acts = [k for k, (p, _) in enumerate(parts) if _ACT.match(re.sub(r"^(?:要|并|同时|还要)", "", p.strip()))]
+    if not cuts and len(acts) >= 2 and acts[0] == 0:
+        cuts = [parts[k][1] for k in acts[1:]]
+    if cuts:
+        bounds = [0, *cuts, len(sentence)]
+        return [(sentence[a:b], start + a) for a, b in zip(bounds, bounds[1:]) if sentence[a:b].strip(",，")]
+    for m in re.finditer(r"[,，](?=并(?:" + _ACT.pattern + "))", sentence):
+        if m.start() >= 8 and len(sentence) - m.end() >= 8:
+            return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
     for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
@@ -204,7 +234,12 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         marker_len = node.title_end - node.start
         title_words = node.title
         short_title = len(title_words) <= 30 and len(body) > marker_len + 4
-        body_from = marker_len if short_title else node.marker_end - node.start
+        # "2. 举办…成果展。组织…": a leaf's title that is a sentence with its own act is work, not a name.
+        # (一)-style titles are headings ("(一)开展扶贫走访调研。"); 1.-style ones are often the act itself.
+        title_is_act = (node.label not in parents and node.style in ("num", "num-paren", "circled")
+                        and text[node.title_end:node.title_end + 1] == "。"
+                        and bool(_VERB.match(title_words)))
+        body_from = marker_len if short_title and not title_is_act else node.marker_end - node.start
         sentences = []
         for s, off in _sentences(body[body_from:], node.start + body_from):
             sentences.extend(_split_clauses(s, off))
@@ -215,11 +250,13 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
                 continue  # the heading alone: the node's name, its work is in its parts
             if _DESCRIPTION.match(s) and not _VERB.match(s):
                 continue  # "X是…", "X为…牵头单位": says what is, not what to do
-            head = re.sub(r"^(?:要|并|同时|还要|均要|都要|各[^，,]{0,12}?要)", "", s)
+            subject = sentence_subject(s)
+            head = s[subject[2]:] if subject else s
+            head = re.sub(r"^[，,\s]*(?:要|并|同时|还要|均要|都要|各[^，,]{0,12}?要)", "", head)
             if kind == "requirements" or (node.label in parents and not _OWN_WORK.search(own)):
                 if _STRONG.search(s) and _VERB.search(s):
                     chosen.append((s, off))
-            elif _VERB.search(head[:24]):
+            elif _VERB.search(head[:40]):
                 chosen.append((s, off))
         if schedule:
             pieces = [(m.group(0), node.start + schedule.start(1) + m.start())

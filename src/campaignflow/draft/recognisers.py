@@ -11,20 +11,26 @@ import calendar as _calendar
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
+from typing import ClassVar
+
+import attrs
 
 from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
-__all__ = ["builtin_recognisers", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
-           "split_names", "is_collective"]
+__all__ = ["LEAD_IN", "builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
+           "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
 _SEP = re.compile(r"\s*(?:[、，,；;/]|和|及|与|以及)\s*")
-_COLLECTIVE = re.compile(r"^(各|全县|全省|全市|全区|有关|相关|所有|其他)|各单位$|各部门$")
+# 各地, 全县各单位, 有关市县, 所属职业学校, 市直各学校, 省扶贫开发领导小组成员单位, 定点帮扶单位; not 全县 alone
+# (the county itself), nor 牵头单位 / 本单位 (one unit), nor 各项 / 各类 (kinds of things, not units).
+_COLLECTIVE = re.compile(r"^(?:全县|全省|全市|全区|全州|全乡|全镇).|^(?:有关|相关|所有|其他|所属|直属)|各(?![项种类])|"
+                         r"(?<!牵头|责任|配合|承办|负责|发文|主办|协办)(?<![本该])单位$")
 
 
 def is_collective(name: str) -> bool:
-    """Whether a name stands for many units (各地, 各有关单位, 全县各单位)."""
+    """Whether a name stands for many units (各地, 各有关单位, 全县各单位, 成员单位)."""
     return bool(_COLLECTIVE.search(name))
 
 
@@ -40,22 +46,81 @@ def split_names(text: str) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------- phrases
+
+@attrs.frozen
+class Phrase:
+    """A pattern that names units in a role: "由(X)负责" names a lead, "报(X)" a recipient.
+
+    Attributes:
+        pattern: the regex; its group ``who`` holds the names (a list split on 、，和 及),
+            an optional group ``with`` more names (the partners of "X牵头，Y配合").
+        role: what the names are to the task (``lead``, ``reports_to``, ``consent``, ``recommend`` ...).
+        confidence: how sure a match is, 0..1.
+    """
+
+    pattern: re.Pattern[str]
+    role: str
+    confidence: float = 0.8
+
+
+@attrs.frozen
+class PhraseMatch:
+    """One phrase found in an item: its names, where it stands."""
+
+    phrase: Phrase
+    names: list[str]
+    partners: list[str]
+    quote: str
+    start: int  #: offset in the item's text
+    end: int
+
+
+class PhraseRecogniser(Recogniser):
+    """Base of recognisers that read unit names from a table of phrases.
+
+    Subclasses set ``phrases`` and turn the matches into fields in ``recognise``;
+    a province's house style adds its own phrases by subclassing with a longer table.
+    """
+
+    phrases: ClassVar[tuple[Phrase, ...]] = ()
+
+    def names(self, phrase: Phrase, raw: str) -> list[str]:
+        """The unit names in a phrase's ``who`` (or ``with``) words."""
+        return split_names(raw)
+
+    def matches(self, text: str) -> Iterator[PhraseMatch]:
+        """Every phrase match in ``text`` that names at least one unit, table order then text order."""
+        for phrase in self.phrases:
+            for m in phrase.pattern.finditer(text):
+                names = self.names(phrase, m.group("who"))
+                if not names:
+                    continue
+                extra = m.groupdict().get("with")
+                partners = self.names(phrase, extra) if extra else []
+                yield PhraseMatch(phrase, names, partners, m.group(0), m.start(), m.end())
+
+
 # --------------------------------------------------------------------------- owners
 
 _OWNER_PAREN = re.compile(r"[(（]\s*(责任单位|牵头单位|负责单位|承办单位)\s*[:：]\s*([^)）]{2,120})[)）]")
 _LEAD_LINE = re.compile(r"(?:牵头单位|牵头部门)\s*[:：]\s*(.{2,80}?)(?=\s+责任单位|\s*责任单位|\s+进度安排|\s*进度安排|\n|$)")
 _RESP_LINE = re.compile(r"(?:责任单位|配合单位|责任部门)\s*[:：]\s*(.{2,160}?)(?=\s+进度安排|\s*进度安排|\n|\s{2,}|$)")
-_BY = re.compile(r"由([^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)")
-_LEAD_COOP = re.compile(r"([^，,。；;]{2,20}?)牵头[，,、]\s*([^，,。；;]{2,40}?)(?:配合|参与|协助)")
-_PLEASE = re.compile(r"请([^，,。；;]{2,60}?)[，,]\s*(?:于|在)")
-_SUBJECT_RESP = re.compile(r"^([^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责")
+#: Owners named in the sentence itself, the first that matches wins.
+OWNER_PHRASES = (
+    Phrase(re.compile(r"(?P<who>[^，,。；;]{2,20}?)牵头[，,、]\s*(?P<with>[^，,。；;]{2,40}?)(?:配合|参与|协助)"), "lead", 0.9),
+    Phrase(re.compile(r"由(?P<who>[^，,。；;由]{2,20}?)(?:负责|牵头|统筹|具体组织|组织实施|做好)"), "lead", 0.85),
+    Phrase(re.compile(r"^(?P<who>[^，,。；;：:]{2,20}?(?:办公室|办|局|部|委|厅|院|会|组|中心))负责"), "lead", 0.85),
+    Phrase(re.compile(r"请(?P<who>[^，,。；;]{2,60}?)[，,]\s*(?:于|在)"), "lead", 0.75),
+)
 
 
-class OwnerRecogniser(Recogniser):
+class OwnerRecogniser(PhraseRecogniser):
     """牵头单位 / 责任单位 / （责任单位：…） / 由…负责 / …牵头，…配合 / X负责…."""
 
     name = "builtin.owners"
     order = 100
+    phrases = OWNER_PHRASES
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
         for rx_text, base in ((item.text, item.start), (item.node_text, item.node_start)):
@@ -80,14 +145,12 @@ class OwnerRecogniser(Recogniser):
                 else:
                     yield self._first_is_lead(resp, m, base)
                 return
-            for rx, conf in ((_LEAD_COOP, 0.9), (_BY, 0.85), (_SUBJECT_RESP, 0.85), (_PLEASE, 0.75)):
-                m = rx.search(rx_text)
-                if m:
-                    lead = split_names(m.group(1))
-                    partners = split_names(m.group(2)) if rx is _LEAD_COOP else []
-                    if lead:
-                        yield Field("owners", (lead[0], tuple(lead[1:] + partners)), m.group(0), base + m.start(), conf)
-                        return
+            found = next(self.matches(rx_text), None)
+            if found is not None:
+                lead, *more = found.names
+                yield Field("owners", (lead, tuple(more + found.partners)), found.quote, base + found.start,
+                            found.phrase.confidence)
+                return
 
     @staticmethod
     def _first_is_lead(names: list[str], m: re.Match[str], base: int) -> Field:
@@ -99,39 +162,94 @@ class OwnerRecogniser(Recogniser):
                       f"未写明牵头单位;取第一个责任单位“{names[0]}”为牵头单位"))
 
 
-_SUBJECT = re.compile(r"^(?:“[^”]{1,8}”\s*[^，,。]{0,6}?中[，,]\s*)?(各[^，,。要将应须对]{1,14}?|[^，,。、要]{2,10}?(?:部门|学校|单位|机关|工作队))"
-                      r"(?:[，,]\s*)?(?:要|应|须|将|于|在|结合|开展|组织|分别)")
+#: What a unit's name ends with (省扶贫办, 各县市区教育部门, 所属职业学校, 市区各高中 ...).
+_UNIT_END = re.compile(r"(?:部门|单位|学校|机关|工作队|局|办|委|部|厅|中心|小组|组|党委|政府|乡镇|街道|市|县|区|地|镇|乡|"
+                       r"村|院|会|队|所|站|校|高中|初中|小学|企业|集团|公司|银行|媒体|协会|商会|团体|系统|行业)$")
+#: Where a sentence's subject ends: its modal or first verb ("各地要", "审计部门依法", "各地组织开展").
+_SUBJECT_END = re.compile(r"要|应|须|将|于|在|结合|开展|组织|分别|会同|对|按照|按|通过|积极|认真|立足|负责|牵头|可以|可|"
+                          r"均|都|依法|持续|深入|把|以|做好|围绕|举办|召开|加强|推选|成立|建立|设立|制定|派出|发布")
+#: What may stand before a sentence's subject: "“扶贫日”主题活动中，", "每季度", "“扶贫日”前夕，".
+LEAD_IN = re.compile(r"^(?:(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。]{1,16}?中|[^，,。]{1,12}?期间)[，,]\s*|"
+                      r"(?:每(?:季度|月|周|年)|全年|年内|今年|[一二三四1-4]季度)[，,]?\s*|"
+                      r"[^，,。]{1,12}?(?:前夕|前后|当天)[，,]\s*)")
+#: "组织各市推选…", "要组织所属职业学校，面对…": the collective the sentence sets to work does the work.
+_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;]{2,16}?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
+
+
+# Words a name does not hold: a verb or modal inside means the "name" runs into the sentence.
+_NOT_IN_NAME = re.compile(r"^(?:组织|开展|动员|发动|举办|参加|协调|举行|召开|制定|成立|推进|落实|做好|抓好|帮助|引导|支持|"
+                          r"鼓励|发挥|立足|围绕|针对|按照|根据|通过|利用|向|为|要|请|由|对|在|于|把|将)|会同|选派|开展|结合|要|应当|须|通过|积极|认真|负责|牵头|配合")
+
+
+def unit_name_like(name: str) -> bool:
+    """Whether ``name`` reads as the name of a unit or of a collective of units."""
+    return 2 <= len(name) <= 20 and bool(_UNIT_END.search(name) or re.fullmatch(r"各[\u4e00-\u9fff]{1,2}", name)) \
+        and not re.search(r"[0-9“”《》:：]", name) and not _NOT_IN_NAME.search(name)
+
+
+def _name_list(text: str) -> list[str] | None:
+    """``text`` as a list of unit names, or ``None`` if any part is not one."""
+    parts = [re.sub(r"[(（][^)）]*[)）]", "", p).strip(" \t\u3000") for p in _SEP.split(text.strip(" ，,"))]
+    return parts if parts and all(unit_name_like(p) for p in parts) else None
+
+
+def sentence_subject(text: str) -> tuple[list[str], int, int] | None:
+    """The doers a sentence names first ("各地、各成员单位结合实际开展…"): names and the span of their words.
+
+    The longest prefix (up to 40 characters) that ends where a modal or verb starts
+    and reads as a list of unit names wins, so "各地党委组织部门、扶贫部门会同…"
+    gives both departments, not "各地党委".
+    """
+    lead_in = LEAD_IN.match(text)
+    base = lead_in.end() if lead_in else 0
+    best: tuple[list[str], int, int] | None = None
+    for m in _SUBJECT_END.finditer(text, base, min(len(text), base + 42)):
+        names = _name_list(text[base:m.start()])
+        if names:
+            best = (names, base, m.start())
+    if best is None:
+        m = _ORGANISED.match(text, base)
+        if m and is_collective(m.group("who").strip()):
+            names = _name_list(m.group("who"))
+            if names:
+                best = (names, base + m.start("who"), base + m.end("who"))
+    return best
 
 
 class SubjectRecogniser(Recogniser):
-    """The sentence's subject as its doer: "各中小学校要…", "审计部门要…", "各地组织开展…"."""
+    """The sentence's subject as its doers: "各中小学校要…", "审计部门要…", "各地、各成员单位结合实际开展…",
+    "组织各市推选…" (value: the names, in order)."""
 
     name = "builtin.subject"
     order = 100
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
-        m = _SUBJECT.match(item.text)
-        if m:
-            names = split_names(m.group(1))
-            if names and not names[0].startswith(("各项", "各种", "各类")):
-                yield Field("subject", names[0], m.group(1), item.start + m.start(1), 0.7,
-                            (f"the sentence's subject {names[0]} is taken as lead", f"取句子主语“{names[0]}”为牵头单位"))
+        text = item.text.lstrip()
+        skip = len(item.text) - len(text)
+        got = sentence_subject(text)
+        if got:
+            names, a, b = got
+            if not names[0].startswith(("各项", "各种", "各类")):
+                yield Field("subject", tuple(names), text[a:b], item.start + skip + a, 0.7,
+                            (f"the sentence's subject {'、'.join(names)} is taken as doer",
+                             f"取句子主语“{'、'.join(names)}”为承办单位"))
 
 
 # --------------------------------------------------------------------------- times
 
-_DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
+_DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}}|[〇零○一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
                    r"(?:\s*(?P<hh>[0-9]{1,2})\s*[:：]\s*(?P<mm>[0-9]{2}))?(?P<suffix>\s*(?:前后|之前|以前|前|当天|至|到|-|—|~))?")
 _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|上旬|下旬)\s*(?:前|之前)?")
 _QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
-_THIS_YEAR = re.compile(r"全年|今年|年内")
+_THIS_YEAR = re.compile(r"全年|今年(?!以来|来)|年内")
+# "1017日前": a copy that lost its 月 (four digits before 日, the first two a month); read, for review.
+_NO_MONTH = re.compile(r"(?<![0-9月])(?P<m>0?[1-9]|1[0-2])(?P<d>[0-3][0-9])\s*[日号](?P<suffix>\s*(?:前后|之前|以前|前))?")
 _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
 _TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
-_AFTER_END = re.compile(r"活动结束后")
 
 
 def _end_of_quarter(year: int, q: int) -> date:
@@ -154,7 +272,7 @@ class DateRecogniser(Recogniser):
         for m in _DATE.finditer(text):
             try:
                 month, day = cn_to_int(m.group("m")), cn_to_int(m.group("d"))
-                y = int(m.group("y")) if m.group("y") else year
+                y = cn_to_int(m.group("y")) if m.group("y") else year
                 if y is None:
                     yield Field("note", None, m.group(0), item.start + m.start(), 0.0,
                                 (f"'{m.group(0).strip()}' has no year and the document gives none; no date set",
@@ -186,6 +304,22 @@ class DateRecogniser(Recogniser):
                 yield Field("on", value, q, s, 0.85 if review is None else 0.7, review)
         if year is None:
             return
+        if not seen_date:
+            for m in _NO_MONTH.finditer(text):
+                try:
+                    value = date(year, int(m.group("m")), int(m.group("d")))
+                except ValueError:
+                    continue
+                suffix = (m.group("suffix") or "").strip()
+                q, s = m.group(0).strip(), item.start + m.start()
+                why = (f"'{q}' read as {value}: the 月 seems lost in the copy", f"“{q}”按 {value} 理解:原文似缺“月”字")
+                if suffix == "前后":
+                    yield Field("start", value - timedelta(days=2), q, s, 0.4, why)
+                    yield Field("due", value + timedelta(days=2), q, s, 0.4)
+                else:
+                    yield Field("due" if suffix else "on", value, q, s, 0.5, why)
+                seen_date = True
+                break
         for m in _MONTH_END.finditer(text):
             month = cn_to_int(m.group("m"))
             if not 1 <= month <= 12:
@@ -210,6 +344,10 @@ class DateRecogniser(Recogniser):
             yield Field("due", _end_of_quarter(year, hi), m.group(0), item.start + m.start(), 0.9)
             seen_date = True
             break
+        if not seen_date:
+            named = list(self._named(item, text, ctx, year))
+            seen_date = bool(named)
+            yield from named
         m = _YEAR_END.search(text)
         if m and not seen_date:
             d = date(year, 12, 31)
@@ -230,8 +368,6 @@ class DateRecogniser(Recogniser):
                 yield Field("start", date(year, 7, 1), m.group(0), item.start + m.start(), 0.8)
                 yield Field("due", date(year, 12, 31), m.group(0), item.start + m.start(), 0.8)
             seen_date = True
-        if not seen_date:
-            yield from self._named(item, text, ctx, year)
         yield from self._recurrence(item, text)
 
     def _named(self, item: Item, text: str, ctx: DraftContext, year: int) -> Iterator[Field]:
@@ -274,11 +410,6 @@ class DateRecogniser(Recogniser):
         m = _TOTAL_DAYS.search(text)
         if m:
             yield Field("duration", f"{cn_to_int(m.group('n'))}d", m.group(0), item.start + m.start(), 0.9)
-        m = _AFTER_END.search(text)
-        if m:
-            yield Field("note", None, m.group(0), item.start + m.start(), 0.5,
-                        ("'活动结束后': starts after the activities; add `after` by hand",
-                         "“活动结束后”:在各项活动之后开始,请手工补充 after 依赖"))
 
     @staticmethod
     def _assumed(ctx: DraftContext, quote: str, value: object) -> tuple[str, str] | None:
@@ -290,42 +421,46 @@ class DateRecogniser(Recogniser):
 
 # --------------------------------------------------------------------------- submissions
 
-_SUBMIT = re.compile(r"(报送|函送|上报|送交|报)(?:至|给|到)?\s*(?P<to>[^，,。；;、\s]{1,14}?(?:办公室|办|局|委|部|室|组|厅|中心))")
-_CONSENT = re.compile(r"征求(?P<who>[^，,。；;]{1,6}?)(?:的)?同意")
-_RECOMMEND = re.compile(r"经(?P<who>[^，,。；;]{1,12}?)(?:推荐|审核|审批|同意)")
+#: Recipients and approval chains: "报送/函送/报X办" (a submission X receives), "征求本户同意" (consent),
+#: "经村、镇推荐" (recommendation), in the order the document gives them.
+SUBMISSION_PHRASES = (
+    Phrase(re.compile(r"征求(?P<who>[^，,。；;]{1,6}?)(?:的)?同意"), "consent", 0.75),
+    Phrase(re.compile(r"经(?P<who>[^，,。；;]{1,12}?)(?:推荐|审核|审批|同意)"), "recommend", 0.75),
+    Phrase(re.compile(r"(?:报送|函送|上报|送交|报)(?:至|给|到)?\s*(?P<who>[^，,。；;、\s]{1,14}"
+                      r"(?:办公室|办|局|委|部|室|组|厅|中心))"), "reports_to", 0.75),
+)
 
 
-class SubmissionRecogniser(Recogniser):
-    """报送 / 函送 / 报…办 (the receiver approves), 征求本户同意 (consent), 经村、镇推荐 (recommend)."""
+class SubmissionRecogniser(PhraseRecogniser):
+    """报送 / 函送 / 报…办 (a submission: ``reports_to``), 征求本户同意 (consent), 经村、镇推荐 (recommend)."""
 
     name = "builtin.submissions"
     order = 100
+    phrases = SUBMISSION_PHRASES
+
+    def names(self, phrase: Phrase, raw: str) -> list[str]:
+        if phrase.role == "consent":
+            # 征求本户同意: the household itself, named as the document's 贫困户.
+            who = raw.replace("本", "") or "户"
+            return [who if len(who) >= 2 else f"贫困{who}"]
+        if phrase.role == "recommend":
+            return [w.strip() for w in _SEP.split(raw) if w.strip()]  # 村、镇: one-character levels are names here
+        return [raw]
 
     def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
-        steps: list[tuple[str, str]] = []
-        quotes: list[str] = []
-        first = None
-        for m in _CONSENT.finditer(item.text):
-            who = m.group("who").replace("本", "") or "户"
-            steps.append((who if len(who) >= 2 else f"贫困{who}", "consent"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        for m in _RECOMMEND.finditer(item.text):
-            for who in [w.strip() for w in _SEP.split(m.group("who")) if w.strip()]:
-                steps.append((who, "recommend"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        for m in _SUBMIT.finditer(item.text):
-            to = m.group("to")
-            steps.append((to, "approve"))
-            quotes.append(m.group(0))
-            first = m.start() if first is None else first
-        if steps:
-            # Consent and recommendation come before the receiver's approval, as the document orders them.
-            # The quote is the document's span from the first step's words to the last one's.
-            spans = [m.span() for rx in (_CONSENT, _RECOMMEND, _SUBMIT) for m in rx.finditer(item.text)]
-            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
-            yield Field("approvals", steps, item.text[lo:hi], item.start + lo, 0.75,
+        found = sorted(self.matches(item.text), key=lambda f: f.start)
+        for field in ("reports_to", "approvals"):
+            mine = [f for f in found if (f.phrase.role == "reports_to") == (field == "reports_to")]
+            if not mine:
+                continue
+            lo, hi = min(f.start for f in mine), max(f.end for f in mine)
+            if field == "reports_to":
+                names = list(dict.fromkeys(n for f in mine for n in f.names))
+                yield Field(field, names, item.text[lo:hi], item.start + lo, 0.8)
+                continue
+            # Consent and recommendation come in the document's order; the quote spans them all.
+            steps = [(n, f.phrase.role) for f in mine for n in f.names]
+            yield Field(field, steps, item.text[lo:hi], item.start + lo, 0.75,
                         (f"read as approval steps: {', '.join(f'{w} ({k})' for w, k in steps)}",
                          f"按审批步骤理解:{'、'.join(f'{w}({k})' for w, k in steps)}"))
 
