@@ -115,6 +115,8 @@ _LAZY: dict[str, str] = {
     "create_app": "web",
     "header_identity": "web",
     "DemoLogin": "web",
+    # editor support (issue 15): the plan format's JSON Schema, fixes
+    "plan_schema": "schema",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -138,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .graph import CriticalPath, build_graph, critical_path, find_cycle
     from .load import load_plan, loads
+    from .schema import plan_schema
     from .model import (
         Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Holiday, Lag,
         Pairing, Repeat, Submission, Task, Unit, Window,

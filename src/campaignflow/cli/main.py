@@ -27,6 +27,8 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.draft:draft",
     "campaignflow.cli.html_report:report",
     "campaignflow.cli.serve:serve",
+    # Editor support (#15): the plan format's JSON Schema.
+    "campaignflow.cli.schema:schema",
 )
 
 
