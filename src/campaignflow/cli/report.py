@@ -25,6 +25,11 @@ __all__ = ["LOAD_CODE", "load_findings", "render_text", "to_json", "to_sarif", "
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 _DOCS = "docs/checks/{code}.md"
+# How a fix is labelled: what applies it.
+_APPLICABILITY = (
+    {"safe": "safe: --fix", "unsafe": "unsafe: --fix --unsafe-fixes", "display-only": "suggestion"},
+    {"safe": "安全:--fix", "unsafe": "不安全:--fix --unsafe-fixes", "display-only": "建议"},
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -72,6 +77,9 @@ def render_text(findings: Sequence[Finding], campaign: Campaign | None, *, lang:
             out.append(f"      {t(lang, 'see also', '另见')}: {rel}" + (f" ({rel.key_path})" if rel.key_path else ""))
         if f.hint is not None:
             out.append(f"      {style(t(lang, 'hint', '建议'), bold=True)}: {f.hint.get(lang)}")
+        for fix in f.fixes:
+            label = t(lang, "fix", "修复") + f" [{_APPLICABILITY[lang == 'zh'][str(fix.applicability)]}]"
+            out.append(f"      {style(label, bold=True)}: {fix.title.get(lang)}")
         out.append("")
     counts = summary_counts(findings)
     name = campaign.source if campaign is not None and campaign.source else "plan"
@@ -97,7 +105,10 @@ def load_findings(problems: Sequence[Problem], plan: str) -> list[Finding]:
     for p in problems:
         loc = p.location if p.location.file else attrs.evolve(p.location, file=plan)
         path = f"`{loc.key_path}`: " if loc.key_path else ""
-        out.append(Finding(code=LOAD_CODE, severity=Severity.ERROR, location=loc, hint=p.hint,
+        fixes = [attrs.evolve(f, edits=[e if e.file else attrs.evolve(e, file=loc.file) for e in f.edits])
+                 for f in p.fixes]
+        out.append(Finding(code=LOAD_CODE, severity=Severity.ERROR, location=loc, hint=p.hint, fixes=fixes,
+                           related=p.related,
                            message=Text(f"{p.code}: {path}{p.message.en}", f"{p.code}:{path}{p.message.get('zh')}")))
     return out
 

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..errors import PlanError, Problem
-from ..findings import Location, Text
+from ..findings import Applicability, Edit, Fix, Location, Text
 
 __all__ = ["Candidates", "Pending", "ProblemLog", "did_you_mean", "show", "suggest", "type_name"]
 
@@ -109,6 +109,8 @@ class Pending:
     hint: Text | None = None
     #: Index of the file (``None``: let the plan's locator decide).
     file: int | None = None
+    #: Fixes, their edits not yet given a file (it is known once the problem is located).
+    fixes: tuple[Fix, ...] = ()
 
 
 class ProblemLog:
@@ -129,9 +131,9 @@ class ProblemLog:
         return len(self.pending) + len(self.ready)
 
     def add(self, code: str, en: str, zh: str, key_path: str, *, hint: Text | None = None,
-            file: int | None = None) -> None:
-        """Record a problem at ``key_path``."""
-        self.pending.append(Pending(code, Text(en, zh), key_path, hint, file))
+            file: int | None = None, fixes: tuple[Fix, ...] = ()) -> None:
+        """Record a problem at ``key_path``; ``fixes`` are offered to ``validate --fix``."""
+        self.pending.append(Pending(code, Text(en, zh), key_path, hint, file, fixes))
 
     def add_problem(self, problem: Problem) -> None:
         """Record a problem that is already located (a file that cannot be read)."""
@@ -156,16 +158,20 @@ class ProblemLog:
 
     def unknown_key(self, key_path: str, key: str, allowed: Iterable[str], file: int | None = None,
                     where_en: str = "", where_zh: str = "") -> None:
+        hint = self.hint_for(key, allowed)
+        fixes = _fix("rename", key_path, key, allowed) if hint is not None else ()
         self.add("unknown-key", f"unknown key '{key}'{where_en}", f"未知的键 '{key}'{where_zh}", key_path,
-                 hint=self.hint_for(key, allowed), file=file)
+                 hint=hint, file=file, fixes=fixes)
 
     def missing_key(self, key_path: str, key: str, file: int | None = None) -> None:
         self.add("missing-key", f"missing required key '{key}'", f"缺少必填的键 '{key}'", key_path, file=file)
 
     def unknown_ref(self, key_path: str, what_en: str, what_zh: str, ref: str,
                     names: Iterable[str] | Candidates, *, hint: Text | None = None) -> None:
+        suggested = hint is None and (hint := self.hint_for(ref, names)) is not None
+        fixes = _fix("replace", key_path, ref, names) if suggested else ()
         self.add(f"unknown-{what_en.replace(' ', '-')}", f"unknown {what_en} '{ref}'", f"未知的{what_zh} '{ref}'",
-                 key_path, hint=hint or self.hint_for(ref, names))
+                 key_path, hint=hint, fixes=fixes)
 
     # -- the end ------------------------------------------------------------------
 
@@ -173,7 +179,23 @@ class ProblemLog:
         """One ``PlanError`` with every problem located and sorted by file, line and column."""
         problems = list(self.ready)
         for p in self.pending:
-            problems.append(Problem(code=p.code, message=p.message, location=locate(p.key_path, p.file), hint=p.hint))
+            location = locate(p.key_path, p.file)
+            fixes = tuple(attrs.evolve(f, edits=[attrs.evolve(e, file=location.file) for e in f.edits]) for f in p.fixes)
+            problems.append(Problem(code=p.code, message=p.message, location=location, hint=p.hint, fixes=fixes))
         problems.sort(key=lambda p: (order(p.location.file), p.location.line or 0, p.location.column or 0,
                                      p.location.key_path))
         return PlanError(problems)
+
+
+def _fix(kind: str, key_path: str, word: str, names: Iterable[str] | Candidates) -> tuple[Fix, ...]:
+    """A rename (of a key) or replace (of a reference) to the closest name: safe when it is the only close one."""
+    pool = names if isinstance(names, Candidates) else Candidates(names)
+    matches = difflib.get_close_matches(word, pool.near(word), n=2, cutoff=SIMILARITY_CUTOFF)
+    if not matches:
+        return ()
+    best = matches[0]
+    # Two close names (`lead` and `leads`, say): which was meant is the author's call.
+    applicability = Applicability.SAFE if len(matches) == 1 else Applicability.DISPLAY
+    title = (Text(f"rename '{word}' to '{best}'", f"将 '{word}' 改为 '{best}'") if kind == "rename"
+             else Text(f"replace '{word}' with '{best}'", f"将 '{word}' 替换为 '{best}'"))
+    return (Fix(title, applicability, [Edit(kind, key_path, new=best, old=word)]),)
