@@ -64,6 +64,9 @@ class Problem:
         text = f"{where}: {label}: {path}{self.message.get(lang)}"
         if self.hint is not None:
             text += f"; {self.hint.get(lang)}"
+        if self.related:
+            also = "另见" if lang.startswith("zh") else "see also"
+            text += f" ({also} " + ", ".join(str(r) for r in self.related) + ")"
         return text
 
     def __str__(self) -> str:

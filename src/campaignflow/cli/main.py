@@ -29,6 +29,7 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.serve:serve",
     # Editor support (#15): the plan format's JSON Schema.
     "campaignflow.cli.schema:schema",
+    "campaignflow.cli.lsp:lsp",
 )
 
 

@@ -12,7 +12,7 @@ import attrs
 import click
 
 from .. import __version__
-from ..findings import Finding, Severity, Text
+from ..findings import Finding, Location, Severity, Text
 from .output import t
 
 if TYPE_CHECKING:
@@ -153,23 +153,22 @@ def to_sarif(results: Sequence[tuple[Campaign | None, Sequence[Finding]]], check
     sarif_results = []
     for _campaign, findings in results:
         for f in findings:
-            region: dict[str, int] = {}
-            if f.location.line:
-                region["startLine"] = f.location.line
-                if f.location.column:
-                    region["startColumn"] = f.location.column
-            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.location.file)}}
-            if region:
-                physical["region"] = region
             message = f.message.get(lang) + (f" ({f.hint.get(lang)})" if f.hint else "")
-            sarif_results.append({
+            result: dict[str, Any] = {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": message},
-                "locations": [{"physicalLocation": physical,
+                "locations": [{"physicalLocation": _physical(f.location),
                                "logicalLocations": [{"fullyQualifiedName": f.location.key_path}]}],
-            })
+            }
+            if f.related:
+                # The other end of a cycle, the unit that solicits back: shown beside the result.
+                result["relatedLocations"] = [
+                    {"id": i, "physicalLocation": _physical(rel), "message": {"text": rel.key_path or str(rel)},
+                     "logicalLocations": [{"fullyQualifiedName": rel.key_path}]}
+                    for i, rel in enumerate(f.related)]
+            sarif_results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -179,6 +178,18 @@ def to_sarif(results: Sequence[tuple[Campaign | None, Sequence[Finding]]], check
             "results": sarif_results,
         }],
     }
+
+
+def _physical(loc: Location) -> dict[str, Any]:
+    region: dict[str, int] = {}
+    if loc.line:
+        region["startLine"] = loc.line
+        if loc.column:
+            region["startColumn"] = loc.column
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.file)}}
+    if region:
+        physical["region"] = region
+    return physical
 
 
 def _uri(file: str | None) -> str:

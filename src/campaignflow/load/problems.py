@@ -111,6 +111,10 @@ class Pending:
     file: int | None = None
     #: Fixes, their edits not yet given a file (it is known once the problem is located).
     fixes: tuple[Fix, ...] = ()
+    #: The key a missing-key problem misses (to fold it into the misspelling that caused it).
+    subject: str | None = None
+    #: Key paths of further locations of the same problem.
+    related: tuple[str, ...] = ()
 
 
 class ProblemLog:
@@ -165,6 +169,7 @@ class ProblemLog:
 
     def missing_key(self, key_path: str, key: str, file: int | None = None) -> None:
         self.add("missing-key", f"missing required key '{key}'", f"缺少必填的键 '{key}'", key_path, file=file)
+        self.pending[-1].subject = key
 
     def unknown_ref(self, key_path: str, what_en: str, what_zh: str, ref: str,
                     names: Iterable[str] | Candidates, *, hint: Text | None = None) -> None:
@@ -178,13 +183,47 @@ class ProblemLog:
     def error(self, locate: Callable[[str, int | None], Location], order: Callable[[str | None], int]) -> PlanError:
         """One ``PlanError`` with every problem located and sorted by file, line and column."""
         problems = list(self.ready)
-        for p in self.pending:
+        for p in fold_consequences(self.pending):
             location = locate(p.key_path, p.file)
             fixes = tuple(attrs.evolve(f, edits=[attrs.evolve(e, file=location.file) for e in f.edits]) for f in p.fixes)
-            problems.append(Problem(code=p.code, message=p.message, location=location, hint=p.hint, fixes=fixes))
+            problems.append(Problem(code=p.code, message=p.message, location=location, hint=p.hint, fixes=fixes,
+                                    related=tuple(locate(k, p.file) for k in p.related)))
         problems.sort(key=lambda p: (order(p.location.file), p.location.line or 0, p.location.column or 0,
                                      p.location.key_path))
         return PlanError(problems)
+
+
+def fold_consequences(pending: list[Pending]) -> list[Pending]:
+    """One problem, one message: a misspelt required key is reported once, not also as missing.
+
+    ``laed = "u"`` in a task is an unknown key whose closest name is ``lead``, and
+    the task then misses ``lead``; the missing-key problem is dropped and the
+    unknown key's message says what it costs, with the table as a related location.
+    (``[campaing]`` and the missing ``[campaign]`` table fold the same way.)
+    """
+    missing: dict[tuple[str, str], int] = {}
+    for i, p in enumerate(pending):
+        if p.code == "missing-key" and p.subject is not None:
+            missing[(p.key_path, p.subject)] = i
+        elif p.code == "missing-campaign":
+            missing[("", "campaign")] = i
+    if not missing:
+        return pending
+    dropped: set[int] = set()
+    out: dict[int, Pending] = {}
+    for i, p in enumerate(pending):
+        if p.code != "unknown-key" or not p.fixes:
+            continue
+        edit = p.fixes[0].edits[0]
+        parent = p.key_path[: -len(str(edit.old))].rstrip(".") if p.key_path.endswith(str(edit.old)) else None
+        j = missing.get((parent, str(edit.new))) if parent is not None else None
+        if j is None or j in dropped:
+            continue
+        dropped.add(j)
+        message = Text(f"{p.message.en}, so the required key '{edit.new}' is missing",
+                       f"{p.message.zh},因此缺少必填的键 '{edit.new}'")
+        out[i] = attrs.evolve(p, message=message, related=(*p.related, pending[j].key_path))
+    return [out.get(i, p) for i, p in enumerate(pending) if i not in dropped]
 
 
 def _fix(kind: str, key_path: str, word: str, names: Iterable[str] | Candidates) -> tuple[Fix, ...]:
