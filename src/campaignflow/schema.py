@@ -31,7 +31,7 @@ _STR: dict[str, Any] = {"type": "string"}
 _STRS: dict[str, Any] = {"anyOf": [_STR, {"type": "array", "items": _STR}]}
 # TOML dates reach the schema as strings (taplo and `to_json_value` both render them so),
 # and a date expression ("@poverty_day + 7d") is a string too.
-_DATE: dict[str, Any] = {"type": "string"}
+_DATE: dict[str, Any] = {"type": "string", "pattern": r"^\s*(@\S.*|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?)\s*$"}
 _DURATION_TEXT: dict[str, Any] = {"type": "string", "pattern": r"^\s*-?[0-9]+(\.[0-9]+)?\s*(wd|d|h|w)\s*$"}
 _DOC_REF = {"$ref": "#/definitions/doc"}
 _SEVERITY = {"type": "string",

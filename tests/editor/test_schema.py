@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from campaignflow import schema as schema_mod
 from campaignflow.errors import PlanError
@@ -193,3 +194,49 @@ def test_the_cli_prints_the_shipped_schema():
     assert result.output == shipped_schema()
     fragment = CliRunner().invoke(cli, ["schema", "--include-file"])
     assert fragment.exit_code == 0 and '"required": [\n    "format"' not in fragment.output
+
+
+# -- the schema and the loader agree on damaged plans ----------------------------------------
+
+_WRONG = [17, "text", True, [1], {"x": 1}, 2.5]
+
+
+@st.composite
+def _damaged(draw: st.DrawFn) -> tuple[str, str]:
+    campaign = draw(campaigns(max_tasks=4, templates=True, repeat=True, approvals=True, capacity=True,
+                              annotations=True))
+    data = tomllib.loads(to_toml(campaign))
+    # Every table of the plan, with its key path, that holds keys the schema describes.
+    tables: list[tuple[str, dict]] = [("", data), ("campaign", data["campaign"])]
+    for section in ("units", "groups", "tasks", "templates"):
+        tables += [(f"{section}.{k}", v) for k, v in data.get(section, {}).items() if isinstance(v, dict)]
+    where, table = draw(st.sampled_from(tables))
+    kind = draw(st.sampled_from(["unknown-key", "wrong-type"]))
+    if kind == "unknown-key" or not [k for k in table if k not in ("format",)]:
+        table[draw(st.sampled_from(["colour", "owner", "deadline", "zzz"]))] = "x"
+    else:
+        key = draw(st.sampled_from(sorted(k for k in table if k != "format")))
+        current = table[key]
+        table[key] = draw(st.sampled_from([w for w in _WRONG if type(w) is not type(current)]))
+    return kind, tomli_w_dumps(data)
+
+
+def tomli_w_dumps(data: dict) -> str:
+    import tomlkit
+
+    return tomlkit.dumps(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_damaged())
+def test_the_schema_rejects_what_the_loader_rejects_in_a_damaged_plan(case):
+    kind, text = case
+    try:
+        loads(text, plugins=PLUGINS)
+    except PlanError:
+        rejected = True
+    else:
+        rejected = False
+    schema_errors = _errors(PLAN, text)
+    if rejected:
+        assert schema_errors, f"the loader rejects ({kind}) what the schema accepts:\n{text}"
