@@ -197,7 +197,7 @@ def section_at(lines: Sequence[str], line: int) -> tuple[str | int, ...]:
     for i in range(min(line, len(lines) - 1), -1, -1):
         m = _HEADER.match(lines[i])
         if m is not None and not lines[i].lstrip().startswith("#"):
-            return split_key_path(m.group(1).replace(" ", "").replace('"', '"'))
+            return split_key_path(m.group(1).replace(" ", ""))
     return ()
 
 

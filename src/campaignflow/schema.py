@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
+import attrs
+
 __all__ = ["SCHEMA_ID", "KeyDoc", "key_docs", "plan_schema", "schema_text", "shipped_schema", "to_json_value"]
 
 #: The schema's ``$id``: a name, not an address that is fetched.
@@ -38,15 +40,14 @@ _SEVERITY = {"type": "string",
              "pattern": "^([Ee][Rr][Rr][Oo][Rr]|[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ii][Nn][Ff][Oo])$"}
 
 
+@attrs.frozen
 class KeyDoc:
     """One key of one table: its JSON type and what it means, in English and Chinese."""
 
-    __slots__ = ("shape", "en", "zh")
-
-    def __init__(self, shape: Mapping[str, Any], en: str, zh: str) -> None:
-        self.shape = dict(shape)
-        self.en = en
-        self.zh = zh
+    #: The JSON Schema of the key's value (without descriptions).
+    shape: Mapping[str, Any] = attrs.field(converter=dict)
+    en: str
+    zh: str
 
     def schema(self) -> dict[str, Any]:
         """The key's subschema, with both descriptions (English first, as the rest of campaignflow)."""
