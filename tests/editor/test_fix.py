@@ -277,3 +277,29 @@ def test_fix_never_makes_a_plan_fail_to_load_and_undoes_typos(tmp_path_factory, 
         # Nothing but typos and the format line: the fixed plan is the plan that was damaged.
         assert to_toml(load_plan(path, plugins=default_plugins())) == original
     assert not fix_plan(path, unsafe=unsafe).changed
+
+
+def test_a_misspelt_calendar_is_fixed_and_a_timezone_with_several_close_names_is_a_suggestion(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text('format = 1\n[campaign]\nid = "x"\nname = "x"\nstart = 2020-07-01\nend = 2020-12-31\n'
+                    'calendar = "cn-workday"   # keep\ntimezone = "Asia/Shanghia"\n', encoding="utf-8")
+    fix_plan(path)
+    text = path.read_text(encoding="utf-8")
+    assert 'calendar = "cn-workdays"   # keep' in text
+    # Asia/Khandyga and Asia/Manila are close too: only shown, never applied.
+    problems = _problems(text)
+    assert list(problems) == ["campaign.timezone"]
+    problem = problems["campaign.timezone"]
+    assert problem.code == "unknown-timezone" and text.endswith('timezone = "Asia/Shanghia"\n')
+    (fix,) = problem.fixes
+    assert fix.applicability is Applicability.DISPLAY and fix.edits[0].new == "Asia/Shanghai"
+
+
+def test_a_misspelt_repeat_period_is_fixed(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text('format = 1\n[campaign]\nid = "x"\nname = "x"\nstart = 2020-07-01\nend = 2020-12-31\n'
+                    '[units.u]\nname = "u"\n[tasks.t]\ntitle = "t"\nlead = "u"\n'
+                    'repeat = { every = "mnoth", times = 2 }\n', encoding="utf-8")
+    fix_plan(path)
+    assert 'repeat = { every = "month", times = 2 }' in path.read_text(encoding="utf-8")
+    assert len(load_plan(path).tasks) == 2

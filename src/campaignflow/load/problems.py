@@ -150,6 +150,10 @@ class ProblemLog:
         self._suggestions += 1
         return did_you_mean(word, names)
 
+    def replace_fix(self, key_path: str, word: str, names: Iterable[str] | Candidates) -> tuple[Fix, ...]:
+        """The fix that replaces the misspelt value ``word`` at ``key_path`` by its closest name, if any."""
+        return _fix("replace", key_path, word, names)
+
     # -- common messages ----------------------------------------------------------
 
     def wrong_type(self, key_path: str, expected_en: str, expected_zh: str, value: Any,
