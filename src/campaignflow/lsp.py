@@ -492,8 +492,34 @@ def create_server(plugins: Plugins | None = None, lang: str | None = None) -> An
         state["analyses"][uri] = analysis
         lines = doc.source.splitlines()
         mine = [i for i in analysis.items if i.location.file in (None, path, "<string>")]
+        diagnostics = [_diagnostic(i, lines, uri) for i in mine]
+        diagnostics += _included_problems([i for i in analysis.items if i not in mine], lines)
         server.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-            uri=uri, version=doc.version, diagnostics=[_diagnostic(i, lines, uri) for i in mine]))
+            uri=uri, version=doc.version, diagnostics=diagnostics))
+
+    def _included_problems(items: list[Item], lines: Sequence[str]) -> list[lsp.Diagnostic]:
+        # Problems of an included file: one diagnostic per file on the `include` line, each problem a
+        # related location in that file (the included file's own buffer is judged on its own).
+        by_file: dict[str, list[Item]] = {}
+        for item in items:
+            by_file.setdefault(item.location.file or "", []).append(item)
+        row = next((n for n, line in enumerate(lines) if re.match(r"\s*include\s*=", line)), 0)
+        out = []
+        for file, found in by_file.items():
+            file_lines = _file_lines(file)
+            lang_ = state["lang"]
+            name = Path(file).name
+            message = (f"{name}: {len(found)} problem(s): {found[0].message.get(lang_)}" if lang_ == "en"
+                       else f"{name}:{len(found)} 个问题:{found[0].message.get(lang_)}")
+            related = [lsp.DiagnosticRelatedInformation(
+                location=lsp.Location(uri=Path(file).resolve().as_uri(), range=_range(file_lines, i.location)),
+                message=f"{i.code}: {i.message.get(lang_)}") for i in found]
+            out.append(lsp.Diagnostic(
+                range=lsp.Range(start=lsp.Position(line=row, character=0),
+                                end=lsp.Position(line=row, character=len(lines[row]) if row < len(lines) else 0)),
+                message=message, severity=severity[max(i.severity for i in found)], code="included-file",
+                source="campaignflow", related_information=related))
+        return out
 
     @server.feature(lsp.INITIALIZE)
     def _initialize(params: lsp.InitializeParams) -> None:

@@ -233,3 +233,25 @@ def test_the_server_answers_over_stdio(client, tmp_path):
     assert client.request("shutdown", None) is None
     client.notify("exit", None)
     assert client.proc.wait(timeout=30) == 0
+
+
+def test_problems_of_an_included_file_are_one_diagnostic_on_the_include_line(client, tmp_path):
+    (tmp_path / "units.toml").write_text('[units.u]\nname = "u"\nkidn = "county"\n', encoding="utf-8")
+    text = ('format = 1\n[campaign]\nid = "x"\nname = "x"\nstart = 2020-07-01\nend = 2020-12-31\n'
+            'include = ["units.toml"]\n[tasks.t]\ntitle = "t"\nlead = "u"\n')
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    client.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "toml", "version": 1,
+                                                            "text": text}})
+    (diag,) = client.diagnostics(uri, 1)
+    assert diag["code"] == "included-file" and diag["range"]["start"]["line"] == 6
+    assert diag["message"].startswith("units.toml: 1 problem(s): unknown key 'kidn'")
+    (rel,) = diag["relatedInformation"]
+    assert rel["location"]["uri"] == (tmp_path / "units.toml").resolve().as_uri()
+    assert rel["location"]["range"] == {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 4}}
+    assert client.request("shutdown", None) is None
+    client.notify("exit", None)
+    assert client.proc.wait(timeout=30) == 0
