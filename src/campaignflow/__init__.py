@@ -117,6 +117,14 @@ _LAZY: dict[str, str] = {
     "create_app": "web",
     "header_identity": "web",
     "DemoLogin": "web",
+    # editor support (issue 15): the plan format's JSON Schema, fixes
+    "plan_schema": "schema",
+    "Applicability": "findings",
+    "Edit": "findings",
+    "Fix": "findings",
+    "FixResult": "fix",
+    "fix_plan": "fix",
+    "apply_edits": "fix",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -140,6 +148,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     )
     from .graph import CriticalPath, build_graph, critical_path, find_cycle
     from .load import load_plan, loads
+    from .schema import plan_schema
+    from .findings import Applicability, Edit, Fix
+    from .fix import FixResult, apply_edits, fix_plan
     from .model import (
         Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Holiday, Lag,
         Pairing, Repeat, Submission, Task, Unit, Window,

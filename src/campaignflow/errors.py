@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from .findings import Location, Text
+from .findings import Fix, Location, Text
 
 __all__ = [
     "CampaignflowError",
@@ -43,6 +43,8 @@ class Problem:
         message: what is wrong, in English and Chinese.
         location: file, line, column and key path.
         hint: a suggestion (``did you mean 'city-plans'?``), if one is likely.
+        fixes: changes that would resolve it (``validate --fix``, the language server's code actions).
+        related: further locations (the first definition of a duplicate key).
     """
 
     code: str
@@ -51,6 +53,8 @@ class Problem:
     hint: Text | None = attrs.field(
         default=None, converter=lambda h: h if h is None or isinstance(h, Text) else Text(str(h))
     )
+    fixes: tuple[Fix, ...] = attrs.field(default=(), converter=tuple)
+    related: tuple[Location, ...] = attrs.field(default=(), converter=tuple)
 
     def format(self, lang: str = "en") -> str:
         """``file:line:col: error: `key.path`: message; hint`` as the CLI prints it."""
@@ -60,6 +64,9 @@ class Problem:
         text = f"{where}: {label}: {path}{self.message.get(lang)}"
         if self.hint is not None:
             text += f"; {self.hint.get(lang)}"
+        if self.related:
+            also = "另见" if lang.startswith("zh") else "see also"
+            text += f" ({also} " + ", ".join(str(r) for r in self.related) + ")"
         return text
 
     def __str__(self) -> str:

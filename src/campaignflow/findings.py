@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Location", "Severity", "Finding", "Text"]
+__all__ = ["Applicability", "Edit", "Finding", "Fix", "Location", "Severity", "Text"]
 
 
 class Severity(enum.IntEnum):
@@ -82,6 +82,60 @@ def _as_text(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(str(value))
 
 
+class Applicability(enum.Enum):
+    """How far a fix may be trusted, as ruff grades them."""
+
+    #: Keeps the plan's meaning (a misspelt key with one close match): ``validate --fix`` applies it.
+    SAFE = "safe"
+    #: Changes what the plan says (a deadline moved): only with ``--unsafe-fixes``.
+    UNSAFE = "unsafe"
+    #: A suggestion to show, never applied by a command.
+    DISPLAY = "display-only"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class Edit:
+    """One change to a plan file, by key path (the file is found again when it is applied).
+
+    ``kind`` is ``"rename"`` (the key at ``key_path`` becomes ``new``), ``"replace"``
+    (its value, or the array element, becomes ``new``) or ``"insert"`` (``key_path``
+    is added at the top of the file with the value ``new``). ``old`` is what the
+    edit expects to find: a key's old name, a value's old value; an edit whose
+    expectation fails (the file changed meanwhile) is not applied, so applying a
+    fix twice is the same as applying it once.
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.in_(("rename", "replace", "insert")))
+    key_path: str
+    new: Any
+    old: Any = None
+    file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key_path": self.key_path, "file": self.file,
+                "old": _jsonable(self.old), "new": _jsonable(self.new)}
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@attrs.frozen
+class Fix:
+    """A change that would resolve a finding: what it does, how safe it is, and its edits."""
+
+    title: Text = attrs.field(converter=lambda t: t if isinstance(t, Text) else Text(str(t)))
+    applicability: Applicability = attrs.field(converter=Applicability)
+    edits: tuple[Edit, ...] = attrs.field(default=(), converter=tuple)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"title": self.title.get(lang), "applicability": str(self.applicability),
+                "edits": [e.to_dict() for e in self.edits]}
+
+
 @attrs.frozen
 class Finding:
     """One thing a check (or the loader) found in a plan.
@@ -95,6 +149,7 @@ class Finding:
         units: ids of the units involved.
         hint: what to do about it, in English and Chinese.
         related: further locations (the other end of a cycle, the second drive).
+        fixes: changes that would resolve it, each with its applicability.
     """
 
     code: str = attrs.field(validator=attrs.validators.matches_re(r"[A-Z]{2,}[0-9]{3,}"))
@@ -105,6 +160,7 @@ class Finding:
     units: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     hint: Text | None = attrs.field(default=None, converter=attrs.converters.optional(_as_text))
     related: tuple[Location, ...] = attrs.field(default=(), converter=tuple)
+    fixes: tuple[Fix, ...] = attrs.field(default=(), converter=tuple)
 
     def key(self) -> tuple[Any, ...]:
         """Sort key: file, line, column, then code."""
@@ -122,4 +178,5 @@ class Finding:
             "units": list(self.units),
             "location": self.location.to_dict(),
             "related": [loc.to_dict() for loc in self.related],
+            "fixes": [fix.to_dict(lang) for fix in self.fixes],
         }

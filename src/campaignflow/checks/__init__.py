@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import attrs
 
 from ..calendar import Calendar, WorkAxis
-from ..findings import Finding, Location, Severity, Text
+from ..findings import Finding, Fix, Location, Severity, Text
 from ..model import Campaign, start_instant
 
 if TYPE_CHECKING:
@@ -132,8 +132,12 @@ class CheckContext:
         units: Sequence[str] = (),
         hint: Text | str | None = None,
         related: Sequence[str] = (),
+        fixes: Sequence[Fix] = (),
     ) -> Finding:
-        """A finding of this check, located at ``key_path`` (and ``related`` key paths)."""
+        """A finding of this check, located at ``key_path`` (and ``related`` key paths).
+
+        ``fixes`` are offered to ``validate --fix``; their edits are given the file of the key they change.
+        """
         return Finding(
             code=self.code,
             severity=self.severity,
@@ -143,6 +147,8 @@ class CheckContext:
             units=tuple(units),
             hint=hint,
             related=tuple(self.locate(k) for k in related),
+            fixes=tuple(attrs.evolve(f, edits=[e if e.file else attrs.evolve(e, file=self.locate(e.key_path).file)
+                                                for e in f.edits]) for f in fixes),
         )
 
 

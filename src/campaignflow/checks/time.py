@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import cpm
 from ..calendar import WorkAxis
-from ..findings import Finding, Severity, Text
+from ..findings import Applicability, Edit, Finding, Fix, Severity, Text
 from ..model import Campaign, Moment, Repeat, Task, end_instant, start_instant
 from ..plugins import hookimpl
 from . import Check, CheckContext
@@ -232,6 +232,9 @@ class NonWorkingDay(Check):
     name = "time.non-working-day"
     default_severity = Severity.WARNING
     summary = Text("a fixed date or a deadline falls on a non-working day", "固定日期或截止日期为非工作日")
+    #: ``deadlines = "previous-working-day"``: the plan's policy is that a deadline on a day off means
+    #: the working day before, so ``validate --fix`` moves such deadlines (else only ``--unsafe-fixes``).
+    options = {"deadlines": "keep"}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         axis = ctx.analysis.axis
@@ -279,12 +282,20 @@ class NonWorkingDay(Check):
         else:
             hint = Text(f"say the last working day before it instead: {day(before).en}",
                         f"请改为此前的最后一个工作日:{day(before).zh}")
+        fixes = []
+        if field != "on":
+            # A deadline moved changes what the plan says, unless the plan declares that policy.
+            policy = ctx.options.get("deadlines") == "previous-working-day"
+            fixes.append(Fix(Text(f"move the deadline to {day(before).en}", f"将截止日期提前到{day(before).zh}"),
+                             Applicability.SAFE if policy else Applicability.UNSAFE,
+                             [Edit("replace", hit.key, new=before, old=d)]))
         return ctx.finding(
             Text(f"task '{task.id}' {what.en} {when.en}, {why.en} on the '{calendar.name}' calendar{more.en}",
                  f"任务“{task.id}”{what.zh}{when.zh},在“{calendar.name}”日历中为{why.zh}{more.zh}"),
             key_path=hit.key,
             tasks=hit.tasks,
             hint=hint,
+            fixes=fixes,
         )
 
 

@@ -27,6 +27,9 @@ _COMMANDS: tuple[str, ...] = (
     "campaignflow.cli.draft:draft",
     "campaignflow.cli.html_report:report",
     "campaignflow.cli.serve:serve",
+    # Editor support (#15): the plan format's JSON Schema.
+    "campaignflow.cli.schema:schema",
+    "campaignflow.cli.lsp:lsp",
 )
 
 

@@ -12,7 +12,7 @@ import attrs
 import click
 
 from .. import __version__
-from ..findings import Finding, Severity, Text
+from ..findings import Finding, Location, Severity, Text
 from .output import t
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ __all__ = ["LOAD_CODE", "load_findings", "render_text", "to_json", "to_sarif", "
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 _DOCS = "docs/checks/{code}.md"
+# How a fix is labelled: what applies it.
+_APPLICABILITY = (
+    {"safe": "safe: --fix", "unsafe": "unsafe: --fix --unsafe-fixes", "display-only": "suggestion"},
+    {"safe": "安全:--fix", "unsafe": "不安全:--fix --unsafe-fixes", "display-only": "建议"},
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -72,6 +77,9 @@ def render_text(findings: Sequence[Finding], campaign: Campaign | None, *, lang:
             out.append(f"      {t(lang, 'see also', '另见')}: {rel}" + (f" ({rel.key_path})" if rel.key_path else ""))
         if f.hint is not None:
             out.append(f"      {style(t(lang, 'hint', '建议'), bold=True)}: {f.hint.get(lang)}")
+        for fix in f.fixes:
+            label = t(lang, "fix", "修复") + f" [{_APPLICABILITY[lang == 'zh'][str(fix.applicability)]}]"
+            out.append(f"      {style(label, bold=True)}: {fix.title.get(lang)}")
         out.append("")
     counts = summary_counts(findings)
     name = campaign.source if campaign is not None and campaign.source else "plan"
@@ -97,7 +105,10 @@ def load_findings(problems: Sequence[Problem], plan: str) -> list[Finding]:
     for p in problems:
         loc = p.location if p.location.file else attrs.evolve(p.location, file=plan)
         path = f"`{loc.key_path}`: " if loc.key_path else ""
-        out.append(Finding(code=LOAD_CODE, severity=Severity.ERROR, location=loc, hint=p.hint,
+        fixes = [attrs.evolve(f, edits=[e if e.file else attrs.evolve(e, file=loc.file) for e in f.edits])
+                 for f in p.fixes]
+        out.append(Finding(code=LOAD_CODE, severity=Severity.ERROR, location=loc, hint=p.hint, fixes=fixes,
+                           related=p.related,
                            message=Text(f"{p.code}: {path}{p.message.en}", f"{p.code}:{path}{p.message.get('zh')}")))
     return out
 
@@ -142,23 +153,22 @@ def to_sarif(results: Sequence[tuple[Campaign | None, Sequence[Finding]]], check
     sarif_results = []
     for _campaign, findings in results:
         for f in findings:
-            region: dict[str, int] = {}
-            if f.location.line:
-                region["startLine"] = f.location.line
-                if f.location.column:
-                    region["startColumn"] = f.location.column
-            physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(f.location.file)}}
-            if region:
-                physical["region"] = region
             message = f.message.get(lang) + (f" ({f.hint.get(lang)})" if f.hint else "")
-            sarif_results.append({
+            result: dict[str, Any] = {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": message},
-                "locations": [{"physicalLocation": physical,
+                "locations": [{"physicalLocation": _physical(f.location),
                                "logicalLocations": [{"fullyQualifiedName": f.location.key_path}]}],
-            })
+            }
+            if f.related:
+                # The other end of a cycle, the unit that solicits back: shown beside the result.
+                result["relatedLocations"] = [
+                    {"id": i, "physicalLocation": _physical(rel), "message": {"text": rel.key_path or str(rel)},
+                     "logicalLocations": [{"fullyQualifiedName": rel.key_path}]}
+                    for i, rel in enumerate(f.related)]
+            sarif_results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -168,6 +178,18 @@ def to_sarif(results: Sequence[tuple[Campaign | None, Sequence[Finding]]], check
             "results": sarif_results,
         }],
     }
+
+
+def _physical(loc: Location) -> dict[str, Any]:
+    region: dict[str, int] = {}
+    if loc.line:
+        region["startLine"] = loc.line
+        if loc.column:
+            region["startColumn"] = loc.column
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(loc.file)}}
+    if region:
+        physical["region"] = region
+    return physical
 
 
 def _uri(file: str | None) -> str:

@@ -11,7 +11,7 @@ from ..findings import Finding, Severity
 from .options import (
     PlanInputError, Session, format_option, lang_option, load_campaign, pass_session, plugins_option, split_codes,
 )
-from .output import ExitCode, echo_json, err, is_tty
+from .output import ExitCode, echo_json, err, is_tty, t
 from .report import LOAD_CODE, load_findings, render_github, render_text, to_json, to_sarif
 
 
@@ -21,20 +21,29 @@ from .report import LOAD_CODE, load_findings, render_github, render_text, to_jso
 @click.option("--select", multiple=True, metavar="CODES", help="Only these checks (codes or prefixes, comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Not these checks (codes or prefixes, comma-separated).")
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe fixes to the plan files, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply the unsafe fixes too.")
+@click.option("--diff", "diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @lang_option
 @plugins_option
 @pass_session
 def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[str, ...],
-             ignore: tuple[str, ...], color: bool | None) -> None:
+             ignore: tuple[str, ...], color: bool | None, fix: bool = False, unsafe_fixes: bool = False,
+             diff: bool = False) -> None:
     """Check PLAN (a file, or an installed plan's id) for everything that cannot work.
 
     \b
     Exit codes: 0 no error-level finding, 1 error-level findings, 2 bad input.
     With --format json, one JSON object per plan (one line apart).
+    With --diff: 0 nothing to fix, 1 fixes shown, 2 bad input.
+    Fixes are safe (applied by --fix), unsafe (also needs --unsafe-fixes)
+    or display-only (shown, never applied); comments and layout are kept.
     """
     from ..checks import run_checks
 
     lang = session.lang
+    if fix or diff:
+        _fix(session, plans, select, ignore, unsafe=unsafe_fixes, write=not diff)
     colour = is_tty() if color is None else color
     results = []
     # Plans that did not load, with their problems: results in JSON and SARIF too, so
@@ -76,3 +85,33 @@ def validate(session: Session, plans: tuple[str, ...], fmt: str, select: tuple[s
         raise SystemExit(ExitCode.INPUT_ERROR)
     worst = max((f.severity for _, fs in results for f in fs), default=Severity.INFO)
     raise SystemExit(ExitCode.FINDINGS if worst >= Severity.ERROR else ExitCode.OK)
+
+
+def _fix(session: Session, plans: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], *,
+         unsafe: bool, write: bool) -> None:
+    """--fix / --diff: apply (or show) the fixes of each plan file; --diff ends the command."""
+    from pathlib import Path
+
+    from ..fix import fix_plan
+
+    lang = session.lang
+    shown = False
+    for plan in plans:
+        if not Path(plan).is_file():
+            err(t(lang, f"campaignflow: --fix and --diff need a plan file, not {plan!r}",
+                  f"campaignflow:--fix 与 --diff 需要方案文件,而非 {plan!r}"))
+            raise SystemExit(ExitCode.INPUT_ERROR)
+        result = fix_plan(plan, unsafe=unsafe, write=write, plugins=session.plugins, select=split_codes(select),
+                          ignore=split_codes(ignore))
+        if not write:
+            text = result.diff()
+            if text:
+                click.echo(text, nl=False)
+                shown = True
+        elif result.applied:
+            err(t(lang, f"campaignflow: {plan}: applied {len(result.applied)} fix(es)",
+                  f"campaignflow:{plan}:已应用 {len(result.applied)} 处修复"))
+            for applied in result.applied:
+                err(f"  - [{applied.applicability}] {applied.title.get(lang)}")
+    if not write:
+        raise SystemExit(ExitCode.FINDINGS if shown else ExitCode.OK)

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from ..errors import Problem
-from ..findings import Location, Text
+from ..findings import Applicability, Edit, Fix, Location, Text
 from .locate import TomlIndex, split_key_path
 from .problems import ProblemLog
 from .structure import TOP_KEYS, child
@@ -231,7 +231,9 @@ def _check_top(log: ProblemLog, fs: FileSet, i: int, data: dict[str, Any]) -> No
         if is_main:
             log.add("missing-format", "missing `format = 1` at the top of the plan",
                     "方案开头缺少 `format = 1`", "", file=i,
-                    hint=Text("add `format = 1` as the first line", "请在第一行加上 `format = 1`"))
+                    hint=Text("add `format = 1` as the first line", "请在第一行加上 `format = 1`"),
+                    fixes=(Fix(Text("add `format = 1`", "添加 `format = 1`"), Applicability.SAFE,
+                               [Edit("insert", "format", new=1)]),))
     elif type(fmt) is not int or fmt != 1:
         log.add("unsupported-format", f"unsupported format {fmt!r}; this version reads format 1",
                 f"不支持的格式版本 {fmt!r};本版本读取格式 1", "format", file=i)

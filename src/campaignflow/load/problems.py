@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..errors import PlanError, Problem
-from ..findings import Location, Text
+from ..findings import Applicability, Edit, Fix, Location, Text
 
 __all__ = ["Candidates", "Pending", "ProblemLog", "did_you_mean", "show", "suggest", "type_name"]
 
@@ -109,6 +109,12 @@ class Pending:
     hint: Text | None = None
     #: Index of the file (``None``: let the plan's locator decide).
     file: int | None = None
+    #: Fixes, their edits not yet given a file (it is known once the problem is located).
+    fixes: tuple[Fix, ...] = ()
+    #: The key a missing-key problem misses (to fold it into the misspelling that caused it).
+    subject: str | None = None
+    #: Key paths of further locations of the same problem.
+    related: tuple[str, ...] = ()
 
 
 class ProblemLog:
@@ -129,9 +135,9 @@ class ProblemLog:
         return len(self.pending) + len(self.ready)
 
     def add(self, code: str, en: str, zh: str, key_path: str, *, hint: Text | None = None,
-            file: int | None = None) -> None:
-        """Record a problem at ``key_path``."""
-        self.pending.append(Pending(code, Text(en, zh), key_path, hint, file))
+            file: int | None = None, fixes: tuple[Fix, ...] = ()) -> None:
+        """Record a problem at ``key_path``; ``fixes`` are offered to ``validate --fix``."""
+        self.pending.append(Pending(code, Text(en, zh), key_path, hint, file, fixes))
 
     def add_problem(self, problem: Problem) -> None:
         """Record a problem that is already located (a file that cannot be read)."""
@@ -143,6 +149,10 @@ class ProblemLog:
             return None
         self._suggestions += 1
         return did_you_mean(word, names)
+
+    def replace_fix(self, key_path: str, word: str, names: Iterable[str] | Candidates) -> tuple[Fix, ...]:
+        """The fix that replaces the misspelt value ``word`` at ``key_path`` by its closest name, if any."""
+        return _fix("replace", key_path, word, names)
 
     # -- common messages ----------------------------------------------------------
 
@@ -156,24 +166,79 @@ class ProblemLog:
 
     def unknown_key(self, key_path: str, key: str, allowed: Iterable[str], file: int | None = None,
                     where_en: str = "", where_zh: str = "") -> None:
+        hint = self.hint_for(key, allowed)
+        fixes = _fix("rename", key_path, key, allowed) if hint is not None else ()
         self.add("unknown-key", f"unknown key '{key}'{where_en}", f"未知的键 '{key}'{where_zh}", key_path,
-                 hint=self.hint_for(key, allowed), file=file)
+                 hint=hint, file=file, fixes=fixes)
 
     def missing_key(self, key_path: str, key: str, file: int | None = None) -> None:
         self.add("missing-key", f"missing required key '{key}'", f"缺少必填的键 '{key}'", key_path, file=file)
+        self.pending[-1].subject = key
 
     def unknown_ref(self, key_path: str, what_en: str, what_zh: str, ref: str,
                     names: Iterable[str] | Candidates, *, hint: Text | None = None) -> None:
+        suggested = hint is None and (hint := self.hint_for(ref, names)) is not None
+        fixes = _fix("replace", key_path, ref, names) if suggested else ()
         self.add(f"unknown-{what_en.replace(' ', '-')}", f"unknown {what_en} '{ref}'", f"未知的{what_zh} '{ref}'",
-                 key_path, hint=hint or self.hint_for(ref, names))
+                 key_path, hint=hint, fixes=fixes)
 
     # -- the end ------------------------------------------------------------------
 
     def error(self, locate: Callable[[str, int | None], Location], order: Callable[[str | None], int]) -> PlanError:
         """One ``PlanError`` with every problem located and sorted by file, line and column."""
         problems = list(self.ready)
-        for p in self.pending:
-            problems.append(Problem(code=p.code, message=p.message, location=locate(p.key_path, p.file), hint=p.hint))
+        for p in fold_consequences(self.pending):
+            location = locate(p.key_path, p.file)
+            fixes = tuple(attrs.evolve(f, edits=[attrs.evolve(e, file=location.file) for e in f.edits]) for f in p.fixes)
+            problems.append(Problem(code=p.code, message=p.message, location=location, hint=p.hint, fixes=fixes,
+                                    related=tuple(locate(k, p.file) for k in p.related)))
         problems.sort(key=lambda p: (order(p.location.file), p.location.line or 0, p.location.column or 0,
                                      p.location.key_path))
         return PlanError(problems)
+
+
+def fold_consequences(pending: list[Pending]) -> list[Pending]:
+    """One problem, one message: a misspelt required key is reported once, not also as missing.
+
+    ``laed = "u"`` in a task is an unknown key whose closest name is ``lead``, and
+    the task then misses ``lead``; the missing-key problem is dropped and the
+    unknown key's message says what it costs, with the table as a related location.
+    (``[campaing]`` and the missing ``[campaign]`` table fold the same way.)
+    """
+    missing: dict[tuple[str, str], int] = {}
+    for i, p in enumerate(pending):
+        if p.code == "missing-key" and p.subject is not None:
+            missing[(p.key_path, p.subject)] = i
+        elif p.code == "missing-campaign":
+            missing[("", "campaign")] = i
+    if not missing:
+        return pending
+    dropped: set[int] = set()
+    out: dict[int, Pending] = {}
+    for i, p in enumerate(pending):
+        if p.code != "unknown-key" or not p.fixes:
+            continue
+        edit = p.fixes[0].edits[0]
+        parent = p.key_path[: -len(str(edit.old))].rstrip(".") if p.key_path.endswith(str(edit.old)) else None
+        j = missing.get((parent, str(edit.new))) if parent is not None else None
+        if j is None or j in dropped:
+            continue
+        dropped.add(j)
+        message = Text(f"{p.message.en}, so the required key '{edit.new}' is missing",
+                       f"{p.message.zh},因此缺少必填的键 '{edit.new}'")
+        out[i] = attrs.evolve(p, message=message, related=(*p.related, pending[j].key_path))
+    return [out.get(i, p) for i, p in enumerate(pending) if i not in dropped]
+
+
+def _fix(kind: str, key_path: str, word: str, names: Iterable[str] | Candidates) -> tuple[Fix, ...]:
+    """A rename (of a key) or replace (of a reference) to the closest name: safe when it is the only close one."""
+    pool = names if isinstance(names, Candidates) else Candidates(names)
+    matches = difflib.get_close_matches(word, pool.near(word), n=2, cutoff=SIMILARITY_CUTOFF)
+    if not matches:
+        return ()
+    best = matches[0]
+    # Two close names (`lead` and `leads`, say): which was meant is the author's call.
+    applicability = Applicability.SAFE if len(matches) == 1 else Applicability.DISPLAY
+    title = (Text(f"rename '{word}' to '{best}'", f"将 '{word}' 改为 '{best}'") if kind == "rename"
+             else Text(f"replace '{word}' with '{best}'", f"将 '{word}' 替换为 '{best}'"))
+    return (Fix(title, applicability, [Edit(kind, key_path, new=best, old=word)]),)

@@ -177,8 +177,9 @@ def _zone(log: ProblemLog, name: str, path: str) -> tzinfo | None:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        zones = sorted(zoneinfo.available_timezones())
         log.add("unknown-timezone", f"unknown timezone '{name}'", f"未知的时区 '{name}'", path,
-                hint=log.hint_for(name, sorted(zoneinfo.available_timezones())))
+                hint=log.hint_for(name, zones), fixes=log.replace_fix(path, name, zones))
         return None
 
 
@@ -190,7 +191,8 @@ def _calendar(log: ProblemLog, name: str, path: str, plugins: Plugins) -> Calend
             return builtin[name]()
         hint = log.hint_for(name, known) or Text(f"known calendars: {', '.join(sorted(known))}",
                                                  f"可用的日历:{', '.join(sorted(known))}")
-        log.add("unknown-calendar", f"unknown calendar '{name}'", f"未知的日历 '{name}'", path, hint=hint)
+        log.add("unknown-calendar", f"unknown calendar '{name}'", f"未知的日历 '{name}'", path, hint=hint,
+                fixes=log.replace_fix(path, name, known))
         return None
     try:
         return plugins.calendar(name)

@@ -252,7 +252,9 @@ class TaskReader:
         if every is not None and every not in ("week", "month", "quarter"):
             self.log.add("bad-value", f'expected "week", "month" or "quarter", got {show(every)}',
                          f'应为 "week"、"month" 或 "quarter",实际为 {show(every)}', child(path, "every"),
-                         hint=self.log.hint_for(str(every), ("week", "month", "quarter")))
+                         hint=self.log.hint_for(str(every), ("week", "month", "quarter")),
+                         fixes=self.log.replace_fix(child(path, "every"), every, ("week", "month", "quarter"))
+                         if isinstance(every, str) else ())
             ok = False
         if times is not None and (type(times) is not int or not 1 <= times <= 1000):
             self.log.wrong_type(child(path, "times"), "a whole number from 1 to 1000", "1 到 1000 之间的整数", times)

@@ -1,0 +1,340 @@
+"""A JSON Schema of the plan format, for editors (taplo, Even Better TOML) and ``campaignflow schema``.
+
+The key *names* of every table are the loader's own key tables
+(``campaignflow.load.*._KEYS``): this module only adds each key's JSON type
+and its English and Chinese description, and refuses to build a schema when
+the two disagree (a key the loader accepts without a description here, or a
+description of a key the loader no longer reads). A test keeps the shipped
+``schemas/plan.schema.json`` equal to what :func:`plan_schema` builds.
+
+The schema checks the shape of a plan (keys, types, required keys, the
+``format`` version); references between ids, dates against the calendar and
+everything the checks find are the loader's and the checks' business.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import attrs
+
+__all__ = ["SCHEMA_ID", "KeyDoc", "key_docs", "plan_schema", "schema_text", "shipped_schema", "to_json_value"]
+
+#: The schema's ``$id``: a name, not an address that is fetched.
+SCHEMA_ID = "urn:campaignflow:plan-format:1"
+
+# -- value shapes ---------------------------------------------------------------------
+
+_STR: dict[str, Any] = {"type": "string"}
+_STRS: dict[str, Any] = {"anyOf": [_STR, {"type": "array", "items": _STR}]}
+# TOML dates reach the schema as strings (taplo and `to_json_value` both render them so),
+# and a date expression ("@poverty_day + 7d") is a string too.
+_DATE: dict[str, Any] = {"type": "string", "pattern": r"^\s*(@\S.*|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?)\s*$"}
+_DURATION_TEXT: dict[str, Any] = {"type": "string", "pattern": r"^\s*-?[0-9]+(\.[0-9]+)?\s*(wd|d|h|w)\s*$"}
+_DOC_REF = {"$ref": "#/definitions/doc"}
+_SEVERITY = {"type": "string",
+             "pattern": "^([Ee][Rr][Rr][Oo][Rr]|[Ww][Aa][Rr][Nn][Ii][Nn][Gg]|[Ii][Nn][Ff][Oo])$"}
+
+
+@attrs.frozen
+class KeyDoc:
+    """One key of one table: its JSON type and what it means, in English and Chinese."""
+
+    #: The JSON Schema of the key's value (without descriptions).
+    shape: Mapping[str, Any] = attrs.field(converter=dict)
+    en: str
+    zh: str
+
+    def schema(self) -> dict[str, Any]:
+        """The key's subschema, with both descriptions (English first, as the rest of campaignflow)."""
+        out = dict(self.shape)
+        out["description"] = f"{self.en}\n\n{self.zh}"
+        # Even Better TOML shows markdownDescription on hover when it is present.
+        out["markdownDescription"] = f"{self.en}\n\n{self.zh}"
+        return out
+
+
+def _k(shape: Mapping[str, Any], en: str, zh: str) -> KeyDoc:
+    return KeyDoc(shape, en, zh)
+
+
+_DOC_KEY = _k(_DOC_REF, "An annotation: the document's own words (quote) and the author's remark (note).",
+              "注释:文件原文(quote)与编写者备注(note)。")
+
+#: Section name -> key -> description. Section names are those of docs/plan-format.md's key reference.
+_DOCS: dict[str, dict[str, KeyDoc]] = {
+    "top": {
+        "format": _k({"const": 1}, "The plan format version; must be 1.", "方案格式版本,必须为 1。"),
+        "campaign": _k({"$ref": "#/definitions/campaign"}, "The campaign: id, name, dates, calendar.",
+                       "活动:标识、名称、起止日期、日历。"),
+        "units": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/unit"}},
+                    "Units (单位), by id.", "单位,按标识列出。"),
+        "groups": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/group"}},
+                     "Groups of units (各乡镇 …), by id.", "单位组(如各乡镇),按标识列出。"),
+        "pairings": _k({"type": "array", "items": {"$ref": "#/definitions/pairing"}},
+                       "Support relations between units (对口帮扶 / 定点帮扶).", "单位之间的帮扶关系(对口帮扶 / 定点帮扶)。"),
+        "tasks": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/task"}},
+                    "Tasks, by id.", "任务,按标识列出。"),
+        "templates": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/template"}},
+                        "Templates: one task per unit of a group.", "模板:为组内每个单位生成一项任务。"),
+        "checks": _k({"$ref": "#/definitions/checks"}, "Which checks run, and at what severity.",
+                     "运行哪些检查,以及各检查的严重程度。"),
+        "calendar": _k({"$ref": "#/definitions/calendar"},
+                       "Calendar overrides: a year's official holidays and 调休 working days.",
+                       "日历调整:某年的法定节假日与调休工作日。"),
+    },
+    "campaign": {
+        "id": _k({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}, "The campaign's id: [a-z0-9][a-z0-9-]*.",
+                 "活动标识:小写字母、数字和连字符。"),
+        "name": _k(_STR, "The document's title.", "文件标题。"),
+        "name_en": _k(_STR, "An English name.", "英文名称。"),
+        "issuer": _k(_STR, "The unit that issues the plan (a unit id).", "印发方案的单位(单位标识)。"),
+        "start": _k(_DATE, "The campaign's first day.", "活动的第一天。"),
+        "end": _k(_DATE, "The campaign's last day (the end of that day).", "活动的最后一天(至当日结束)。"),
+        "timezone": _k(_STR, 'IANA timezone of every local date and time (default "Asia/Shanghai").',
+                       '所有本地日期时间所用的 IANA 时区(默认 "Asia/Shanghai")。'),
+        "calendar": _k(_STR, 'Working-day calendar (default "weekdays"; "cn-workdays": China\'s holidays and 调休).',
+                       '工作日日历(默认 "weekdays";"cn-workdays":中国法定节假日与调休)。'),
+        "include": _k(_STRS, "Further plan files merged into this one (paths relative to this file).",
+                      "合并进本方案的其他方案文件(相对本文件的路径)。"),
+        "dates": _k({"type": "object", "additionalProperties": _DATE},
+                    'Named dates (poverty_day = 2020-10-17), used as "@poverty_day".',
+                    '命名日期(如 poverty_day = 2020-10-17),以 "@poverty_day" 引用。'),
+        "doc": _DOC_KEY,
+        "allow_self_approval": _k({"type": "boolean"},
+                                  "Whether a task's lead may give its own approval steps at run time (default false).",
+                                  "运行时任务的牵头单位能否审批自己的任务(默认 false)。"),
+    },
+    "unit": {
+        "name": _k(_STR, "The unit's name (县扶贫办).", "单位名称(如县扶贫办)。"),
+        "name_en": _k(_STR, "An English name.", "英文名称。"),
+        "kind": _k(_STR, "Free text: province, city, county, township, village, department …",
+                   "自由文本:省、市、县、乡镇、村、部门……"),
+        "parent": _k(_STR, "The unit above it (a unit id).", "上级单位(单位标识)。"),
+        "capacity": _k({"type": "integer", "minimum": 1, "maximum": 1000000},
+                       "How many tasks it leads at once (default: unlimited).", "可同时牵头的任务数(默认不限)。"),
+        "doc": _DOC_KEY,
+    },
+    "group": {
+        "name": _k(_STR, "The group's name (各乡镇).", "组名称(如各乡镇)。"),
+        "kind": _k(_STR, "Every unit of this kind (below `under`, if given).", "该类型的所有单位(如给出 `under`,则限其下级)。"),
+        "under": _k(_STR, "Every unit strictly below this one.", "该单位的所有下级单位。"),
+        "members": _k({"type": "array", "items": _STR}, "Added members (units or groups).", "加入的成员(单位或组)。"),
+        "except": _k({"type": "array", "items": _STR}, "Members taken out.", "排除的成员。"),
+        "doc": _DOC_KEY,
+    },
+    "pairing": {
+        "a": _k(_STR, "One side (a unit or group).", "一方(单位或组)。"),
+        "b": _k(_STR, "The other side (a unit or group).", "另一方(单位或组)。"),
+        "kind": _k(_STR, "Free text (fixed-point …).", "自由文本(如 fixed-point 定点帮扶)。"),
+        "doc": _DOC_KEY,
+    },
+    "task": {
+        "title": _k(_STR, "The document's words for the task.", "文件中对该任务的表述。"),
+        "title_en": _k(_STR, "An English title.", "英文标题。"),
+        "section": _k(_STR, "Where the document says it (三(一)1).", "在文件中的位置(如 三(一)1)。"),
+        "kind": _k(_STR, "Free text (meeting …); plugins may give kinds meaning.", "自由文本(如 meeting);插件可赋予含义。"),
+        "lead": _k(_STR, "The one accountable unit (牵头单位); further 牵头单位 go in co_leads.",
+                   "唯一的主责牵头单位;其他牵头单位写入 co_leads。"),
+        "partners": _k(_STRS, "Responsible / co-operating units (责任单位): units or groups.",
+                       "责任单位 / 配合单位:单位或组。"),
+        "co_leads": _k(_STRS, "Further 牵头单位 when the document names several; lead stays the accountable one.",
+                       "文件列出多个牵头单位时的其他牵头单位;lead 仍为主责单位。"),
+        "reports_to": _k({"anyOf": [_STR, {"$ref": "#/definitions/submission"},
+                                    {"type": "array", "items": {"anyOf": [_STR, {"$ref": "#/definitions/submission"}]}}]},
+                         "Submissions (报送 / 函送): delivered to and received by these units; never gates dependents.",
+                         "报送 / 函送:送达并由这些单位签收;不阻塞后续任务。"),
+        "after": _k({"anyOf": [_STR, {"type": "array", "items": {"anyOf": [_STR, {"$ref": "#/definitions/after"}]}}]},
+                    'Finish-to-start dependencies: task ids or { task, lag }; "tpl@*" is every instance of a template.',
+                    '完成-开始依赖:任务标识或 { task, lag };"tpl@*" 表示模板的全部实例。'),
+        "start": _k(_DATE, "Earliest start (a date or a date expression).", "最早开始日期(日期或日期表达式)。"),
+        "due": _k(_DATE, "Deadline: a date is the end of that day, a datetime that moment.",
+                  "截止时间:日期指当日结束,日期时间指该时刻。"),
+        "on": _k(_DATE, "A fixed event: that day (or moment); excludes start, due and repeat.",
+                 "固定日期的事项:当日(或该时刻);不能与 start、due、repeat 同用。"),
+        "duration": _k({"anyOf": [_DURATION_TEXT, {"$ref": "#/definitions/duration"}]},
+                       'Working time ("3d", "4h", "1w"), or three points for simulation (default "1d").',
+                       '工作时长("3d"、"4h"、"1w"),或用于模拟的三点估计(默认 "1d")。'),
+        "repeat": _k({"$ref": "#/definitions/repeat"}, "Occurrences ID#1 … ID#N.", "重复:生成 ID#1 … ID#N。"),
+        "solicits": _k(_STRS, "Units asked for money or goods (募捐 / 认捐).", "被募捐 / 认捐的单位。"),
+        "tags": _k(_STRS, "Free labels.", "自由标签。"),
+        "approvals": _k({"anyOf": [{"$ref": "#/definitions/approval"},
+                                   {"type": "array", "items": {"$ref": "#/definitions/approval"}}]},
+                        "Sign-offs (审批), in order.", "审批步骤,按顺序。"),
+        "doc": _DOC_KEY,
+    },
+    "approval": {
+        "by": _k(_STRS, "Who approves: units or groups.", "审批单位:单位或组。"),
+        "mode": _k({"enum": ["all", "any"]}, '"all" (会签, every one) or "any" (或签, the first decides).',
+                   '"all"(会签,全部同意)或 "any"(或签,首个决定)。'),
+        "within": _k(_DURATION_TEXT, "How long the approver is expected to take.", "审批预计用时。"),
+        "due": _k(_DATE, "An absolute deadline for the step.", "该步骤的截止时间。"),
+        "kind": _k(_STR, "consent and recommend need not come from a superior unit.",
+                   "consent(同意)和 recommend(推荐)不要求来自上级单位。"),
+        "doc": _DOC_KEY,
+    },
+    "submission": {
+        "to": _k(_STRS, "Units (or groups) the submission is delivered to.", "报送对象:单位或组。"),
+        "due": _k(_DATE, "When it must be delivered.", "报送截止时间。"),
+        "doc": _DOC_KEY,
+    },
+    "after": {
+        "task": _k(_STR, "The prerequisite task's id.", "前置任务的标识。"),
+        "lag": _k(_DURATION_TEXT, 'Wait after it finishes ("2d", "2wd", "4h", "1w"; negative: a lead time).',
+                  '前置任务完成后的间隔("2d"、"2wd"、"4h"、"1w";负数表示提前)。'),
+        "doc": _DOC_KEY,
+    },
+    "duration": {
+        "likely": _k(_DURATION_TEXT, "The deterministic schedule's duration.", "确定性排程所用的工期。"),
+        "optimistic": _k(_DURATION_TEXT, "The shortest (default: likely).", "最短工期(默认同 likely)。"),
+        "pessimistic": _k(_DURATION_TEXT, "The longest (default: likely).", "最长工期(默认同 likely)。"),
+    },
+    "repeat": {
+        "every": _k({"enum": ["week", "month", "quarter"]}, 'The period: "week", "month" or "quarter".',
+                    '周期:"week"(周)、"month"(月)或 "quarter"(季度)。'),
+        "times": _k({"type": "integer", "minimum": 1}, "How many occurrences.", "重复次数。"),
+    },
+    "template": {
+        "for_each": _k(_STR, "A group: one task per unit of it.", "一个组:为其中每个单位生成一项任务。"),
+        "task": _k({"$ref": "#/definitions/template_task"}, "The task, with {unit} placeholders.",
+                   "任务内容,可使用 {unit} 等占位符。"),
+        "repeat": _k({"$ref": "#/definitions/repeat"}, "As a task's repeat (not both).", "同任务的 repeat(二者不能同时使用)。"),
+        "doc": _DOC_KEY,
+    },
+    "checks": {
+        "select": _k(_STRS, "Only these checks run (codes or prefixes).", "只运行这些检查(代码或前缀)。"),
+        "ignore": _k(_STRS, "Never reported for this plan (codes or prefixes).", "本方案不报告这些检查(代码或前缀)。"),
+        "severity": _k({"type": "object", "additionalProperties": _SEVERITY},
+                       'Raise or lower a check: { CODE = "error" | "warning" | "info" }.',
+                       '调整检查的严重程度:{ CODE = "error" | "warning" | "info" }。'),
+        "options": _k({"type": "object", "additionalProperties": {"type": "object"}},
+                      "Options a check documents ([checks.options.CODE]).", "检查所说明的选项([checks.options.CODE])。"),
+        "doc": _DOC_KEY,
+    },
+    "doc": {
+        "quote": _k(_STR, "The document's own words.", "文件原文。"),
+        "note": _k(_STR, "The author's remark.", "编写者备注。"),
+    },
+    "calendar": {
+        "overrides": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/calendar_year"}},
+                        "[calendar.overrides.YEAR]: a year the calendar does not cover.",
+                        "[calendar.overrides.YEAR]:日历未涵盖的年份。"),
+    },
+    "calendar_year": {
+        "holidays": _k({"type": "array", "items": {"anyOf": [_DATE, {"$ref": "#/definitions/holiday"}]}},
+                       "Official holidays: dates, or { from, to, name } ranges.", "法定节假日:日期,或 { from, to, name } 区间。"),
+        "workdays": _k({"type": "array", "items": _DATE}, "Adjusted working days (调休).", "调休工作日。"),
+        "doc": _DOC_KEY,
+    },
+    "holiday": {
+        "from": _k(_DATE, "The first day of the holiday.", "假期第一天。"),
+        "to": _k(_DATE, "The last day of the holiday.", "假期最后一天。"),
+        "name": _k(_STR, "The holiday's name (国庆节).", "节日名称(如国庆节)。"),
+    },
+}
+
+#: Keys a table must have (the loader's missing-key problems).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "campaign": ("id", "name", "start", "end"), "unit": ("name",), "pairing": ("a", "b"),
+    "task": ("title", "lead"), "approval": ("by",), "after": ("task",), "duration": ("likely",),
+    "repeat": ("every", "times"), "template": ("for_each", "task"), "holiday": ("from", "to"),
+    "submission": ("to",),
+}
+
+
+def _loader_keys() -> dict[str, frozenset[str]]:
+    """The loader's own key tables, by section (the names are never written twice)."""
+    from .load.calendar_overrides import CALENDAR_KEYS, HOLIDAY_KEYS, OVERRIDE_KEYS
+    from .load.expand import GROUP_KEYS
+    from .load.structure import CAMPAIGN_KEYS, CHECKS_KEYS, DOC_KEYS, PAIRING_KEYS, TOP_KEYS, UNIT_KEYS
+    from .load.tasks import AFTER_KEYS, APPROVAL_KEYS, DURATION_KEYS, REPEAT_KEYS, SUBMISSION_KEYS, TASK_KEYS
+    from .load.templates import TEMPLATE_KEYS
+
+    return {
+        "top": TOP_KEYS, "campaign": CAMPAIGN_KEYS, "unit": UNIT_KEYS, "group": GROUP_KEYS, "pairing": PAIRING_KEYS,
+        "task": TASK_KEYS, "approval": APPROVAL_KEYS, "submission": SUBMISSION_KEYS, "after": AFTER_KEYS,
+        "duration": DURATION_KEYS, "repeat": REPEAT_KEYS, "template": TEMPLATE_KEYS, "checks": CHECKS_KEYS,
+        "doc": DOC_KEYS, "calendar": CALENDAR_KEYS, "calendar_year": OVERRIDE_KEYS, "holiday": HOLIDAY_KEYS,
+    }
+
+
+def key_docs() -> dict[str, dict[str, KeyDoc]]:
+    """Every table's keys with their descriptions, checked against the loader's key tables.
+
+    Raises:
+        RuntimeError: when a loader table and its descriptions name different keys.
+    """
+    for section, keys in _loader_keys().items():
+        described = set(_DOCS.get(section, {}))
+        if described != set(keys):
+            msg = (f"schema descriptions of [{section}] disagree with the loader: "
+                   f"undescribed {sorted(set(keys) - described)}, not read {sorted(described - set(keys))}")
+            raise RuntimeError(msg)
+    return _DOCS
+
+
+def _table(section: str, docs: dict[str, dict[str, KeyDoc]], *, required: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "type": "object",
+        "properties": {key: doc.schema() for key, doc in sorted(docs[section].items())},
+        "additionalProperties": False,
+    }
+    if required and section in _REQUIRED:
+        out["required"] = list(_REQUIRED[section])
+    return out
+
+
+def plan_schema(*, fragment: bool = False) -> dict[str, Any]:
+    """The JSON Schema (draft-07, which taplo reads) of a plan file.
+
+    Args:
+        fragment: the schema of an included file (``[campaign] include = [...]``),
+            which needs neither ``format`` nor ``[campaign]``.
+    """
+    docs = key_docs()
+    definitions = {section: _table(section, docs) for section in docs if section != "top"}
+    # A template's task is written with placeholders and may leave `lead` to a default of
+    # the template's producer; the loader checks the expanded tasks.
+    definitions["template_task"] = _table("task", docs, required=False)
+    # An included file may hold some of [campaign] (dates, say) without its required keys.
+    if fragment:
+        definitions["campaign"] = _table("campaign", docs, required=False)
+    top = _table("top", docs, required=False)
+    if not fragment:
+        top["required"] = ["format", "campaign"]
+    title = "campaignflow plan (included file)" if fragment else "campaignflow plan"
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID + (":include" if fragment else ""),
+        "title": title,
+        "description": "A campaign plan: units, groups, tasks, windows and approvals (format 1).\n\n"
+                       "活动方案:单位、组、任务、时间窗口与审批(格式 1)。",
+        **top,
+        "definitions": dict(sorted(definitions.items())),
+    }
+
+
+def schema_text(*, fragment: bool = False) -> str:
+    """The schema as the JSON text shipped in the package (stable key order, UTF-8, newline at the end)."""
+    return json.dumps(plan_schema(fragment=fragment), ensure_ascii=False, indent=2) + "\n"
+
+
+def shipped_schema(*, fragment: bool = False) -> str:
+    """The schema file shipped in the package (``campaignflow/schemas/``)."""
+    name = "include.schema.json" if fragment else "plan.schema.json"
+    return resources.files("campaignflow").joinpath("schemas", name).read_text(encoding="utf-8")
+
+
+def to_json_value(value: Any) -> Any:
+    """A parsed TOML value as JSON sees it: dates and times become ISO strings, as in taplo."""
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return value
