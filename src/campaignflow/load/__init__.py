@@ -171,7 +171,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             id=head.id, name=head.name, name_en=head.name_en, issuer=head.issuer, start=head.start, end=head.end,
             timezone=head.timezone, calendar=head.calendar_name,
             dates=head.dates.named if head.dates is not None else {},
-            units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end),
+            units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end, head.calendar),
             checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
             doc=head.doc, source=source,
             locator=locator,

@@ -236,6 +236,10 @@ def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins,
     literal_start = raw.get("start") if isinstance(raw.get("start"), date) else None
     origin = literal_start.date() if isinstance(literal_start, datetime) else literal_start
     resolver = head.dates = DateResolver(log, tz=tz, calendar=head.calendar, origin=origin)
+    # A window written as dates is known before the named dates: they may use "@campaign.end" too.
+    literal_end = raw.get("end") if isinstance(raw.get("end"), date) else None
+    if literal_start is not None and literal_end is not None:
+        resolver.campaign_window(resolver.resolve(literal_start, ""), resolver.resolve(literal_end, ""))
     dates = raw.get("dates")
     if dates is not None:
         if isinstance(dates, dict):
@@ -252,6 +256,7 @@ def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins,
             continue
         moment = resolver.resolve(raw[key], child(path, key))
         setattr(head, key, moment)
+    resolver.campaign_window(head.start, head.end)
     window = head.window()
     if window is not None and window[0] >= window[1]:
         log.add("bad-window", f"the campaign ends ({head.end}) before it starts ({head.start})",
