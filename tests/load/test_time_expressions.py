@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from campaignflow.load import load_plan
 from campaignflow.load.dates import parse_period_edge
 from campaignflow.model import Near, Window
 
@@ -138,3 +139,15 @@ def test_wrong_around_eve_and_venue_are_located(problems, only, line, code, path
     assert found.location.key_path == path and found.location.line is not None
     if code == "unknown-key" or code == "unknown-date":
         assert found.hint is not None, found.format()
+
+
+def test_cf203_does_not_report_the_edge_of_an_around_window(plugins):
+    from campaignflow.checks import run_checks
+
+    text = TASK.replace('start = 2020-07-01', 'start = 2020-07-01\ncalendar = "cn-workdays"')
+    # 2020-10-17 + 1d is a Sunday: as `due` it is CF203's, as the edge of 前后 it is not.
+    written = load_plan(text + 'due = "@day + 1d"\n', plugins=plugins)
+    around = load_plan(text + 'around = { date = "@day", width = "1d" }\n', plugins=plugins)
+    assert written.tasks["t"].window.due == around.tasks["t"].window.due
+    assert [f.code for f in run_checks(written, plugins=plugins) if f.code == "CF203"] == ["CF203"]
+    assert [f.code for f in run_checks(around, plugins=plugins) if f.code == "CF203"] == []

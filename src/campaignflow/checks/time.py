@@ -225,7 +225,9 @@ class NonWorkingDay(Check):
 
     A Saturday on the ``weekdays`` calendar, or a day of an official holiday
     (named) on ``cn-workdays``. Generated windows of ``repeat`` occurrences
-    are not reported: the author did not write those dates.
+    are not reported: the author did not write those dates. Nor is the end of
+    a window given as 前后 / 前夕 (``around`` / ``eve``): the document names a
+    day, and the window's edges are the format's documented width.
     """
 
     code = "CF203"
@@ -249,7 +251,8 @@ class NonWorkingDay(Check):
             if task.occurrence is not None:
                 continue
             w = task.window
-            dated = [("on", w.on), ("due", w.due)] + [(f"approvals[{i}].due", s.due) for i, s in
+            own = [] if task.near is not None else [("on", w.on), ("due", w.due)]
+            dated = own + [(f"approvals[{i}].due", s.due) for i, s in
                                                        enumerate(task.approvals)]
             for field, m in dated:
                 if m is not None and off(m):
