@@ -543,6 +543,16 @@ class Campaign:
                 out.setdefault(unit.parent, []).append(unit.id)
         return {k: tuple(vs) for k, vs in out.items()}
 
+    def floating(self) -> tuple[str, ...]:
+        """Tasks the plan leaves open: no date of their own, no prerequisite, not an occurrence.
+
+        A schedule can only start them on the campaign's first day; that is the
+        schedule's choice, not the document's (``simulate`` says so).
+        """
+        return tuple(t.id for t in self.tasks.values()
+                     if not t.after and t.occurrence is None and t.near is None
+                     and t.window.start is None and t.window.due is None and t.window.on is None)
+
     def window_instants(self) -> tuple[datetime, datetime]:
         """The campaign window as [start, end) instants."""
         return start_instant(self.start), end_instant(self.end)

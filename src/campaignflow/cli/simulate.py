@@ -133,6 +133,15 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
             click.echo("")
         click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability, ids=ids,
                                 width=width), color=colour)
+        floating = campaign.floating()
+        if floating:  # the document leaves them open: the schedule's day one is not the document's
+            first = campaign.start.isoformat() if hasattr(campaign.start, "isoformat") else str(campaign.start)
+            shown = ", ".join(floating[:3]) + (", …" if len(floating) > 3 else "")
+            click.echo(t(lang, f"note: {len(floating)} task(s) have no date and no prerequisite in the plan "
+                               f"({shown}): the document leaves them open, and the schedule starts them on "
+                               f"the campaign's first day ({first}); give them a date or `after` to place them",
+                         f"注意:{len(floating)} 项任务在方案中既无日期也无前置任务({shown}):文件未规定时间,"
+                         f"排程将其安排在方案首日({first});如需定位,请给出日期或 `after`"))
         from ..calendar import campaign_calendar, uncovered_years
 
         missing = uncovered_years(campaign, campaign_calendar(campaign, session.plugins))
