@@ -503,6 +503,13 @@ class Campaign:
     doc: Annotation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
+    #: ``fixed_dates``: named dates a scenario's new start does not move (扶贫日 is 10月17日 for everyone).
+    fixed_dates: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    #: Where the plan used a fixed date: task id -> {field: the expression}, e.g. ``{"due": "@poverty_day - 1d"}``;
+    #: fields are ``start``, ``due``, ``on``, ``around``, ``eve``, ``approvals[0].due``, ``reports_to[0].due``.
+    #: Provenance, not meaning: not compared, and not written back by ``to_toml``.
+    fixed_uses: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, converter=_freeze_map, eq=False,
+                                                              repr=False)
 
     def __attrs_post_init__(self) -> None:
         if start_instant(self.start) >= end_instant(self.end):

@@ -93,6 +93,8 @@ def _campaign_pairs(c: Campaign) -> _Pairs:
         pairs.append(("calendar", c.calendar))
     if c.allow_self_approval:
         pairs.append(("allow_self_approval", True))
+    if c.fixed_dates:
+        pairs.append(("fixed_dates", list(c.fixed_dates)))
     pairs.append(("doc", _doc(c.doc)))
     return pairs
 

@@ -123,3 +123,19 @@ def test_county_social_progress_ledger_is_monthly_on_working_days(seeds):
     assert all(calendar.is_working_day(t.window.due) for t in ledger)
     # 2020-05-31 is a Sunday and 2020-10-31 a Saturday: the working day before each.
     assert ledger[4].window.due == date(2020, 5, 29) and ledger[9].window.due == date(2020, 10, 30)
+
+
+@pytest.mark.parametrize("name", list(PLUGINS))
+def test_poverty_day_stays_when_an_office_moves_its_start(seeds, name):
+    from datetime import timedelta
+
+    from campaignflow.simulate import Scenario
+
+    c = seeds[name].campaign
+    assert c.fixed_dates == ("poverty_day",)
+    day = c.dates["poverty_day"]
+    moved = Scenario(start=c.start + timedelta(days=7)).apply(c)
+    assert moved.dates["poverty_day"] == day
+    for tid, fields in c.fixed_uses.items():
+        if "on" in fields and fields["on"] == "@poverty_day":
+            assert moved.tasks[tid].window.on == day, tid

@@ -42,7 +42,8 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 @click.command()
 @plan_argument
 @click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
-              help="Move the campaign to start on DATE; every date of the plan moves alike.")
+              help="Move the campaign to start on DATE; every date of the plan moves alike, except "
+                   "the plan's fixed_dates and the dates written from them.")
 @click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(parse_delay),
               help="TASK takes this many more working days (repeatable).")
 @click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(parse_capacity),

@@ -140,6 +140,10 @@ class DateResolver:
         #: ``campaign.start`` / ``campaign.end``, once the campaign's window is known (not in ``named``,
         #: which becomes ``Campaign.dates``).
         self.builtin: dict[str, Moment] = {}
+        #: Names of ``fixed_dates``: each use of one is recorded in ``uses`` (key path -> the text).
+        self.fixed: frozenset[str] = frozenset()
+        self.uses: dict[str, str] = {}
+        self._names: dict[str, str | None] = {}
 
     def campaign_window(self, start: Moment | None, end: Moment | None) -> None:
         """Make ``"@campaign.start"`` and ``"@campaign.end"`` usable (for tasks, after ``[campaign]``)."""
@@ -172,6 +176,13 @@ class DateResolver:
         hit = self._cache.get(value)
         if hit is None:
             hit = self._cache[value] = self._parse(value)
+        if self.fixed:
+            name = self._names.get(value, "")
+            if name == "":
+                m = _EXPR.fullmatch(value)
+                name = self._names[value] = m.group(1) if m is not None else None
+            if name in self.fixed:
+                self.uses[key_path] = value
         if hit is _FAILED_NAME:
             return None
         if isinstance(hit, _Failure):
