@@ -46,3 +46,16 @@ def test_anhui_city_visits_are_made_with_the_dispatching_units(seeds):
     assert "会同选派帮扶单位" in visits[0].doc.quote and visits[0].doc.quote in _document(anhui)
     for task in visits:
         assert "选派帮扶单位" in _names(c, task), task.id
+
+
+def test_county_social_prefecture_departments_have_their_county_counterparts(seeds):
+    cs = seeds["county-social"]
+    c = cs.campaign
+    document = _document(cs)
+    zhou = "州政府办公室、老干局、州总工会、州纪委、州防灾减灾和应急管理局、农办"
+    county = "县脱贫攻坚领导小组办公室、县政府办、县委老干局、县总工会、县纪委、县防灾减灾局、县农牧农村和科技局"
+    assert f"联系指导我县的州直部门分别是{zhou}。" in document and f"责任单位:{county}" in document
+    assert "各联系单位,对应县级部门" in document
+    pairs = [(c.units[p.a].name, c.units[p.b].name) for p in c.pairings if p.kind == "contact-counterpart"]
+    # The leading group office leads the item; the other six are the counterparts, in the same order.
+    assert pairs == list(zip(zhou.split("、"), county.split("、")[1:], strict=True))
