@@ -59,3 +59,17 @@ def test_county_social_prefecture_departments_have_their_county_counterparts(see
     pairs = [(c.units[p.a].name, c.units[p.b].name) for p in c.pairings if p.kind == "contact-counterpart"]
     # The leading group office leads the item; the other six are the counterparts, in the same order.
     assert pairs == list(zip(zhou.split("、"), county.split("、")[1:], strict=True))
+
+
+def test_chongqing_every_poor_village_has_a_work_team(seeds):
+    cq = seeds["chongqing"]
+    c = cq.campaign
+    assert "全县要向每个贫困村派出驻村工作队,切实做到村村都有工作队" in _document(cq)
+    villages = [u.id for u in c.units.values() if u.kind == "poor-village"]
+    teams = {t.template_unit: t for t in c.tasks.values() if t.template == "village-team"}
+    assert villages and set(teams) == set(villages)
+    for village, team in teams.items():
+        assert team.lead == "county" and village in team.partners and c.units[village].parent in team.partners
+        assert team.doc.quote in _document(cq)
+    # Every township has its village, so no township is left without a team.
+    assert {c.units[v].parent for v in villages} == set(c.members("townships"))
