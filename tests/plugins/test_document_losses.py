@@ -73,3 +73,13 @@ def test_chongqing_every_poor_village_has_a_work_team(seeds):
         assert team.doc.quote in _document(cq)
     # Every township has its village, so no township is left without a team.
     assert {c.units[v].parent for v in villages} == set(c.members("townships"))
+
+
+def test_venues_are_where_the_documents_say(seeds, seed_plugin):
+    lanshan = seed_plugin("lanshan_stats_bureau", module="campaignflow_lanshan_stats_bureau")
+    task = lanshan.campaign.tasks["street-campaign"]
+    assert task.venue == "区委广场" and "在区委广场现场设立宣传台" in _document(lanshan)
+    cq = seeds["chongqing"]
+    assert "在乡镇(街道)所在地人口集中的地点举行扶贫日纪念活动仪式" in _document(cq)
+    for task in (t for t in cq.campaign.tasks.values() if t.template == "township-ceremony"):
+        assert task.venue == f"{cq.campaign.units[task.lead].name}所在地人口集中的地点"
