@@ -129,6 +129,7 @@ _EDGES = st.sampled_from(['"7月底"', '"三季度末"', '"年底"', '"2020-08 e
 def _plans(draw: st.DrawFn) -> str:
     lines = ['format = 1', '[campaign]', 'id = "r"', 'name = "R"', 'start = 2020-07-01', 'end = 2020-12-31',
              f'calendar = "{draw(st.sampled_from(["cn-workdays", "weekdays"]))}"',
+             draw(st.sampled_from(["", 'fixed_dates = ["day"]', 'fixed_dates = ["day", "due"]'])),
              '[campaign.dates]', 'day = 2020-10-17', f'due = {draw(_EDGES)}', '[units.a]', 'name = "A"']
     for i in range(draw(st.integers(1, 4))):
         lines += [f"[tasks.t{i}]", f'title = "T{i}"', 'lead = "a"']

@@ -101,3 +101,11 @@ def test_fixed_dates_round_trip_through_the_writer() -> None:
     written = to_toml(campaign)
     assert 'fixed_dates = ["poverty_day"]' in written
     assert loads(written, plugins=PLUGINS) == campaign
+
+
+def test_a_misspelled_fixed_dates_key_gets_a_suggestion() -> None:
+    with pytest.raises(PlanError) as info:
+        loads(_example().replace("fixed_dates =", "fixed_date ="), plugins=PLUGINS)
+    [problem] = info.value.problems
+    assert problem.code == "unknown-key" and problem.location.key_path == "campaign.fixed_date"
+    assert problem.hint is not None and "fixed_dates" in problem.hint.en
