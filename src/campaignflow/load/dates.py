@@ -15,13 +15,13 @@ are the campaign's own window (活动结束后: ``"@campaign.end + 1d"``).
 from __future__ import annotations
 
 import re
+from calendar import monthrange as _monthrange
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from calendar import monthrange as _monthrange
-
 from ..calendar import Calendar, WorkAxis
+from ..findings import Text
 from ..model import Moment
 from .problems import ProblemLog, show, type_name
 
@@ -65,16 +65,12 @@ def parse_iso(text: str) -> date | datetime | None:
     return None
 
 
-_EDGE_ZH_REASON = {"前 (by) f": "“前”应跟在“底/末”之后,不能跟在“初”之后",
-                   "a period": "未写年份的期间需要以日期写出的方案开始日", "there is": "月份不存在"}
-
-
-def parse_period_edge(text: str, default_year: int | None) -> date | str | None:
+def parse_period_edge(text: str, default_year: int | None) -> date | Text | None:
     """The day a period edge names (``"2020-07 end"``, ``"7月底"``, ``"三季度初"``, ``"年底"``).
 
-    Returns ``None`` when ``text`` is no period edge, and an English reason
-    (a string) when it is one that names no day: a month 13, a Chinese form
-    without a year when ``default_year`` is ``None``, or 初 followed by 前.
+    Returns ``None`` when ``text`` is no period edge, and the reason (en/zh)
+    when it is one that names no day: a month 13, a Chinese form without a
+    year when ``default_year`` is ``None``, or 初 followed by 前.
     """
     m = _EDGE_ASCII.fullmatch(text)
     if m is not None:
@@ -88,15 +84,16 @@ def parse_period_edge(text: str, default_year: int | None) -> date | str | None:
         edge = m["medge"] or m["qedge"] or m["yedge"]
         end = edge != "初"
         if m["by"] and not end:
-            return "前 (by) follows an end (底/末), not a start (初)"
+            return Text("前 (by) follows an end (底/末), not a start (初)", "“前”应跟在“底/末”之后,不能跟在“初”之后")
         if m["year"] is None and default_year is None:
-            return "a period without a year needs a campaign start written as a date"
+            return Text("a period without a year needs a campaign start written as a date",
+                        "未写年份的期间需要以日期写出的方案开始日")
         year = int(m["year"]) if m["year"] else default_year  # type: ignore[assignment]
         month, quarter = m["month"], m["quarter"]
         month_n = None if month is None else (int(month) if month.isdigit() else _NUMERALS[month])
         quarter_n = None if quarter is None else (int(quarter) if quarter.isdigit() else _NUMERALS[quarter])
     if month_n is not None and not 1 <= month_n <= 12:
-        return f"there is no month {month_n}"
+        return Text(f"there is no month {month_n}", f"不存在第 {month_n} 月")
     if quarter_n is not None:
         first, last = 3 * quarter_n - 2, 3 * quarter_n
     elif month_n is not None:
@@ -204,9 +201,9 @@ class DateResolver:
             edge = parse_period_edge(text, self.origin.year if self.origin is not None else None)
             if isinstance(edge, date):
                 return edge
-            if isinstance(edge, str):
-                return _Failure("bad-date", f"{show(text)} names no day: {edge}",
-                                f"{show(text)} 不是有效的日期:{_EDGE_ZH_REASON.get(edge[:8], edge)}")
+            if isinstance(edge, Text):
+                return _Failure("bad-date", f"{show(text)} names no day: {edge.en}",
+                                f"{show(text)} 不是有效的日期:{edge.zh}")
             try:
                 iso = parse_iso(text)
             except ValueError as exc:
