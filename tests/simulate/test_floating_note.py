@@ -57,3 +57,12 @@ def test_simulate_notes_the_tasks_the_document_leaves_open(tmp_path) -> None:
     dated.write_text(PLAN.replace('lead = "a"\n[tasks.dated]', 'lead = "a"\ndue = 2020-09-30\n[tasks.dated]', 1),
                      encoding="utf-8")
     assert "no date and no prerequisite" not in CliRunner().invoke(cli, ["simulate", str(dated), "--no-gantt"]).output
+
+
+def test_the_json_document_lists_the_undated_tasks(tmp_path) -> None:
+    import json
+
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN, encoding="utf-8")
+    doc = json.loads(CliRunner().invoke(cli, ["simulate", str(plan), "--format", "json"]).output)
+    assert doc["plan"]["undated"] == ["open"]

@@ -118,8 +118,10 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
                                f"--engine numpy 需要 numpy(pip install 'campaignflow[fast]'):{exc}")) from None
 
     if fmt == "json":
-        click.echo(json.dumps(to_json(result, plan_name=campaign.name, plan_file=campaign.source,
-                                      min_probability=min_probability), ensure_ascii=False, indent=2))
+        doc = to_json(result, plan_name=campaign.name, plan_file=campaign.source, min_probability=min_probability)
+        # The tasks the document leaves undated (the text output's note): the schedule's day one is not theirs.
+        doc["plan"]["undated"] = list(campaign.floating())
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:
