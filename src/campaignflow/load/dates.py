@@ -9,7 +9,7 @@ Period edges name the first or last day of a month, quarter or year, as the
 documents write them: ``"2020-07 end"`` / ``"7月底"``, ``"2020-Q3 start"`` /
 ``"三季度初"``, ``"2020 end"`` / ``"年底"`` (a Chinese form without a year is in
 the year of the campaign's start). ``"@campaign.start"`` and ``"@campaign.end"``
-are the campaign's own window (活动结束后: ``"@campaign.end + 1d"``).
+are the campaign's own window (``"@campaign.end"`` for a year-end deadline).
 """
 
 from __future__ import annotations
