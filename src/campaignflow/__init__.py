@@ -35,6 +35,7 @@ _LAZY: dict[str, str] = {
     "Pairing": "model",
     "Repeat": "model",
     "Submission": "model",
+    "Near": "model",
     "Task": "model",
     "Unit": "model",
     "Window": "model",
@@ -155,6 +156,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Holiday, Lag,
         Pairing, Repeat, Submission, Task, Unit, Window,
     )
+    from .model import Near
     from .plugins import hookimpl
     from .plugins.manager import Plugins, create_plugin_manager
     from .runtime import Actor, Engine, Event, ManualClock, MemoryStore, SQLiteStore, Store, TaskState, TaskView

@@ -28,6 +28,7 @@ __all__ = [
     "Dependency",
     "Window",
     "Repeat",
+    "Near",
     "Approval",
     "Submission",
     "Unit",
@@ -225,12 +226,71 @@ class Window:
         return None if m is None else end_instant(m)
 
 
+#: What a ledger occurrence on a non-working day does (``repeat.if_not_working``).
+NON_WORKING_POLICIES = ("previous", "next", "keep")
+
+
+def _ledger_day(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None or value == "end" or (type(value) is int and 1 <= value <= 92):
+        return
+    msg = f'{attribute.name} must be "end" or a day of the period from 1 to 92, got {value!r}'
+    raise ValueError(msg)
+
+
 @attrs.frozen
 class Repeat:
-    """``repeat = { every = "quarter", times = 4 }``: one occurrence per period."""
+    """``repeat = { every = "quarter", times = 4 }``: one occurrence per period.
+
+    ``at_least`` is the document's minimum (全年至少4次): ``times`` occurrences are
+    planned, never fewer than ``at_least``. ``day`` makes a ledger (按月): each
+    occurrence is due on that day of its period (``"end"``, or the N-th day,
+    the period's last day when it is shorter); one that falls on a non-working
+    day moves to the previous working day (``if_not_working = "previous"``), the
+    next one (``"next"``), or stays (``"keep"``, the plan's explicit choice).
+    """
 
     every: Literal["week", "month", "quarter"] = attrs.field(validator=v.in_(("week", "month", "quarter")))
     times: int = attrs.field(validator=[v.instance_of(int), v.ge(1)])
+    at_least: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.ge(1)]))
+    day: int | Literal["end"] | None = attrs.field(default=None, validator=_ledger_day)
+    if_not_working: Literal["previous", "next", "keep"] = attrs.field(
+        default="previous", validator=v.in_(NON_WORKING_POLICIES))
+
+    def __attrs_post_init__(self) -> None:
+        if self.at_least is not None and self.times < self.at_least:
+            msg = f"times ({self.times}) is fewer than at_least ({self.at_least})"
+            raise ValueError(msg)
+
+
+#: Calendar days on each side of 前后 (around) and before 前夕 (the eve), unless the plan says.
+DEFAULT_NEAR_WIDTH = 3
+
+
+@attrs.frozen
+class Near:
+    """``around`` (前后) or ``eve`` (前夕): a window the document gives relative to one day.
+
+    ``around``: ``width`` calendar days before ``day`` to ``width`` days after it.
+    ``eve``: the ``width`` days strictly before ``day`` (the day itself excluded).
+    """
+
+    day: date = attrs.field(validator=v.instance_of(date))
+    relation: Literal["around", "eve"] = attrs.field(validator=v.in_(("around", "eve")))
+    width: int = attrs.field(default=DEFAULT_NEAR_WIDTH, validator=[v.instance_of(int), v.ge(0), v.le(31)])
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.day, datetime):
+            msg = f"expected a date, got a datetime {self.day}"
+            raise ValueError(msg)
+        if self.relation == "eve" and self.width < 1:
+            msg = "the eve (前夕) needs at least one day before the date"
+            raise ValueError(msg)
+
+    def window(self) -> Window:
+        """The task's window: ``start`` and ``due`` as whole days."""
+        if self.relation == "around":
+            return Window(start=self.day - timedelta(days=self.width), due=self.day + timedelta(days=self.width))
+        return Window(start=self.day - timedelta(days=self.width), due=self.day - timedelta(days=1))
 
 
 @attrs.frozen
@@ -331,6 +391,10 @@ class Task:
     co_leads: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     repeat: Repeat | None = None
     occurrence: int | None = None
+    #: 前后 / 前夕: the window was given relative to a day (``window`` is its result).
+    near: Near | None = None
+    #: 地点: where the task takes place, as the document names it.
+    venue: str | None = None
     template: str | None = None
     template_unit: str | None = None
     doc: Annotation | None = None
@@ -439,6 +503,13 @@ class Campaign:
     doc: Annotation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
+    #: ``fixed_dates``: named dates a scenario's new start does not move (扶贫日 is 10月17日 for everyone).
+    fixed_dates: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    #: Where the plan used a fixed date: task id -> {field: the expression}, e.g. ``{"due": "@poverty_day - 1d"}``;
+    #: fields are ``start``, ``due``, ``on``, ``around``, ``eve``, ``approvals[0].due``, ``reports_to[0].due``.
+    #: Provenance, not meaning: not compared, and not written back by ``to_toml``.
+    fixed_uses: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict, converter=_freeze_map, eq=False,
+                                                              repr=False)
 
     def __attrs_post_init__(self) -> None:
         if start_instant(self.start) >= end_instant(self.end):
@@ -478,6 +549,16 @@ class Campaign:
             if unit.parent is not None:
                 out.setdefault(unit.parent, []).append(unit.id)
         return {k: tuple(vs) for k, vs in out.items()}
+
+    def floating(self) -> tuple[str, ...]:
+        """Tasks the plan leaves open: no date of their own, no prerequisite, not an occurrence.
+
+        A schedule can only start them on the campaign's first day; that is the
+        schedule's choice, not the document's (``simulate`` says so).
+        """
+        return tuple(t.id for t in self.tasks.values()
+                     if not t.after and t.occurrence is None and t.near is None
+                     and t.window.start is None and t.window.due is None and t.window.on is None)
 
     def window_instants(self) -> tuple[datetime, datetime]:
         """The campaign window as [start, end) instants."""

@@ -22,7 +22,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from .model import Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency, Duration, Group, Lag, Pairing, Submission, Task, Unit
+from .model import (DEFAULT_NEAR_WIDTH, Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency,
+                    Duration, Group, Lag, Near, Pairing, Repeat, Submission, Task, Unit, Window)
 
 __all__ = ["to_toml", "FORMAT_VERSION"]
 
@@ -92,6 +93,8 @@ def _campaign_pairs(c: Campaign) -> _Pairs:
         pairs.append(("calendar", c.calendar))
     if c.allow_self_approval:
         pairs.append(("allow_self_approval", True))
+    if c.fixed_dates:
+        pairs.append(("fixed_dates", list(c.fixed_dates)))
     pairs.append(("doc", _doc(c.doc)))
     return pairs
 
@@ -111,8 +114,25 @@ def _pairing_pairs(p: Pairing) -> _Pairs:
     return [("a", p.a), ("b", p.b), ("kind", p.kind), ("doc", _doc(p.doc))]
 
 
+def _repeat(r: Repeat) -> dict[str, Any]:
+    out: dict[str, Any] = {"every": r.every, "times": r.times}
+    for key, value, default in (("at_least", r.at_least, None), ("day", r.day, None),
+                                ("if_not_working", r.if_not_working, "previous")):
+        if value != default:
+            out[key] = value
+    return out
+
+
+def _near(n: Near) -> Any:
+    return n.day if n.width == DEFAULT_NEAR_WIDTH else {"date": n.day, "width": f"{n.width}d"}
+
+
 def _task_pairs(t: Task) -> _Pairs:
     w = t.window
+    # A window given as 前后 / 前夕 is written as the document gave it (an occurrence keeps its own window).
+    near = t.near if t.near is not None and t.occurrence is None and t.near.window() == w else None
+    if near is not None:
+        w = Window()
     return [
         ("title", t.title), ("title_en", t.title_en), ("section", t.section), ("kind", t.kind),
         ("lead", t.lead), ("partners", list(t.partners) or None),
@@ -124,7 +144,10 @@ def _task_pairs(t: Task) -> _Pairs:
         ("reports_to", _Multiline([_submission(r) for r in t.reports_to]) if t.reports_to else None),
         ("co_leads", list(t.co_leads) or None),
         # On an occurrence ``X#N`` the series' repeat is kept as what it is, not expanded again.
-        ("repeat", None if t.repeat is None else {"every": t.repeat.every, "times": t.repeat.times}),
+        ("repeat", None if t.repeat is None else _repeat(t.repeat)),
+        ("around", _near(near) if near is not None and near.relation == "around" else None),
+        ("eve", _near(near) if near is not None and near.relation == "eve" else None),
+        ("venue", t.venue),
         ("doc", _doc(t.doc)),
     ]
 

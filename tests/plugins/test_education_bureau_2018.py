@@ -18,7 +18,7 @@ _ACTIVITIES = {
     "二(三)": ("开展精准扶贫活动", {"vanguard", "produce-purchase", "vocational-training"}),
     "二(四)": ("开展爱心公益活动", {"charity", "enlightenment-lesson"}),
 }
-_SCHOOL_TEMPLATES = ("publicity", "class-meeting", "charity", "enlightenment-lesson", "school-summary")
+_SCHOOL_TEMPLATES = ("publicity", "class-meeting", "charity")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,8 @@ def test_the_four_activities(campaign, document, section):
 def test_templates_expand_once_per_member(campaign):
     groups = {"survey": "county-edu-depts", "household-income": "edu-agencies", "publicity": "all-edu-units",
               "class-meeting": "primary-secondary-schools", "vocational-training": "vocational-schools",
-              "school-summary": "primary-secondary-schools", "county-report": "county-edu-depts"}
+              "school-summary": "city-schools", "county-report": "county-edu-depts",
+              "enlightenment-lesson": "urban-schools", "county-school-report": "county-schools"}
     for template, group in groups.items():
         assert set(_instances(campaign, template)) == set(campaign.members(group)), template
     assert len(campaign.members("county-edu-depts")) == 2
@@ -114,19 +115,27 @@ def test_templates_expand_once_per_member(campaign):
 
 def test_what_every_school_does(campaign):
     schools = campaign.members("primary-secondary-schools")
-    assert len(schools) == 3 and "example-vocational-school" not in schools
+    assert len(schools) == 4 and "example-vocational-school" not in schools
     for school in schools:
         for template in _SCHOOL_TEMPLATES:
             task = _instances(campaign, template)[school]
             assert task.lead == school
             assert campaign.units[school].name in task.title
+    # The urban schools give the lessons, the schools under the city bureau send their summaries
+    # to the party office; a county's school reports to its county department.
+    urban, city = campaign.members("urban-schools"), campaign.members("city-schools")
+    assert set(_instances(campaign, "enlightenment-lesson")) == set(urban)
+    assert set(_instances(campaign, "school-summary")) == set(city)
+    assert set(urban) < set(schools) and "example-county-school" not in urban + city
+    [report] = _instances(campaign, "county-school-report").values()
+    assert report.reports_to[0].to == ("example-county-edu",)
     charity = _instances(campaign, "charity")
     assert all(t.partners == ("post-office",) for t in charity.values())
 
 
 def test_summaries_due_october_20_to_the_party_office(campaign):
     summaries = [t for t in campaign.tasks.values() if t.template in ("school-summary", "vocational-summary")]
-    assert {t.lead for t in summaries} == set(campaign.expand(("primary-secondary-schools", "vocational-schools")))
+    assert {t.lead for t in summaries} == set(campaign.expand(("city-schools", "vocational-schools")))
     for task in summaries:
         assert task.window.due == date(2018, 10, 20)
         # 报: sent to the party office, which receives it; nothing waits for a sign-off.
@@ -183,7 +192,7 @@ def test_ed001_reports_an_activity_left_out_of_a_report(plugin, tmp_path):
     [finding] = found
     assert finding.location.key_path == "templates.school-summary.task.after"
     assert {t for t in finding.tasks if t.startswith("class-meeting@")} == {
-        f"class-meeting@{s}" for s in campaign.members("primary-secondary-schools")}
+        f"class-meeting@{s}" for s in campaign.members("city-schools")}
 
 
 def test_ed001_reports_a_unit_without_a_report(plugin, tmp_path):

@@ -33,7 +33,7 @@ def _day_of(m: Moment) -> date:
 class OutsideCampaign(Check):
     """A task's window lies (partly) outside the campaign window.
 
-    Its ``start``, ``due`` or ``on`` (or an approval step's ``due``) falls
+    Its ``start``, ``due`` or ``on`` (or an approval step's or a submission's ``due``) falls
     before the campaign's ``start`` or after its ``end``. Occurrences of a
     ``repeat`` are windowed by the loader and checked by CF205 instead.
     """
@@ -53,6 +53,9 @@ class OutsideCampaign(Check):
             w = task.window
             dated = [("on", w.on, "on"), ("start", w.start, "start"), ("due", w.due, "due")]
             dated += [(f"approvals[{i}].due", st.due, "step") for i, st in enumerate(task.approvals)]
+            # A submission due with its task (报送 by the task's own deadline) is one date, reported once.
+            dated += [(f"reports_to[{i}].due", sub.due, "step") for i, sub in enumerate(task.reports_to)
+                      if sub.due != w.due]
             for field, m, role in dated:
                 if m is not None and side(m, role):
                     found.append((task_key(task, field), task, _outside_text(field, m, side(m, role))))
@@ -71,8 +74,8 @@ class OutsideCampaign(Check):
 
 
 def _step_number(field: str) -> int:
-    """``approvals[0].due`` -> 1: the step as a plan author counts it."""
-    return int(field[len("approvals["):field.index("]")]) + 1
+    """``approvals[0].due`` (or ``reports_to[0].due``) -> 1: the step as a plan author counts it."""
+    return int(field[field.index("[") + 1:field.index("]")]) + 1
 
 
 class _Sides:
@@ -111,6 +114,8 @@ def _outside_text(field: str, m: Moment, side: int) -> Text:
     if field == "due":
         return Text(f"is due by {shown}, {when.en}", f"截止时间{shown}{when.zh}")
     step = _step_number(field)
+    if field.startswith("reports_to"):
+        return Text(f"has submission {step} due by {shown}, {when.en}", f"第{step}项报送截止于{shown},{when.zh}")
     return Text(f"has approval step {step} due by {shown}, {when.en}", f"第{step}步审批截止于{shown},{when.zh}")
 
 
@@ -225,7 +230,9 @@ class NonWorkingDay(Check):
 
     A Saturday on the ``weekdays`` calendar, or a day of an official holiday
     (named) on ``cn-workdays``. Generated windows of ``repeat`` occurrences
-    are not reported: the author did not write those dates.
+    are not reported: the author did not write those dates. Nor is the end of
+    a window given as 前后 / 前夕 (``around`` / ``eve``): the document names a
+    day, and the window's edges are the format's documented width.
     """
 
     code = "CF203"
@@ -252,8 +259,11 @@ class NonWorkingDay(Check):
             if task.occurrence is not None:
                 continue
             w = task.window
-            dated = [("on", w.on), ("due", w.due)] + [(f"approvals[{i}].due", s.due) for i, s in
-                                                       enumerate(task.approvals)]
+            own = [] if task.near is not None else [("on", w.on), ("due", w.due)]
+            dated = own + [(f"approvals[{i}].due", s.due) for i, s in enumerate(task.approvals)]
+            # A submission due with its task is one date of the document: reported once, at `due`.
+            dated += [(f"reports_to[{i}].due", s.due) for i, s in enumerate(task.reports_to)
+                      if s.due != w.due or task.near is not None]
             for field, m in dated:
                 if m is not None and off(m):
                     found.append((task_key(task, field), task, (field, _day_of(m))))
@@ -271,6 +281,8 @@ class NonWorkingDay(Check):
             why = Text("not a working day", "非工作日")
         if field in ("on", "due"):
             what = Text("takes place on", "举行日期为") if field == "on" else Text("is due on", "截止日期为")
+        elif field.startswith("reports_to"):
+            what = Text(f"has submission {_step_number(field)} due on", f"第{_step_number(field)}项报送截止日期为")
         else:
             what = Text(f"has approval step {_step_number(field)} due on", f"第{_step_number(field)}步审批截止日期为")
         when = day(d)

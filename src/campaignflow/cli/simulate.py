@@ -42,7 +42,8 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 @click.command()
 @plan_argument
 @click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
-              help="Move the campaign to start on DATE; every date of the plan moves alike.")
+              help="Move the campaign to start on DATE; every date of the plan moves alike, except "
+                   "the plan's fixed_dates and the dates written from them.")
 @click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(parse_delay),
               help="TASK takes this many more working days (repeatable).")
 @click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(parse_capacity),
@@ -117,8 +118,10 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
                                f"--engine numpy 需要 numpy(pip install 'campaignflow[fast]'):{exc}")) from None
 
     if fmt == "json":
-        click.echo(json.dumps(to_json(result, plan_name=campaign.name, plan_file=campaign.source,
-                                      min_probability=min_probability), ensure_ascii=False, indent=2))
+        doc = to_json(result, plan_name=campaign.name, plan_file=campaign.source, min_probability=min_probability)
+        # The tasks the document leaves undated (the text output's note): the schedule's day one is not theirs.
+        doc["plan"]["undated"] = list(campaign.floating())
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         click.echo(to_csv(result), nl=False)
     else:
@@ -133,6 +136,15 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
             click.echo("")
         click.echo(render_table(result, lang=lang, color=colour, min_probability=min_probability, ids=ids,
                                 width=width), color=colour)
+        floating = campaign.floating()
+        if floating:  # the document leaves them open: the schedule's day one is not the document's
+            first = campaign.start.isoformat() if hasattr(campaign.start, "isoformat") else str(campaign.start)
+            shown = ", ".join(floating[:3]) + (", …" if len(floating) > 3 else "")
+            click.echo(t(lang, f"note: {len(floating)} task(s) have no date and no prerequisite in the plan "
+                               f"({shown}): the document leaves them open, and the schedule starts them on "
+                               f"the campaign's first day ({first}); give them a date or `after` to place them",
+                         f"注意:{len(floating)} 项任务在方案中既无日期也无前置任务({shown}):文件未规定时间,"
+                         f"排程将其安排在方案首日({first});如需定位,请给出日期或 `after`"))
         from ..calendar import campaign_calendar, uncovered_years
 
         missing = uncovered_years(campaign, campaign_calendar(campaign, session.plugins))

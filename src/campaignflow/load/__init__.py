@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,6 +121,29 @@ def _load_files(plugins: Plugins, *, main: Path | None, text: str | None, filena
     return campaign
 
 
+def _fixed_uses(head: Any, instances: Mapping[str, list[str]]) -> dict[str, dict[str, str]]:
+    """Task id -> {field: expression} for every use of a fixed date (``[campaign] fixed_dates``)."""
+    out: dict[str, dict[str, str]] = {}
+    uses = head.dates.uses if head.dates is not None else {}
+    for path, text in uses.items():
+        parts = split_key_path(path)
+        if len(parts) < 3:
+            continue
+        if parts[0] == "tasks":
+            owners, rest = [str(parts[1])], parts[2:]
+        elif parts[0] == "templates" and len(parts) > 3 and parts[2] == "task":
+            owners, rest = instances.get(str(parts[1]), []), parts[3:]
+        else:
+            continue
+        if rest and rest[-1] == "date":  # around = { date = ... }
+            rest = rest[:-1]
+        field = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(rest))
+        field = field.replace("approvals.due", "approvals[0].due").replace("reports_to.due", "reports_to[0].due")
+        for owner in owners:
+            out.setdefault(owner, {})[field] = text
+    return out
+
+
 def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source: str,
            locator: PlanLocator, max_tasks: int = DEFAULT_MAX_TASKS) -> Campaign | None:
     present = merged["_present"]
@@ -171,8 +194,9 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             id=head.id, name=head.name, name_en=head.name_en, issuer=head.issuer, start=head.start, end=head.end,
             timezone=head.timezone, calendar=head.calendar_name,
             dates=head.dates.named if head.dates is not None else {},
-            units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end),
+            units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end, head.calendar),
             checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
+            fixed_dates=head.fixed_dates, fixed_uses=_fixed_uses(head, instances),
             doc=head.doc, source=source,
             locator=locator,
         )

@@ -13,8 +13,8 @@ from __future__ import annotations
 import calendar as _cal
 import graphlib
 from collections.abc import Mapping
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -22,7 +22,10 @@ from ..model import Group, Moment, Repeat, Task, Unit, Window, end_instant, star
 from .problems import ProblemLog
 from .structure import check_keys, child, entry_path, get_str, get_strs, read_doc
 
-__all__ = ["GROUP_KEYS", "expand_repeats", "occurrence_ids", "occurrence_windows", "period_window", "read_groups"]
+if TYPE_CHECKING:
+    from ..calendar import Calendar
+
+__all__ = ["GROUP_KEYS", "expand_repeats", "ledger_day", "working_day_by_policy", "occurrence_ids", "occurrence_windows", "period_window", "read_groups"]
 
 GROUP_KEYS = frozenset({"name", "kind", "under", "members", "except", "doc"})
 
@@ -165,8 +168,45 @@ def _earlier(a: Moment | None, b: Moment) -> Moment:
     return b if a is None or end_instant(b) <= end_instant(a) else a
 
 
-def occurrence_windows(repeat: Repeat, window: Window, start: Moment, end: Moment) -> list[Window]:
-    """One window per occurrence: the task's window within its period of the campaign window."""
+def ledger_day(repeat: Repeat, p_start: date, p_end: date) -> date:
+    """The day of its period a ledger occurrence is due, before the working-day policy."""
+    if repeat.day is None or repeat.day == "end":
+        return p_end
+    return min(p_start + timedelta(days=repeat.day - 1), p_end)
+
+
+def working_day_by_policy(day: date, policy: str, calendar: Calendar, earliest: date | None = None) -> date:
+    """``day``, or the working day ``policy`` moves it to (``previous`` / ``next``; ``keep`` keeps it).
+
+    ``previous`` never goes before ``earliest`` (the occurrence's own start):
+    with no working day in between, it takes the next working day instead.
+    """
+    if policy == "keep":
+        return day
+    if policy == "previous":
+        moved = day
+        while earliest is None or moved >= earliest:
+            if calendar.is_working_day(moved):
+                return moved
+            if (day - moved).days > 366:  # a year without a working day is no calendar
+                return day
+            moved -= timedelta(days=1)
+    moved = day
+    for _ in range(366):
+        if calendar.is_working_day(moved):
+            return moved
+        moved += timedelta(days=1)
+    return day
+
+
+def occurrence_windows(repeat: Repeat, window: Window, start: Moment, end: Moment,
+                       calendar: Calendar | None = None) -> list[Window]:
+    """One window per occurrence: the task's window within its period of the campaign window.
+
+    A ledger (``repeat.day``) is due on its day of the period (not before the
+    occurrence's start), moved off a non-working day of ``calendar`` by
+    ``repeat.if_not_working``.
+    """
     first = start_instant(start).date()
     out = []
     for k in range(repeat.times):
@@ -176,19 +216,34 @@ def occurrence_windows(repeat: Repeat, window: Window, start: Moment, end: Momen
             p_start = p_end = date.max
         # Clipped to the campaign window: a period past its end gets an empty window (start after due).
         s = _later(_later(window.start, p_start), start)
+        ledger = repeat.day is not None and p_end != date.max
+        if ledger:
+            # The first period may begin before the campaign: its day is then the occurrence's first day.
+            p_end = max(ledger_day(repeat, p_start, p_end), _day(s))
         e = _earlier(_earlier(window.due, p_end), end)
+        if ledger and calendar is not None:
+            day = _day(e)
+            opened = start_instant(s) <= start_instant(day)
+            moved = working_day_by_policy(day, repeat.if_not_working, calendar, _day(s) if opened else None)
+            if moved != day:
+                e = moved
         out.append(Window(start=s, due=e))
     return out
 
 
-def expand_repeats(tasks: Mapping[str, Task], start: Moment, end: Moment) -> dict[str, Task]:
+def _day(moment: Moment) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def expand_repeats(tasks: Mapping[str, Task], start: Moment, end: Moment,
+                   calendar: Calendar | None = None) -> dict[str, Task]:
     """Every task, with repeated ones replaced by their occurrences ``ID#1`` .. ``ID#N``."""
     out: dict[str, Task] = {}
     for tid, task in tasks.items():
         if task.repeat is None or task.occurrence is not None:  # an occurrence written out stays one
             out[tid] = task
             continue
-        for k, window in enumerate(occurrence_windows(task.repeat, task.window, start, end), start=1):
+        for k, window in enumerate(occurrence_windows(task.repeat, task.window, start, end, calendar), start=1):
             oid = f"{tid}#{k}"
             out[oid] = attrs.evolve(task, id=oid, window=window, occurrence=k)
     return out

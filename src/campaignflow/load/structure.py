@@ -49,7 +49,7 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 TOP_KEYS = frozenset({"format", "campaign", "units", "groups", "pairings", "tasks", "templates", "checks",
                       "calendar"})
 CAMPAIGN_KEYS = frozenset({"id", "name", "name_en", "issuer", "start", "end", "timezone", "calendar", "include",
-                           "dates", "doc", "allow_self_approval"})
+                           "dates", "doc", "allow_self_approval", "fixed_dates"})
 UNIT_KEYS = frozenset({"name", "kind", "parent", "capacity", "name_en", "doc"})
 PAIRING_KEYS = frozenset({"a", "b", "kind", "doc"})
 CHECKS_KEYS = frozenset({"select", "ignore", "severity", "options", "doc"})
@@ -166,11 +166,29 @@ class CampaignHead:
     allow_self_approval: bool = False
     doc: Annotation | None = None
     dates: DateResolver | None = None
+    #: ``fixed_dates``: named dates that stay put when a scenario moves the campaign's start.
+    fixed_dates: tuple[str, ...] = ()
 
     def window(self) -> tuple[datetime, datetime] | None:
         if self.start is None or self.end is None:
             return None
         return start_instant(self.start), end_instant(self.end)
+
+
+def _fixed_dates(log: ProblemLog, raw: Mapping[str, Any], path: str, resolver: DateResolver) -> tuple[str, ...]:
+    """``fixed_dates = ["poverty_day"]``: names of ``[campaign.dates]``; the resolver records their uses."""
+    names = get_strs(log, raw, "fixed_dates", path)
+    out: list[str] = []
+    for i, name in enumerate(names):
+        at = child(child(path, "fixed_dates"), i)
+        if name in resolver.named:
+            out.append(name)
+        elif name not in resolver.failed_names:
+            log.add("unknown-date", f"unknown date '{name}': fixed_dates names dates of [campaign.dates]",
+                    f"未知的日期 '{name}':fixed_dates 应列出 [campaign.dates] 中的日期", at,
+                    hint=log.hint_for(name, resolver.named))
+    resolver.fixed = frozenset(out)
+    return tuple(dict.fromkeys(out))
 
 
 def _zone(log: ProblemLog, name: str, path: str) -> tzinfo | None:
@@ -238,6 +256,10 @@ def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins,
     literal_start = raw.get("start") if isinstance(raw.get("start"), date) else None
     origin = literal_start.date() if isinstance(literal_start, datetime) else literal_start
     resolver = head.dates = DateResolver(log, tz=tz, calendar=head.calendar, origin=origin)
+    # A window written as dates is known before the named dates: they may use "@campaign.end" too.
+    literal_end = raw.get("end") if isinstance(raw.get("end"), date) else None
+    if literal_start is not None and literal_end is not None:
+        resolver.campaign_window(resolver.resolve(literal_start, ""), resolver.resolve(literal_end, ""))
     dates = raw.get("dates")
     if dates is not None:
         if isinstance(dates, dict):
@@ -248,12 +270,14 @@ def read_campaign(log: ProblemLog, raw: Mapping[str, Any], plugins: Plugins,
             resolver.define(named, lambda n: child(child(path, "dates"), n))
         else:
             log.wrong_type(child(path, "dates"), "a table of named dates", "命名日期表", dates)
+    head.fixed_dates = _fixed_dates(log, raw, path, resolver)
     for key in ("start", "end"):
         if raw.get(key) is None:
             log.missing_key(path, key)
             continue
         moment = resolver.resolve(raw[key], child(path, key))
         setattr(head, key, moment)
+    resolver.campaign_window(head.start, head.end)
     window = head.window()
     if window is not None and window[0] >= window[1]:
         log.add("bad-window", f"the campaign ends ({head.end}) before it starts ({head.start})",

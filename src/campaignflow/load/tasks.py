@@ -12,7 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..findings import Text
-from ..model import Approval, Dependency, Duration, Lag, Repeat, Submission, Task, Window, parse_days
+from datetime import date, datetime
+
+from ..model import (DEFAULT_NEAR_WIDTH, NON_WORKING_POLICIES, Approval, Dependency, Duration, Lag, Near, Repeat,
+                     Submission, Task, Window, parse_days)
 from .dates import DateResolver
 from .problems import ProblemLog, show
 from .structure import check_keys, child, get_str, read_doc
@@ -23,13 +26,15 @@ __all__ = ["BAD", "TASK_KEYS", "TaskReader"]
 BAD: Any = object()
 
 TASK_KEYS = frozenset({"title", "title_en", "section", "kind", "lead", "partners", "after", "start", "due", "on",
-                       "duration", "repeat", "solicits", "tags", "approvals", "reports_to", "co_leads", "doc"})
+                       "duration", "repeat", "solicits", "tags", "approvals", "reports_to", "co_leads", "doc",
+                       "around", "eve", "venue"})
 APPROVAL_KEYS = frozenset({"by", "mode", "within", "due", "kind", "doc"})
 SUBMISSION_KEYS = frozenset({"to", "due", "doc"})
 AFTER_KEYS = frozenset({"task", "lag", "doc"})
-REPEAT_KEYS = frozenset({"every", "times"})
+REPEAT_KEYS = frozenset({"every", "times", "at_least", "day", "if_not_working"})
+NEAR_KEYS = frozenset({"date", "width", "doc"})
 DURATION_KEYS = frozenset({"optimistic", "likely", "pessimistic"})
-_STR_KEYS = ("title", "title_en", "section", "kind", "lead")
+_STR_KEYS = ("title", "title_en", "section", "kind", "lead", "venue")
 _LIST_KEYS = ("partners", "solicits", "tags", "co_leads")
 
 _DURATION_EN = 'a duration like "3d", "4h", "1w" or { optimistic, likely, pessimistic }'
@@ -51,7 +56,7 @@ class TaskReader:
         self._converters: dict[str, Callable[[Any, str], Any]] = {
             "after": self.after, "start": self.moment, "due": self.moment, "on": self.moment,
             "duration": self.duration, "repeat": self.repeat, "approvals": self.approvals, "doc": self.doc,
-            "reports_to": self.reports_to,
+            "reports_to": self.reports_to, "around": self.around, "eve": self.eve,
             **{k: self.text for k in _STR_KEYS}, **{k: self.texts for k in _LIST_KEYS},
         }
 
@@ -93,11 +98,25 @@ class TaskReader:
             self.log.add("conflicting-keys", "`on` fixes one date; a repeated task needs `start`/`due` or none",
                          "`on` 只固定一个日期,重复任务应使用 `start`/`due` 或不设日期", child(path, "on"))
             on = None
+        window = Window(start=start, due=due, on=on)
+        near = None
+        given = [key for key in ("around", "eve") if key in values]
+        if given:
+            near = _ok(values[given[0]])
+            clash = [key for key in ("start", "due", "on", "repeat", *given[1:]) if key in values]
+            if clash:
+                self.log.add("conflicting-keys",
+                             f"`{given[0]}` gives the task's window and excludes {', '.join(f'`{k}`' for k in clash)}",
+                             f"`{given[0]}` 已给出任务的时间窗口,不能与 {'、'.join(f'`{k}`' for k in clash)} 同时使用",
+                             child(path, given[0]))
+                near = None
+            elif near is not None and "occurrence" not in origin:
+                window = near.window()
         kwargs = {key: value for key, value in values.items()
-                  if key not in ("start", "due", "on", "title", "lead") and value is not BAD and value is not None}
+                  if key not in ("start", "due", "on", "title", "lead", "around", "eve")
+                  and value is not BAD and value is not None}
         try:
-            return Task(id=tid, title=title, lead=lead, window=Window(start=start, due=due, on=on), **kwargs,
-                        **origin)
+            return Task(id=tid, title=title, lead=lead, window=window, near=near, **kwargs, **origin)
         except (TypeError, ValueError) as exc:  # a guard: converters should have caught it
             self.log.add("bad-value", f"invalid task: {exc}", f"无效的任务:{exc}", path)
             return None
@@ -242,11 +261,13 @@ class TaskReader:
             return BAD
         check_keys(self.log, value, REPEAT_KEYS, path)
         every = value.get("every")
-        times = value.get("times")
+        at_least = value.get("at_least")
+        # 全年至少4次: without `times`, the document's minimum is what is planned.
+        times = value.get("times", at_least)
         ok = True
         if every is None or times is None:
             for key in ("every", "times"):
-                if key not in value:
+                if key not in value and not (key == "times" and at_least is not None):
                     self.log.missing_key(path, key)
             ok = False
         if every is not None and every not in ("week", "month", "quarter"):
@@ -256,10 +277,67 @@ class TaskReader:
                          fixes=self.log.replace_fix(child(path, "every"), every, ("week", "month", "quarter"))
                          if isinstance(every, str) else ())
             ok = False
-        if times is not None and (type(times) is not int or not 1 <= times <= 1000):
-            self.log.wrong_type(child(path, "times"), "a whole number from 1 to 1000", "1 到 1000 之间的整数", times)
+        for key, number in (("times", value.get("times")), ("at_least", at_least)):
+            if number is not None and (type(number) is not int or not 1 <= number <= 1000):
+                self.log.wrong_type(child(path, key), "a whole number from 1 to 1000", "1 到 1000 之间的整数", number)
+                ok = False
+        if ok and at_least is not None and type(times) is int and type(at_least) is int and times < at_least:
+            self.log.add("bad-value", f"`times` ({times}) is fewer than `at_least` ({at_least})",
+                         f"`times`({times})少于 `at_least`({at_least})", child(path, "times"))
             ok = False
-        return Repeat(every=every, times=times) if ok else BAD  # type: ignore[arg-type]
+        day = value.get("day")
+        if day is not None and not (day == "end" or (type(day) is int and 1 <= day <= 92)):
+            self.log.add("bad-value", f'expected "end" or a day of the period from 1 to 92, got {show(day)}',
+                         f'应为 "end" 或周期内第 1 至 92 天,实际为 {show(day)}', child(path, "day"),
+                         hint=self.log.hint_for(str(day), ("end",)) if isinstance(day, str) else None)
+            ok = False
+        policy = value.get("if_not_working", "previous")
+        if policy not in NON_WORKING_POLICIES:
+            self.log.add("bad-value", f'expected "previous", "next" or "keep", got {show(policy)}',
+                         f'应为 "previous"、"next" 或 "keep",实际为 {show(policy)}', child(path, "if_not_working"),
+                         hint=self.log.hint_for(str(policy), NON_WORKING_POLICIES))
+            ok = False
+        elif "if_not_working" in value and day is None:
+            self.log.add("conflicting-keys", "`if_not_working` applies to a ledger: give `day` too",
+                         "`if_not_working` 仅用于台账式重复:请同时给出 `day`", child(path, "if_not_working"))
+            ok = False
+        if not ok:
+            return BAD
+        return Repeat(every=every, times=times, at_least=at_least, day=day,  # type: ignore[arg-type]
+                      if_not_working=policy)
+
+    def around(self, value: Any, path: str) -> Any:
+        """``around`` (前后): a date, or ``{ date, width, doc }``."""
+        return self._near(value, path, "around")
+
+    def eve(self, value: Any, path: str) -> Any:
+        """``eve`` (前夕): a date, or ``{ date, width, doc }``; the days strictly before it."""
+        return self._near(value, path, "eve")
+
+    def _near(self, value: Any, path: str, relation: str) -> Any:
+        width: Any = DEFAULT_NEAR_WIDTH
+        at = path
+        if isinstance(value, dict):
+            check_keys(self.log, value, NEAR_KEYS, path)
+            read_doc(self.log, value.get("doc"), child(path, "doc"))
+            if "date" not in value:
+                self.log.missing_key(path, "date")
+                return BAD
+            at = child(path, "date")
+            if "width" in value:
+                width = _width(value["width"])
+                least = 1 if relation == "eve" else 0
+                if width is None or not least <= width <= 31:
+                    self.log.wrong_type(child(path, "width"), f'calendar days like "3d", from {least}d to 31d',
+                                        f'形如 "3d" 的日历天数,{least}d 至 31d', value["width"])
+                    return BAD
+            value = value["date"]
+        moment = self.moment(value, at)
+        if moment is BAD:
+            return BAD
+        day = moment.date() if isinstance(moment, datetime) else moment
+        assert isinstance(day, date)
+        return Near(day=day, relation=relation, width=width)  # type: ignore[arg-type]
 
     def approvals(self, value: Any, path: str) -> Any:
         items = [value] if isinstance(value, dict) else value
@@ -349,6 +427,17 @@ class TaskReader:
         if due is BAD:
             return None
         return Submission(to=to, due=due, doc=doc)
+
+
+def _width(value: Any) -> int | None:
+    """``"3d"`` / ``"3天"`` -> 3; ``None`` for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for unit in ("d", "天", "日"):
+        if text.endswith(unit) and text[: -len(unit)].strip().isdigit():
+            return int(text[: -len(unit)])
+    return None
 
 
 def _ok(value: Any) -> Any:

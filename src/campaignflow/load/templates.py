@@ -176,7 +176,8 @@ def _compile(log: ProblemLog, tid: str, table: Mapping[str, Any], task: Mapping[
         used |= found
         producers[key] = _producer(key, value, reader)
     window = None
-    if not any(k in producers for k in _WINDOW_KEYS):
+    # A window given as 前后 / 前夕 (`around`, `eve`) is built per instance by the task reader.
+    if not any(k in producers for k in _WINDOW_KEYS) and not task.keys() & {"around", "eve"}:
         start, due, on = (None if constants.get(k) is BAD else constants.get(k) for k in _WINDOW_KEYS)
         if on is not None and (start is not None or due is not None):
             log.add("conflicting-keys", "`on` fixes the task's date and excludes `start` and `due`",

@@ -17,7 +17,7 @@ import attrs
 
 from ..errors import ScenarioError
 from ..findings import Text
-from ..model import Approval, Campaign, Duration, Moment, Task, Window, parse_days
+from ..model import Campaign, Duration, Moment, Task, Window, parse_days
 
 __all__ = ["Scenario", "parse_delay", "parse_capacity"]
 
@@ -35,7 +35,9 @@ class Scenario:
     Attributes:
         start: move the campaign so that it starts on this date; every absolute
             date of the plan (window, named dates, windows, deadlines) moves by
-            the same number of calendar days. The calendar does not move, so
+            the same number of calendar days, except the named dates the plan
+            lists in ``[campaign] fixed_dates`` and every date it wrote from
+            them (``"@poverty_day - 1d"``). The calendar does not move, so
             holidays may now fall elsewhere in the plan.
         delays: extra working days per task id. A repeated task's series id
             (``report`` for ``report#1`` .. ``report#4``) delays every occurrence.
@@ -121,23 +123,34 @@ def _shift(campaign: Campaign, days: int) -> Campaign:
     if days == 0:
         return campaign
     delta = timedelta(days=days)
+    fixed = set(campaign.fixed_dates)
     tasks: dict[str, Task] = {}
     for tid, task in campaign.tasks.items():
+        # A date the plan wrote from a fixed named date (扶贫日) stays; everything else moves.
+        kept = campaign.fixed_uses.get(tid, {})
+
+        def move(field: str, moment: Any, kept: Mapping[str, str] = kept) -> Any:
+            return moment if field in kept else _move(moment, delta)
+
         w = task.window
-        window = Window(start=_move(w.start, delta), due=_move(w.due, delta), on=_move(w.on, delta))
-        approvals = tuple(_shift_step(a, delta) for a in task.approvals)
-        tasks[tid] = attrs.evolve(task, window=window, approvals=approvals)
+        window = Window(start=move("start", w.start), due=move("due", w.due), on=move("on", w.on))
+        near = task.near
+        if near is not None and near.window() == w:
+            if near.relation not in kept:
+                near = attrs.evolve(near, day=near.day + delta)
+            window = near.window()
+        approvals = tuple(a if a.due is None else attrs.evolve(a, due=move(f"approvals[{i}].due", a.due))
+                          for i, a in enumerate(task.approvals))
+        reports = tuple(r if r.due is None else attrs.evolve(r, due=move(f"reports_to[{i}].due", r.due))
+                        for i, r in enumerate(task.reports_to))
+        tasks[tid] = attrs.evolve(task, window=window, approvals=approvals, reports_to=reports, near=near)
     return attrs.evolve(
         campaign,
         start=campaign.start + delta,
         end=campaign.end + delta,
-        dates={k: v + delta for k, v in campaign.dates.items()},
+        dates={k: v if k in fixed else v + delta for k, v in campaign.dates.items()},
         tasks=tasks,
     )
-
-
-def _shift_step(step: Approval, delta: timedelta) -> Approval:
-    return step if step.due is None else attrs.evolve(step, due=step.due + delta)
 
 
 def parse_delay(text: str) -> tuple[str, float]:
