@@ -33,7 +33,13 @@ _STR: dict[str, Any] = {"type": "string"}
 _STRS: dict[str, Any] = {"anyOf": [_STR, {"type": "array", "items": _STR}]}
 # TOML dates reach the schema as strings (taplo and `to_json_value` both render them so),
 # and a date expression ("@poverty_day + 7d") is a string too.
-_DATE: dict[str, Any] = {"type": "string", "pattern": r"^\s*(@\S.*|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?)\s*$"}
+# Period edges ("7月底", "三季度末", "年底", "2020-07 end") as the loader's load/dates.py reads them,
+# in the ECMA regex dialect JSON Schema uses (no named groups or conditionals).
+_EDGE_ZH = (r"([0-9]{4}年)?(([0-9]{1,2}|十[一二]?|[一二三四五六七八九])月(底|末|初)|第?[1-4一二三四]季度(末|初))前?"
+            r"|([0-9]{4}|年)(底|末|终|初)前?")
+_EDGE_ASCII = r"[0-9]{4}(-[0-9]{2}|-[Qq][1-4])?\s+(start|end)"
+_DATE: dict[str, Any] = {"type": "string", "pattern": (r"^\s*(@\S.*|[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?|"
+                                                       + _EDGE_ZH + "|" + _EDGE_ASCII + r")\s*$")}
 _DURATION_TEXT: dict[str, Any] = {"type": "string", "pattern": r"^\s*-?[0-9]+(\.[0-9]+)?\s*(wd|d|h|w)\s*$"}
 _DOC_REF = {"$ref": "#/definitions/doc"}
 _SEVERITY = {"type": "string",
@@ -105,6 +111,8 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
                     'Named dates (poverty_day = 2020-10-17), used as "@poverty_day".',
                     '命名日期(如 poverty_day = 2020-10-17),以 "@poverty_day" 引用。'),
         "doc": _DOC_KEY,
+        "fixed_dates": _k(_STRS, "Names of [campaign.dates] that stay put when a scenario moves the start (simulate --start).",
+                          "在模拟中改变开始日期(simulate --start)时保持不变的命名日期。"),
         "allow_self_approval": _k({"type": "boolean"},
                                   "Whether a task's lead may give its own approval steps at run time (default false).",
                                   "运行时任务的牵头单位能否审批自己的任务(默认 false)。"),
@@ -160,6 +168,14 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
                        'Working time ("3d", "4h", "1w"), or three points for simulation (default "1d").',
                        '工作时长("3d"、"4h"、"1w"),或用于模拟的三点估计(默认 "1d")。'),
         "repeat": _k({"$ref": "#/definitions/repeat"}, "Occurrences ID#1 … ID#N.", "重复:生成 ID#1 … ID#N。"),
+        "around": _k({"anyOf": [_DATE, {"$ref": "#/definitions/near"}]},
+                     "前后: a window around this day (3 calendar days either side unless a width is given).",
+                     "前后:该日前后的时间窗(未给 width 时前后各 3 个日历日)。"),
+        "eve": _k({"anyOf": [_DATE, {"$ref": "#/definitions/near"}]},
+                  "前夕: the days strictly before this day (3 calendar days unless a width is given).",
+                  "前夕:该日之前的几天,不含当日(未给 width 时为 3 个日历日)。"),
+        "venue": _k(_STR, "Where it takes place (地点); the calendar export writes it as the location.",
+                    "地点;日历导出时写为事件地点。"),
         "solicits": _k(_STRS, "Units asked for money or goods (募捐 / 认捐).", "被募捐 / 认捐的单位。"),
         "tags": _k(_STRS, "Free labels.", "自由标签。"),
         "approvals": _k({"anyOf": [{"$ref": "#/definitions/approval"},
@@ -196,7 +212,22 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
     "repeat": {
         "every": _k({"enum": ["week", "month", "quarter"]}, 'The period: "week", "month" or "quarter".',
                     '周期:"week"(周)、"month"(月)或 "quarter"(季度)。'),
-        "times": _k({"type": "integer", "minimum": 1}, "How many occurrences.", "重复次数。"),
+        "times": _k({"type": "integer", "minimum": 1}, "How many occurrences (default: at_least).",
+                    "重复次数(默认同 at_least)。"),
+        "at_least": _k({"type": "integer", "minimum": 1}, "The document's minimum (全年至少4次); times may not be lower.",
+                       "文件规定的最少次数(如 全年至少4次);times 不得少于它。"),
+        "day": _k({"anyOf": [{"enum": ["end"]}, {"type": "integer", "minimum": 1, "maximum": 92}]},
+                  'A ledger: each occurrence is due on this day of its period ("end", or 1 to 92).',
+                  '台账式重复:每次在周期内的这一天到期("end" 或 1 至 92)。'),
+        "if_not_working": _k({"enum": ["previous", "next", "keep"]},
+                             'A ledger day that is not a working day moves to the "previous" (default) or "next" '
+                             'working day, or is kept ("keep").',
+                             '台账日期遇非工作日时移至前一个("previous",默认)或后一个("next")工作日,或保留("keep")。'),
+    },
+    "near": {
+        "date": _k(_DATE, "The day the document names.", "文件所写的日期。"),
+        "width": _k(_DURATION_TEXT, 'Calendar days ("3d"), up to 31d.', '日历天数(如 "3d"),最多 31d。'),
+        "doc": _DOC_KEY,
     },
     "template": {
         "for_each": _k(_STR, "A group: one task per unit of it.", "一个组:为其中每个单位生成一项任务。"),
@@ -241,7 +272,7 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "campaign": ("id", "name", "start", "end"), "unit": ("name",), "pairing": ("a", "b"),
     "task": ("title", "lead"), "approval": ("by",), "after": ("task",), "duration": ("likely",),
-    "repeat": ("every", "times"), "template": ("for_each", "task"), "holiday": ("from", "to"),
+    "repeat": ("every",), "near": ("date",), "template": ("for_each", "task"), "holiday": ("from", "to"),
     "submission": ("to",),
 }
 
@@ -251,13 +282,14 @@ def _loader_keys() -> dict[str, frozenset[str]]:
     from .load.calendar_overrides import CALENDAR_KEYS, HOLIDAY_KEYS, OVERRIDE_KEYS
     from .load.expand import GROUP_KEYS
     from .load.structure import CAMPAIGN_KEYS, CHECKS_KEYS, DOC_KEYS, PAIRING_KEYS, TOP_KEYS, UNIT_KEYS
-    from .load.tasks import AFTER_KEYS, APPROVAL_KEYS, DURATION_KEYS, REPEAT_KEYS, SUBMISSION_KEYS, TASK_KEYS
+    from .load.tasks import (AFTER_KEYS, APPROVAL_KEYS, DURATION_KEYS, NEAR_KEYS, REPEAT_KEYS, SUBMISSION_KEYS,
+                             TASK_KEYS)
     from .load.templates import TEMPLATE_KEYS
 
     return {
         "top": TOP_KEYS, "campaign": CAMPAIGN_KEYS, "unit": UNIT_KEYS, "group": GROUP_KEYS, "pairing": PAIRING_KEYS,
         "task": TASK_KEYS, "approval": APPROVAL_KEYS, "submission": SUBMISSION_KEYS, "after": AFTER_KEYS,
-        "duration": DURATION_KEYS, "repeat": REPEAT_KEYS, "template": TEMPLATE_KEYS, "checks": CHECKS_KEYS,
+        "duration": DURATION_KEYS, "repeat": REPEAT_KEYS, "near": NEAR_KEYS, "template": TEMPLATE_KEYS, "checks": CHECKS_KEYS,
         "doc": DOC_KEYS, "calendar": CALENDAR_KEYS, "calendar_year": OVERRIDE_KEYS, "holiday": HOLIDAY_KEYS,
     }
 
@@ -299,6 +331,8 @@ def plan_schema(*, fragment: bool = False) -> dict[str, Any]:
     definitions = {section: _table(section, docs) for section in docs if section != "top"}
     # A template's task is written with placeholders and may leave `lead` to a default of
     # the template's producer; the loader checks the expanded tasks.
+    # `times` defaults to `at_least`: a repeat needs one of them.
+    definitions["repeat"]["anyOf"] = [{"required": ["times"]}, {"required": ["at_least"]}]
     definitions["template_task"] = _table("task", docs, required=False)
     # An included file may hold some of [campaign] (dates, say) without its required keys.
     if fragment:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import subprocess
 import sys
 import tomllib
@@ -98,6 +99,9 @@ def _docs_blocks() -> list[str]:
 
 
 def _complete(block: str) -> str:
+    block = textwrap.dedent(block)
+    if re.search(r"^\[campaign\]", block, re.M):
+        return block  # a whole plan, as written
     # The page's fragments name placeholder ids; give them something to refer to.
     text = block.replace('"group-id"', '"cities"').replace('"...",', '"q",').replace('"..."', '"n"')
     text = re.sub(r'^\[templates\.X\.task\][^\n]*\n?', '[templates.X.task]\ntitle = "{unit.name}"\nlead = "{unit}"\n',
