@@ -330,6 +330,8 @@ class Task:
     #: Further lead units (共同牵头), after the accountable ``lead``.
     co_leads: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     repeat: Repeat | None = None
+    #: The id this task had in the running plan it amends (``campaignflow run amend``): its history follows it.
+    renamed_from: str | None = attrs.field(default=None, validator=_opt_str)
     occurrence: int | None = None
     template: str | None = None
     template_unit: str | None = None

@@ -337,15 +337,20 @@ def test_state_is_a_replay_of_the_log(engine):
     assert replay(engine.campaign.id, engine.store.read(engine.campaign.id)) == engine.state
 
 
-def test_reopening_with_a_changed_plan_records_a_replan(make_engine):
+def test_reopening_with_a_changed_plan_is_refused_until_amended(make_engine):
+    from campaignflow.errors import PlanChangedError
+
     store = MemoryStore()
     first = make_engine(store=store)
     first.start("city-plan@hf", HF)
     again = make_engine(store=store)
     assert again.seq == first.seq  # same plan: nothing appended
     changed = small_campaign(name="测试方案(修订)")
+    with pytest.raises(PlanChangedError):
+        make_engine(changed, store=store)
+    assert first.amend(changed, apply=True).applied == 3
     third = make_engine(changed, store=store)
-    assert third.history()[-1].kind is EventKind.REPLANNED
+    assert third.history()[-1].kind is EventKind.AMENDED
     assert third.task("city-plan@hf").state is TaskState.ACTIVE
 
 

@@ -126,8 +126,13 @@ def _store(session: Session, db: str | Path, campaign_id: str | None) -> Iterato
 
 
 @contextmanager
-def _engine(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None) -> Iterator[Engine]:
-    """Open the store and the campaign recorded in it, with its plan; bad input exits 2 with one message."""
+def _engine(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, *,
+            check_plan: bool = True) -> Iterator[Engine]:
+    """Open the store and the campaign recorded in it, with its plan; bad input exits 2 with one message.
+
+    A plan file edited since it was recorded is refused (amend it with `run amend`), unless
+    ``check_plan=False`` (reading the audit log only: the engine then refuses to decide).
+    """
     from ..runtime import Engine, recorded_plan
 
     lang = session.lang
@@ -139,13 +144,15 @@ def _engine(session: Session, db: str | Path, campaign_id: str | None, now: date
                                        f"{db}:错误:活动 {cid!r} 未记录方案文件"))
             campaign = _absolute(load_campaign(session, source))
             clock = _FixedClock(now) if now is not None else None
-            yield Engine.open(campaign, store, plugins=session.plugins, clock=clock)
+            yield Engine.open(campaign, store, plugins=session.plugins, clock=clock, check_plan=check_plan)
         except TransitionError as exc:
             text = getattr(exc, "text", None)
             message = text.get(lang) if text is not None else str(exc)
             raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
         except (UnknownTaskError, RuntimeEngineError, KeyError) as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            text = getattr(exc, "text", None)  # PlanChangedError, AmendmentRefused: bilingual
+            message = (text.get(lang) if text is not None else
+                       exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc))
             raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
 
 
@@ -230,8 +237,10 @@ def init(session: Session, plan: str, db: str | Path, campaign_id: str | None, n
         try:
             engine = Engine.open(campaign, store, plugins=session.plugins,
                                  clock=_FixedClock(now) if now is not None else None, reason=reason)
-        except RuntimeEngineError as exc:  # a tampered or unreadable store: refused, exit 2
-            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: {exc}") from None
+        except RuntimeEngineError as exc:  # a tampered or unreadable store, a changed plan: refused, exit 2
+            text = getattr(exc, "text", None)
+            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: "
+                                 f"{text.get(session.lang) if text is not None else exc}") from None
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": campaign.id, "db": str(db), "seq": engine.seq,
                        "tasks": len(campaign.tasks)})
@@ -319,6 +328,8 @@ def _event_line(e: Event) -> str:
     timer = str(e.kind) in ("overdue", "escalated")
     who = (e.actor or ("timer" if timer else "-")) + (f" for {e.unit}" if e.unit else "")
     move = f"{e.from_state} -> {e.to_state}" if e.from_state and e.from_state != e.to_state else ""
+    if str(e.kind) == "amended":  # the two plan fingerprints, shortened as git shortens commits
+        move = f"plan {(e.from_state or '')[:12]} -> {(e.to_state or '')[:12]}"
     tail = "".join(f" {x}" for x in (move, f"-> {e.target}" if e.target and e.task else "",
                                      f"({e.reason})" if e.reason else "") if x)
     return f"#{e.seq:<5} {e.at:%Y-%m-%d %H:%M}  {e.kind!s:<10} {e.task or '-'}  {who}{tail}"
@@ -428,7 +439,7 @@ def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetim
 def log(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, task: str | None,
         unit: str | None, fmt: str) -> None:
     """The audit log (a task's or a unit's history with --task / --unit)."""
-    with _engine(session, db, campaign_id, now) as engine:
+    with _engine(session, db, campaign_id, now, check_plan=False) as engine:  # the log reads under any plan
         events = engine.history(task=task, unit=unit)
     rows = [e.to_dict() for e in events]
     if fmt == "json":
@@ -547,3 +558,65 @@ def verify(session: Session, db: str | Path, campaign_id: str | None, now: datet
     else:
         click.echo(t(session.lang, f"log verified: {report.events} events, head {report.head_hash[:16]}",
                      f"日志校验通过:{report.events} 条事件,末哈希 {report.head_hash[:16]}"))
+
+
+# -- supervision (督办), issue 16 -------------------------------------------------------------
+
+
+@run.command()
+@click.argument("plan", metavar="NEW_PLAN")
+@_db_option
+@click.option("--apply", "apply_", is_flag=True, help="Amend the running campaign (without it nothing changes).")
+@click.option("--as", "unit", default=None, metavar="UNIT", help="The unit you act for (recorded).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None, help="Why the plan changes (recorded).")
+@format_option("text", "json")
+@lang_option
+@pass_session
+def amend(session: Session, plan: str, db: str | Path, campaign_id: str | None, now: datetime | None, apply_: bool,
+          unit: str | None, person: str | None, reason: str | None, fmt: str) -> None:
+    """Amend the running campaign to NEW_PLAN: report tasks added, removed, renamed, deadlines moved.
+
+    Changes nothing unless --apply; then one `amended` event records both plan fingerprints.
+    Exit 1 when the amendment is refused (e.g. it removes a started task), 2 with --apply.
+    """
+    from ..errors import AmendmentRefused
+    from ..runtime import Actor, Engine
+
+    lang = session.lang
+    new = _absolute(load_campaign(session, plan))
+    with _store(session, db, campaign_id) as (store, cid):
+        if new.id != cid:
+            raise PlanInputError(t(lang, f"error: {plan} is the plan of campaign {new.id!r}, not {cid!r}",
+                                   f"错误:{plan} 是活动 {new.id!r} 的方案,不是 {cid!r}"))
+        clock = _FixedClock(now) if now is not None else None
+        try:
+            # Opened on the new plan without checking it: the engine only amends (or reads) until applied.
+            engine = Engine.open(new, store, plugins=session.plugins, clock=clock, check_plan=False)
+            if apply_:
+                _not_before_log(engine, now, lang)
+            actor = Actor(person or _login(unit), {unit}) if unit is not None else None
+            migration = engine.amend(new, apply=apply_, actor=actor, reason=reason)
+        except AmendmentRefused as exc:
+            migration = exc.migration  # type: ignore[assignment]
+            _print_migration(migration, fmt, lang)
+            raise PlanInputError(f"{t(lang, 'error', '错误')}: {exc.text.get(lang)}") from None
+        except RuntimeEngineError as exc:
+            text = getattr(exc, "text", None)
+            raise PlanInputError(f"{t(lang, 'error', '错误')}: {text.get(lang) if text else exc}") from None
+    _print_migration(migration, fmt, lang)
+    if fmt != "json":
+        if migration.applied is not None:
+            click.echo(t(lang, f"amended: event #{migration.applied}", f"已修订:事件 #{migration.applied}"))
+        elif not apply_ and migration.ok and migration.changes:
+            click.echo(t(lang, "nothing changed: run again with --apply to amend",
+                         "未作改动:确认无误后加 --apply 执行修订"))
+    raise SystemExit(ExitCode.OK if migration.ok else ExitCode.FINDINGS)
+
+
+def _print_migration(migration: Any, fmt: str, lang: str) -> None:
+    if fmt == "json":
+        echo_json({"format_version": 1, "migration": migration.to_dict()})
+    else:
+        for line in migration.lines(lang):
+            click.echo(line)

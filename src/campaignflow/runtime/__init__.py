@@ -17,6 +17,7 @@ contract, timers and escalation.
 
 from __future__ import annotations
 
+from .amend import DeadlineMove, Migration, PrerequisiteChange
 from .checkpoint import Checkpoint, take_checkpoint, verify_checkpoint
 from .clock import Clock, ManualClock, SystemClock, to_local
 from .engine import Engine, recorded_plan
@@ -34,6 +35,9 @@ __all__ = [
     "Action",
     "Actor",
     "CampaignHead",
+    "DeadlineMove",
+    "Migration",
+    "PrerequisiteChange",
     "ChainReport",
     "Checkpoint",
     "Clock",

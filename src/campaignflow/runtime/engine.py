@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..calendar import WorkAxis
-from ..errors import (ConcurrencyConflict, InvalidTransition, NotAuthorized, TamperedLogError, TransitionError,
-                      UnknownTaskError)
+from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
+                      TamperedLogError, TransitionError, UnknownTaskError)
 from ..findings import Text
 from ..model import Campaign, start_instant
 from .clock import Clock, SystemClock, to_local
+from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
 from .plan import PlanIndex, TaskInfo, fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
@@ -69,7 +70,7 @@ def recorded_plan(store: Store, campaign_id: str) -> str | None:
     source = None
     # Up to the head only: a row written past it must not choose which file is loaded.
     for event in islice(store.read(campaign_id), store.head(campaign_id).seq):
-        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
             source = event.target
     return source
 
@@ -93,6 +94,9 @@ class Engine:
         #: Whether refused transitions are written to the log.
         self.audit_refusals = audit_refusals
         self.plan = PlanIndex(campaign)
+        # The fingerprint of the plan this engine decides under: a decision is refused once the
+        # log says the campaign runs another plan (amended by another process).
+        self._fp = fingerprint(campaign)
         self._plugins = plugins
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
@@ -105,11 +109,12 @@ class Engine:
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
              retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
-             verify: bool = True, reason: str | None = None) -> Engine:
+             verify: bool = True, reason: str | None = None, check_plan: bool = True) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
-        A campaign already in the store that is opened with a changed plan gets a
-        ``replanned`` event; its history stays as it was. The log's hash chain is
+        A campaign already in the store that is opened with a changed plan is refused
+        (``PlanChangedError``): a running campaign changes its plan only through ``amend``.
+        The same plan read from another file opens it as it is. The log's hash chain is
         checked while it is replayed (``TamperedLogError``), unless ``verify=False``.
 
         Args:
@@ -123,26 +128,114 @@ class Engine:
             verify: check the hash chain and the store's head while replaying, as ``verify()`` does
                 (in the same pass over the log), and refuse a row stored past the head; ``False``
                 skips it (to read a damaged log) but still replays nothing past the head.
-            reason: recorded on the ``opened`` or ``replanned`` event, if one is written (e.g. why a
+            reason: recorded on the ``opened`` event, if one is written (e.g. why a
                 plan with error-level findings was opened anyway).
+            check_plan: refuse a changed plan (``PlanChangedError``). ``False`` opens the engine
+                anyway, to call ``amend``: until then it reads, and refuses every decision.
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
         engine._verify = verify
         engine.refresh()  # replays the log up to the head, verified as it goes
-        fp = fingerprint(campaign)
+        fp = engine._fp
         for _ in range(retries + 1):
-            moved = campaign.source is not None and engine._state.plan_source != campaign.source
-            if engine._state.fingerprint == fp and not moved:
+            if engine._state.seq > 0:
                 break
-            kind = EventKind.OPENED if engine._state.seq == 0 else EventKind.REPLANNED
-            draft = Draft(campaign=campaign.id, kind=kind, at=engine._now(), actor=actor.person if actor else None,
-                          target=campaign.source, ref=fp, reason=reason)
+            # The plan's summary goes on the log with it: an amendment compares with it even
+            # when the plan file was edited in place.
+            draft = Draft(campaign=campaign.id, kind=EventKind.OPENED, at=engine._now(),
+                          actor=actor.person if actor else None, target=campaign.source,
+                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json()), reason=reason)
             try:
                 engine._append([draft])
                 break
             except ConcurrencyConflict:
                 engine.refresh()
+        if check_plan and engine._state.fingerprint not in (None, fp):
+            running = engine._state.fingerprint or ""
+            where = campaign.source or campaign.id
+            raise PlanChangedError(Text(
+                f"campaign {campaign.id!r} runs plan {running[:12]}, and the plan given ({where}) differs from it "
+                f"({fp[:12]}): an edited plan changes a running campaign only by an amendment; review the changes "
+                "with `campaignflow run amend PLAN --db ...` (Engine.amend), then apply them with --apply",
+                f"活动 {campaign.id!r} 正按方案 {running[:12]} 运行,所给方案({where})与之不同({fp[:12]}):"
+                "运行中的活动只能通过修订改变方案;请先用 `campaignflow run amend PLAN --db ...`(Engine.amend)"
+                "查看变化,再加 --apply 确认"), running=running, given=fp)
         return engine
+
+    # -- amending ---------------------------------------------------------------------
+
+    def amend(self, campaign: Campaign, *, apply: bool = False, actor: Actor | None = None,
+              reason: str | None = None) -> Migration:
+        """What amending the running campaign to plan ``campaign`` changes; with ``apply``, amend it.
+
+        Without ``apply`` nothing is written: the ``Migration`` reports tasks added, removed,
+        renamed (a task's ``renamed_from``), deadlines moved and running tasks whose
+        prerequisites change, and why it cannot be applied (``refusals``). With ``apply`` one
+        ``amended`` event is appended (both fingerprints, the renames, the new plan's summary)
+        and this engine decides under the new plan from then on; a refused amendment raises
+        ``AmendmentRefused`` and writes nothing. History, ids, started work, approvals and
+        extensions are kept. Reverting to an earlier plan is an amendment like any other. Who
+        may amend is the host's decision; ``actor`` is recorded.
+        """
+        new_fp = fingerprint(campaign)
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                self.refresh()
+                running = self._state.fingerprint or ""
+                migration = plan_migration(self.campaign.id, running, self._running_summary(), campaign, new_fp,
+                                           self._state)
+                if not apply:
+                    return migration
+                if not migration.ok:
+                    first = migration.refusals[0]
+                    more = len(migration.refusals) - 1
+                    raise AmendmentRefused(Text(
+                        f"the amendment cannot be applied: {first.en}" + (f" (and {more} more)" if more else ""),
+                        f"无法修订:{first.get('zh')}" + (f"(另有 {more} 项)" if more else "")), migration)
+                if not migration.changes and campaign.source == self._state.plan_source:
+                    self._adopt(campaign, new_fp)
+                    return migration
+                draft = Draft(campaign=self.campaign.id, kind=EventKind.AMENDED, at=self._now(),
+                              actor=actor.person if actor else None, from_state=running, to_state=new_fp,
+                              target=campaign.source, reason=reason,
+                              ref=plan_ref(new_fp, migration.payload(), PlanSummary.of(PlanIndex(campaign)).to_json()))
+                try:
+                    (event,) = self._append([draft])
+                except ConcurrencyConflict:
+                    if attempt == self.retries:
+                        raise
+                    continue
+                self._adopt(campaign, new_fp)
+                return attrs.evolve(migration, applied=event.seq)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _running_summary(self) -> PlanSummary:
+        # The summary recorded with the running plan; a log from before summaries has none,
+        # and then only an engine on the running plan itself knows its tasks.
+        seq = self._state.plan_seq
+        event = next(iter(self.store.read(self.campaign.id, after=seq - 1)), None) if seq else None
+        parts = split_ref(event.ref if event is not None else None)
+        if len(parts) >= 3:
+            return PlanSummary.from_json(parts[2])
+        if self._state.fingerprint in (None, self._fp):
+            return PlanSummary.of(self.plan)
+        raise PlanChangedError(Text(
+            f"the log of campaign {self.campaign.id!r} does not record the running plan's tasks: open the engine on "
+            "the running plan to amend it", f"活动 {self.campaign.id!r} 的日志未记录运行中方案的任务:"
+                                            "请以运行中的方案打开后再修订"))
+
+    def _adopt(self, campaign: Campaign, fp: str) -> None:
+        self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign), fp, None
+
+    def _check_current(self) -> None:
+        """Refuse to decide under a plan the campaign no longer runs."""
+        running = self._state.fingerprint
+        if running is not None and running != self._fp:
+            raise PlanChangedError(Text(
+                f"campaign {self.campaign.id!r} was amended to plan {running[:12]} (event {self._state.plan_seq}); "
+                f"this engine decides under plan {self._fp[:12]}: reopen it on the current plan",
+                f"活动 {self.campaign.id!r} 已修订为方案 {running[:12]}(事件 {self._state.plan_seq});"
+                f"本引擎仍按方案 {self._fp[:12]} 决定:请以当前方案重新打开"), running=running, given=self._fp)
 
     # -- state ------------------------------------------------------------------------
 
@@ -293,10 +386,23 @@ class Engine:
         return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
 
     def history(self, *, task: str | None = None, unit: str | None = None) -> list[Event]:
-        """Events of one task, or those a unit made or was the target of (an export of its history)."""
-        if task is not None:
+        """Events of one task, or those a unit made or was the target of (an export of its history).
+
+        A task removed by an amendment keeps its history; a renamed one's includes the
+        events recorded under its earlier ids.
+        """
+        if task is None:
+            return list(self.store.read(self.campaign.id, unit=unit))
+        if task not in self._state.records and task not in self._state.renamed.values():
             self._info(task)
-        return list(self.store.read(self.campaign.id, task=task, unit=unit))
+        names = {task}
+        while True:  # every earlier id of the task, through a chain of renames
+            more = {old for old, new in self._state.renamed.items() if new in names} - names
+            if not more:
+                break
+            names |= more
+        events = [e for name in names for e in self.store.read(self.campaign.id, task=name, unit=unit)]
+        return sorted(events, key=lambda e: e.seq)
 
     def verify(self) -> ChainReport:
         """Check the stored log's hash chain and its head. Raises ``TamperedLogError``."""
@@ -344,6 +450,7 @@ class Engine:
         moment = self._now(now)
         with self._lock:
             for attempt in range(self.retries + 1):
+                self._check_current()
                 drafts = due_timers(self.plan, self._state, moment, self.axis)
                 try:
                     return self._append(drafts)
@@ -397,6 +504,7 @@ class Engine:
 
     def _transition_locked(self, req: _Request, info: TaskInfo) -> Event:
         for attempt in range(self.retries + 1):
+            self._check_current()
             now = self._now()
             error: TransitionError | None = None
             try:

@@ -48,6 +48,11 @@ class EventKind(enum.StrEnum):
     ESCALATED = "escalated"
     #: A transition was refused (not authorised or not legal). ``ref``: the action tried.
     REFUSED = "refused"
+    # -- supervision (督办), issue 16 ----------------------------------------------------
+    #: The running campaign was amended to a new plan. ``from_state`` / ``to_state``: the two plan
+    #: fingerprints; ``target``: the new plan's file; ``ref``: the new fingerprint, then a line of JSON
+    #: with the renames and removals, then the new plan's summary (see ``campaignflow.runtime.amend``).
+    AMENDED = "amended"
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"

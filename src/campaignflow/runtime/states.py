@@ -182,7 +182,8 @@ class State:
     and ``fingerprint``. Derive a new state with ``apply``; never mutate one.
     """
 
-    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "last_at", "_records", "_keys")
+    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "plan_seq", "last_at", "_records", "_keys",
+                 "renamed")
 
     def __init__(self, campaign: str) -> None:
         self.campaign = campaign
@@ -194,6 +195,10 @@ class State:
         self.fingerprint: str | None = None
         #: The plan's file, as recorded when the campaign was last (re)opened.
         self.plan_source: str | None = None
+        #: Sequence number of the event that recorded the current plan (opened, replanned or amended).
+        self.plan_seq = 0
+        #: Task ids an amendment renamed: old id -> the id it was given.
+        self.renamed: dict[str, str] = {}
         #: Time of the last event applied: no later event is stamped earlier.
         self.last_at: datetime | None = None
         self._records: dict[str, TaskRecord] = {}
@@ -216,7 +221,7 @@ class State:
     def copy(self) -> State:
         new = State(self.campaign)
         new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
-        new.last_at = self.last_at
+        new.last_at, new.plan_seq, new.renamed = self.last_at, self.plan_seq, dict(self.renamed)
         new._records = dict(self._records)
         new._keys = dict(self._keys)
         return new
@@ -230,8 +235,8 @@ class State:
         self.head = event.hash
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
-        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
-            self.fingerprint, self.plan_source = event.ref, event.target
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
+            self._plan_event(event)
         if event.key is not None:
             self._keys[event.key] = event.seq
         if event.task is not None:
@@ -239,6 +244,19 @@ class State:
             new = next_record(old, event)
             if new is not old:
                 self._records[event.task] = new
+
+    def _plan_event(self, event: Event) -> None:
+        # The ref is the fingerprint, then (amended) a line of JSON with the renames: a renamed
+        # task's record follows it to its new id, so its history and started work stay with it.
+        lines = (event.ref or "").split("\n")
+        self.fingerprint, self.plan_source, self.plan_seq = lines[0], event.target, event.seq
+        if event.kind is EventKind.AMENDED and len(lines) > 1:
+            import json
+
+            for old, new in json.loads(lines[1]).get("renamed", {}).items():
+                self.renamed[old] = new
+                if old in self._records:
+                    self._records[new] = self._records.pop(old)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
