@@ -22,10 +22,10 @@ def test_a_missed_deadline_is_recorded_once_and_escalated_to_the_parent(engine, 
     engine.start("city-plan@hf", HF)
     events = engine.tick(datetime(2020, 8, 1, 0, 0))
     assert _kinds(events) == [
-        (EventKind.OVERDUE, "city-plan@hf", "hf", None, "due"),
-        (EventKind.ESCALATED, "city-plan@hf", "hf", "ah", "due"),
-        (EventKind.OVERDUE, "city-plan@wh", "wh", None, "due"),
-        (EventKind.ESCALATED, "city-plan@wh", "wh", "ah", "due"),
+        (EventKind.OVERDUE, "city-plan@hf", "hf", None, "due@2020-08-01T00:00"),
+        (EventKind.ESCALATED, "city-plan@hf", "hf", "ah", "due@2020-08-01T00:00"),
+        (EventKind.OVERDUE, "city-plan@wh", "wh", None, "due@2020-08-01T00:00"),
+        (EventKind.ESCALATED, "city-plan@wh", "wh", "ah", "due@2020-08-01T00:00"),
     ]
     assert events[0].at == datetime(2020, 8, 1)
     view = engine.task("city-plan@hf")

@@ -325,7 +325,7 @@ def _task_line(v: TaskView, overdue: bool, lang: str = "en") -> str:
 
 
 def _event_line(e: Event) -> str:
-    timer = str(e.kind) in ("overdue", "escalated")
+    timer = str(e.kind) in ("overdue", "escalated", "reminded", "alerted")
     who = (e.actor or ("timer" if timer else "-")) + (f" for {e.unit}" if e.unit else "")
     move = f"{e.from_state} -> {e.to_state}" if e.from_state and e.from_state != e.to_state else ""
     if str(e.kind) == "amended":  # the two plan fingerprints, shortened as git shortens commits
@@ -620,3 +620,27 @@ def _print_migration(migration: Any, fmt: str, lang: str) -> None:
     else:
         for line in migration.lines(lang):
             click.echo(line)
+
+
+@run.command()
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def reminders(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """What `run tick` would send now: reminders (催办), overdue notices and ladder levels not yet sent.
+
+    Sends nothing and writes nothing; the plan's [supervision] sets the reminders and the ladder.
+    """
+    with _engine(session, db, campaign_id, now) as engine:
+        due = engine.reminders(now)
+    if fmt == "json":
+        echo_json({"format_version": 1, "due": [
+            {"kind": str(d.kind), "task": d.task, "unit": d.unit, "to": d.target, "timer": d.ref, "reason": d.reason,
+             "step": d.step} for d in due]})
+        return
+    if not due:
+        click.echo(t(session.lang, "nothing due to be sent", "无待发送的提醒"))
+    for d in due:
+        to = d.target or d.unit or "-"
+        click.echo(f"{d.kind!s:<10} {d.task or '-':<32} -> {to:<16} {d.reason or ''}")

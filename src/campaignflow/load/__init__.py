@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Text
 from ..model import Campaign, ChecksConfig, Task
 from .calendar_overrides import read_calendar
+from .supervision import read_supervision
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
 from .locate import gc_paused, key_path, split_key_path
@@ -133,6 +134,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     groups = read_groups(log, merged["groups"], units)
     pairings = read_pairings(log, merged["pairings"])
     checks = read_checks(log, merged["checks"]) if "checks" in present else ChecksConfig()
+    supervision = read_supervision(log, merged["supervision"], units) if "supervision" in present else None
 
     reader = TaskReader(log, head.dates if head is not None else None)
     base: dict[str, Task] = {}
@@ -173,6 +175,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             dates=head.dates.named if head.dates is not None else {},
             units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end),
             checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
+            supervision=supervision,
             doc=head.doc, source=source,
             locator=locator,
         )

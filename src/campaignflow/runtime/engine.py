@@ -22,14 +22,14 @@ from ..calendar import WorkAxis
 from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
                       TamperedLogError, TransitionError, UnknownTaskError)
 from ..findings import Text
-from ..model import Campaign, start_instant
+from ..model import Campaign, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
 from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
 from .plan import PlanIndex, TaskInfo, fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
 from .store import Store
-from .timers import due_timers, step_deadline, step_timer
+from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
 from .views import Actor, TaskView
 
 if TYPE_CHECKING:
@@ -85,8 +85,11 @@ class Engine:
     """
 
     def __init__(self, campaign: Campaign, store: Store, *, plugins: Plugins | None = None,
-                 clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True) -> None:
+                 clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True,
+                 supervision: Supervision | None = None) -> None:
         self.campaign = campaign
+        # The host's reminders and ladder, else the plan's [supervision] (None: the default rule).
+        self._host_supervision = supervision
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock(campaign.timezone)
         #: How many times a transition is decided again after another writer got in first.
@@ -97,6 +100,7 @@ class Engine:
         # The fingerprint of the plan this engine decides under: a decision is refused once the
         # log says the campaign runs another plan (amended by another process).
         self._fp = fingerprint(campaign)
+        self._timers = TimerIndex(self.plan)
         self._plugins = plugins
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
@@ -109,7 +113,8 @@ class Engine:
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
              retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
-             verify: bool = True, reason: str | None = None, check_plan: bool = True) -> Engine:
+             verify: bool = True, reason: str | None = None, check_plan: bool = True,
+             supervision: Supervision | None = None) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
         A campaign already in the store that is opened with a changed plan is refused
@@ -132,8 +137,11 @@ class Engine:
                 plan with error-level findings was opened anyway).
             check_plan: refuse a changed plan (``PlanChangedError``). ``False`` opens the engine
                 anyway, to call ``amend``: until then it reads, and refuses every decision.
+            supervision: reminders and the escalation ladder, instead of the plan's ``[supervision]``
+                (every engine of a campaign should be given the same).
         """
-        engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
+        engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals,
+                     supervision=supervision)
         engine._verify = verify
         engine.refresh()  # replays the log up to the head, verified as it goes
         fp = engine._fp
@@ -226,6 +234,12 @@ class Engine:
 
     def _adopt(self, campaign: Campaign, fp: str) -> None:
         self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign), fp, None
+        self._timers = TimerIndex(self.plan)
+
+    @property
+    def supervision(self) -> Supervision | None:
+        """The reminders and escalation ladder in force: the host's, else the plan's ``[supervision]``."""
+        return self._host_supervision if self._host_supervision is not None else self.campaign.supervision
 
     def _check_current(self) -> None:
         """Refuse to decide under a plan the campaign no longer runs."""
@@ -276,7 +290,7 @@ class Engine:
         new = islice(self.store.read(cid, after=before), head.seq - before)
         if not self._verify:  # opened with verify=False: read a damaged log as it is, up to the head
             try:
-                replay(cid, new, into=self._state)
+                replay(cid, self._touching(new), into=self._state)
             except ValueError as exc:  # the reducer's "event N cannot follow event M": a gap
                 msg = f"the stored log of campaign {cid!r} has a gap: {exc}"
                 raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
@@ -287,8 +301,16 @@ class Engine:
                 yield event  # verify_chain checks it before it asks for the next one
                 self._state._apply(event)
 
-        verify_chain(cid, checked_then_applied(new), head=(head.seq, head.hash), after=(before, self._state.head))
+        verify_chain(cid, checked_then_applied(self._touching(new)), head=(head.seq, head.hash),
+                     after=(before, self._state.head))
         return self._refuse_rows_past(head.seq)
+
+    def _touching(self, events: Iterable[Event]) -> Iterator[Event]:
+        # The timer index looks again at the tasks other processes changed.
+        for event in events:
+            if event.task is not None:
+                self._timers.touch((event.task,))
+            yield event
 
     def _refuse_rows_past(self, seq: int) -> bool:
         # A row past the head is either another process's append that committed after the head
@@ -446,12 +468,17 @@ class Engine:
         return self._transition(_Request(Action.CANCEL, task, actor, unit=unit, reason=reason, key=key))
 
     def tick(self, now: datetime | None = None) -> list[Event]:
-        """Fire every timer that has passed: overdue and escalation events, committed as one batch."""
+        """Fire every timer that has passed: reminders, overdue, escalation and ladder events, as one batch.
+
+        Each timer fires once, whichever process ticks (a tick that lost the race decides again
+        on the log as it is). The cost is in proportion to the timers due and the tasks changed
+        since the last tick, not to the tasks of the campaign (``TimerIndex``).
+        """
         moment = self._now(now)
         with self._lock:
             for attempt in range(self.retries + 1):
                 self._check_current()
-                drafts = due_timers(self.plan, self._state, moment, self.axis)
+                drafts = self._timers.due(self._state, moment, self.axis, self.supervision)
                 try:
                     return self._append(drafts)
                 except ConcurrencyConflict:
@@ -459,6 +486,11 @@ class Engine:
                     if attempt == self.retries:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def reminders(self, now: datetime | None = None) -> list[Draft]:
+        """What ``tick`` would send at ``now`` (default: the clock), without sending it: reminders,
+        overdue and ladder events not fired yet, in plan order (a scan of the plan)."""
+        return due_timers(self.plan, self._state, self._now(now), self.axis, self.supervision)
 
     # -- listeners --------------------------------------------------------------------
 
@@ -564,6 +596,7 @@ class Engine:
         self.store.append(self.campaign.id, events, expected_seq=state.seq)
         for event in events:
             state._apply(event)
+        self._timers.touch(e.task for e in events if e.task is not None)
         self._notify(events)
         return events
 
@@ -725,14 +758,16 @@ class Engine:
         current = self.plan.state_of(tid, self._state)
         submitted = current is TaskState.SUBMITTED and record.step < len(info.steps)
         step = info.steps[record.step] if submitted else None
-        overdue = current not in TERMINAL and ("due" in record.fired or (submitted and step_timer(record)
-                                                                          in record.fired))
+        deadline = record.due if record.due is not None else info.deadline
+        overdue = current not in TERMINAL and ((deadline is not None and due_timer(deadline) in record.fired) or (
+            submitted and step_timer(record) in record.fired))
         return TaskView(
             id=tid, title=info.task.title, lead=self.plan.lead_of(tid, self._state), partners=info.partners,
             state=current, step=record.step if submitted else None, steps=len(info.steps),
             approvers=tuple(u for u in step.units if u not in record.approved) if step is not None else (),
-            due=info.deadline, step_due=step_deadline(step, record.since, self.axis) if step is not None else None,
+            due=deadline, step_due=step_deadline(step, record.since, self.axis) if step is not None else None,
             opens=self._opens(info) if current in (TaskState.WAITING, TaskState.READY) else None,
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
+            level=record.level,
         )

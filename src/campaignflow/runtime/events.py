@@ -53,6 +53,11 @@ class EventKind(enum.StrEnum):
     #: fingerprints; ``target``: the new plan's file; ``ref``: the new fingerprint, then a line of JSON
     #: with the renames and removals, then the new plan's summary (see ``campaignflow.runtime.amend``).
     AMENDED = "amended"
+    #: 催办: a reminder before a task's deadline. ``target``: the unit reminded; ``ref``: the timer id.
+    REMINDED = "reminded"
+    #: A level of the escalation ladder (``[supervision] levels``). ``target``: the unit alerted;
+    #: ``unit``: the lead; ``ref``: the timer id ``level:NAME@DEADLINE``.
+    ALERTED = "alerted"
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"

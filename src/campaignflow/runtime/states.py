@@ -132,6 +132,10 @@ class TaskRecord:
     workers: frozenset[str] = frozenset()
     work_units: frozenset[str] = frozenset()
     signers: tuple[str, ...] = ()
+    #: The deadline an extension granted (``None``: the plan's).
+    due: datetime | None = None
+    #: The last level of the escalation ladder that fired (``blue``, ``orange``, ``red`` ...).
+    level: str | None = None
 
 
 _NEW = TaskRecord()
@@ -172,6 +176,21 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
         return ev(record, fired=record.fired | {event.ref or ""})
     if kind is EventKind.ESCALATED and event.target is not None and event.target not in record.escalated_to:
         return ev(record, escalated_to=(*record.escalated_to, event.target))
+    return _supervision_record(record, event)
+
+
+def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
+    # Supervision (督办) events, issue 16: reminders and the ladder.
+    kind = event.kind
+    if kind is EventKind.REMINDED:
+        return attrs.evolve(record, fired=record.fired | {event.ref or ""})
+    if kind is EventKind.ALERTED:
+        timer = event.ref or ""
+        escalated = record.escalated_to
+        if event.target is not None and event.target != event.unit and event.target not in escalated:
+            escalated = (*escalated, event.target)
+        return attrs.evolve(record, fired=record.fired | {timer}, level=timer.split(":", 1)[-1].split("@", 1)[0],
+                            escalated_to=escalated)
     return record
 
 

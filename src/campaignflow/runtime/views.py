@@ -57,6 +57,7 @@ class TaskView:
         reason: the last rejection's or cancellation's reason.
         started_at: when it was first started.
         finished_at: when it became done or cancelled.
+        level: the last level of the escalation ladder that fired (``[supervision] levels``).
     """
 
     id: str
@@ -76,6 +77,7 @@ class TaskView:
     reason: str | None
     started_at: datetime | None
     finished_at: datetime | None
+    level: str | None = None
 
     @property
     def next_due(self) -> datetime | None:
