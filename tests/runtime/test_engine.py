@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -186,14 +186,18 @@ def test_a_cancelled_prerequisite_no_longer_holds_dependents_back(engine):
 def test_every_illegal_transition_raises_and_changes_no_task(make_engine, clock):
     # Drive one task through every state and try every action that is not legal there.
     actors = {Action.START: HF, Action.COMPLETE: HF, Action.SUBMIT: HF, Action.APPROVE: FPB,
-              Action.REJECT: FPB, Action.CANCEL: FPB, Action.REASSIGN: FPB}
+              Action.REJECT: FPB, Action.CANCEL: FPB, Action.REASSIGN: FPB, Action.REQUEST_EXTENSION: HF,
+              Action.GRANT_EXTENSION: FPB, Action.REFUSE_EXTENSION: FPB}
     path = [(None, TaskState.READY), (Action.START, TaskState.ACTIVE), (Action.COMPLETE, TaskState.COMPLETED),
             (Action.SUBMIT, TaskState.SUBMITTED), (Action.REJECT, TaskState.REJECTED),
             (Action.START, TaskState.ACTIVE), (Action.SUBMIT, TaskState.SUBMITTED),
             (Action.APPROVE, TaskState.DONE)]
     engine = make_engine()
     do = {Action.START: engine.start, Action.COMPLETE: engine.complete, Action.SUBMIT: engine.submit,
-          Action.APPROVE: engine.approve, Action.CANCEL: engine.cancel}
+          Action.APPROVE: engine.approve, Action.CANCEL: engine.cancel,
+          Action.REQUEST_EXTENSION: lambda t, a: engine.request_extension(t, a, until=date(2020, 9, 1), reason="x"),
+          Action.GRANT_EXTENSION: engine.grant_extension,
+          Action.REFUSE_EXTENSION: lambda t, a: engine.refuse_extension(t, a, reason="x")}
     tried = 0
     for action, expected in path:
         if action is Action.REJECT:

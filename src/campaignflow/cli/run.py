@@ -644,3 +644,58 @@ def reminders(session: Session, db: str | Path, campaign_id: str | None, now: da
     for d in due:
         to = d.target or d.unit or "-"
         click.echo(f"{d.kind!s:<10} {d.task or '-':<32} -> {to:<16} {d.reason or ''}")
+
+
+def _parse_until(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+    except ValueError:
+        msg = f"expected a date like 2020-10-17 (the end of that day) or a time like 2020-10-17T12:00, got {value!r}"
+        raise click.BadParameter(msg) from None
+
+
+def _extension_command(name: str, doc: str) -> click.Command:
+    @click.argument("task")
+    @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for.")
+    @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+    @click.option("--until", default=None, callback=_parse_until, metavar="DATE",
+                  help="The deadline asked for or granted (a date is the end of that day).")
+    @click.option("--reason", default=None, help="Why (required to ask and to refuse).")
+    @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
+    @_db_option
+    @format_option("text", "json")
+    @lang_option
+    @pass_session
+    def command(session: Session, task: str, unit: str, person: str | None, until: Any, reason: str | None,
+                key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+        from ..runtime import Actor
+
+        lang = session.lang
+        if name == "request-extension" and until is None:
+            raise PlanInputError(t(lang, "error: --until is required", "错误:须指定 --until"))
+        if name != "grant-extension" and not reason:
+            raise PlanInputError(t(lang, "error: --reason is required", "错误:须说明理由 --reason"))
+        actor = Actor(person or _login(unit), {unit})
+        with _engine(session, db, campaign_id, now) as engine:
+            _not_before_log(engine, now, lang)
+            if name == "request-extension":
+                event = engine.request_extension(task, actor, until=until, reason=reason or "", unit=unit, key=key)
+            elif name == "grant-extension":
+                event = engine.grant_extension(task, actor, until=until, reason=reason, unit=unit, key=key)
+            else:
+                event = engine.refuse_extension(task, actor, reason=reason or "", unit=unit, key=key)
+        echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+    command.__doc__ = doc
+    return click.command(name)(command)
+
+
+for _name, _doc in (("request-extension", "Ask for a later deadline of TASK (延期申请): --until DATE --reason WHY."),
+                    ("grant-extension", "Grant TASK's extension request (a superior of its lead; --until for "
+                                        "another date)."),
+                    ("refuse-extension", "Refuse TASK's extension request, with --reason.")):
+    run.add_command(_extension_command(_name, _doc))

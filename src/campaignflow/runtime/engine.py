@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ import attrs
 from ..calendar import WorkAxis
 from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
                       TamperedLogError, TransitionError, UnknownTaskError)
+from .._display import deadline as deadline_text
 from ..findings import Text
 from ..model import Campaign, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
@@ -42,8 +43,10 @@ _log = logging.getLogger("campaignflow.runtime")
 _KIND = {
     Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
     Action.APPROVE: EventKind.APPROVED, Action.REJECT: EventKind.REJECTED, Action.REASSIGN: EventKind.REASSIGNED,
-    Action.CANCEL: EventKind.CANCELLED,
+    Action.CANCEL: EventKind.CANCELLED, Action.REQUEST_EXTENSION: EventKind.EXTENSION_REQUESTED,
+    Action.GRANT_EXTENSION: EventKind.EXTENDED, Action.REFUSE_EXTENSION: EventKind.EXTENSION_REFUSED,
 }
+_EXTENSIONS = frozenset({Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION})
 _WORKING = frozenset({TaskState.READY, TaskState.ACTIVE, TaskState.COMPLETED, TaskState.REJECTED})
 
 
@@ -56,6 +59,7 @@ class _Request:
     reason: str | None = None
     target: str | None = None
     key: str | None = None
+    until: datetime | None = None
 
 
 def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None, en: str,
@@ -467,6 +471,35 @@ class Engine:
         """Call the task off; by a superior of its lead or the issuer."""
         return self._transition(_Request(Action.CANCEL, task, actor, unit=unit, reason=reason, key=key))
 
+    # -- extensions (延期) --------------------------------------------------------------
+
+    def request_extension(self, task: str, actor: Actor, *, until: datetime | date, reason: str,
+                          unit: str | None = None, key: str | None = None) -> Event:
+        """The lead asks for a later deadline (a date means the end of that day), with a reason.
+
+        One request at a time; a superior of the lead (or the issuer) grants or refuses it.
+        """
+        return self._transition(_Request(Action.REQUEST_EXTENSION, task, actor, unit=unit, reason=reason, key=key,
+                                         until=self._until(until)))
+
+    def grant_extension(self, task: str, actor: Actor, *, until: datetime | date | None = None,
+                        reason: str | None = None, unit: str | None = None, key: str | None = None) -> Event:
+        """Grant the pending request (its date, or ``until``); the task's reminders and ladder follow it."""
+        return self._transition(_Request(Action.GRANT_EXTENSION, task, actor, unit=unit, reason=reason, key=key,
+                                         until=self._until(until) if until is not None else None))
+
+    def refuse_extension(self, task: str, actor: Actor, *, reason: str, unit: str | None = None,
+                         key: str | None = None) -> Event:
+        """Refuse the pending request, with a reason; the deadline stays."""
+        return self._transition(_Request(Action.REFUSE_EXTENSION, task, actor, unit=unit, reason=reason, key=key))
+
+    def _until(self, moment: datetime | date) -> datetime:
+        from ..model import end_instant
+
+        if isinstance(moment, datetime):
+            return to_local(moment, self.campaign.timezone).replace(second=0, microsecond=0)
+        return end_instant(moment)
+
     def tick(self, now: datetime | None = None) -> list[Event]:
         """Fire every timer that has passed: reminders, overdue, escalation and ladder events, as one batch.
 
@@ -637,7 +670,9 @@ class Engine:
 
         if action in (Action.START, Action.COMPLETE, Action.SUBMIT):
             unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
-        elif action in (Action.REASSIGN, Action.CANCEL):
+        elif action is Action.REQUEST_EXTENSION:
+            unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
+        elif action in (Action.REASSIGN, Action.CANCEL, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION):
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
                                      f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
         else:
@@ -687,11 +722,44 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"{target} already leads {req.task!r}",
                                f"{target} 已是任务 {req.task!r} 的牵头单位")
             to = current
+        elif action in _EXTENSIONS:
+            to = current
+            ref = self._decide_extension(req, info, record, current)
         else:
             to = TaskState.CANCELLED
         return Draft(campaign=self.campaign.id, kind=_KIND[action], at=now, task=req.task, actor=req.actor.person,
                      unit=unit, from_state=str(current), to_state=str(to), step=step, target=target,
                      reason=req.reason, ref=ref, key=req.key)
+
+    def _decide_extension(self, req: _Request, info: TaskInfo, record: Any, current: TaskState) -> str | None:
+        """The checks of a request, grant or refusal of an extension; the deadline (ISO) the event records."""
+        deadline = record.due if record.due is not None else info.deadline
+        if req.action is not Action.GRANT_EXTENSION and not (req.reason or "").strip():
+            raise _refusal(InvalidTransition, req, current, "an extension request or refusal needs a reason",
+                           "延期申请或不予延期须说明理由")
+        if req.action is Action.REQUEST_EXTENSION:
+            if record.requested is not None:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} already has an extension request awaiting a decision",
+                               f"任务 {req.task!r} 已有待审批的延期申请")
+            until = req.until
+        elif record.requested is None:
+            raise _refusal(InvalidTransition, req, current, f"task {req.task!r} has no extension request",
+                           f"任务 {req.task!r} 无延期申请")
+        elif req.actor.person == record.requested_by:
+            raise _refusal(NotAuthorized, req, current,
+                           f"{req.actor.person} asked for the extension of {req.task!r} and may not decide it",
+                           f"{req.actor.person} 申请了任务 {req.task!r} 的延期,不得自行审批")
+        elif req.action is Action.REFUSE_EXTENSION:
+            return None
+        else:
+            until = req.until if req.until is not None else record.requested
+        if until is None or (deadline is not None and until <= deadline):
+            shown = deadline_text(deadline) if deadline is not None else "-"
+            raise _refusal(InvalidTransition, req, current,
+                           f"an extension of {req.task!r} must be later than its deadline ({shown})",
+                           f"任务 {req.task!r} 的延期须晚于现期限({shown})")
+        return until.isoformat(timespec="minutes")
 
     def _acting_unit(self, req: _Request, allowed: tuple[str, ...], current: TaskState, who_en: str,
                      who_zh: str) -> str:
@@ -769,5 +837,5 @@ class Engine:
             opens=self._opens(info) if current in (TaskState.WAITING, TaskState.READY) else None,
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
-            level=record.level,
+            level=record.level, requested_due=record.requested,
         )

@@ -58,6 +58,12 @@ class EventKind(enum.StrEnum):
     #: A level of the escalation ladder (``[supervision] levels``). ``target``: the unit alerted;
     #: ``unit``: the lead; ``ref``: the timer id ``level:NAME@DEADLINE``.
     ALERTED = "alerted"
+    #: 延期申请: the lead asks for a later deadline. ``ref``: the deadline asked for (ISO); ``reason``: why.
+    EXTENSION_REQUESTED = "extension-requested"
+    #: An extension granted by a superior. ``ref``: the new deadline (ISO); the task's timers follow it.
+    EXTENDED = "extended"
+    #: An extension refused by a superior, with its ``reason``.
+    EXTENSION_REFUSED = "extension-refused"
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"

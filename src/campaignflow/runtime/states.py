@@ -66,6 +66,12 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     REASSIGN = "reassign"
     CANCEL = "cancel"
+    #: 延期: the lead asks for a later deadline, with a reason (supervision, issue 16).
+    REQUEST_EXTENSION = "request-extension"
+    #: A superior of the lead grants the extension asked for (or another date); timers follow it.
+    GRANT_EXTENSION = "grant-extension"
+    #: A superior of the lead refuses it, with a reason.
+    REFUSE_EXTENSION = "refuse-extension"
 
 
 #: States a task never leaves.
@@ -87,6 +93,8 @@ TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingPr
     (_S.SUBMITTED, Action.REJECT): frozenset({_S.REJECTED}),
     **{(s, Action.CANCEL): frozenset({_S.CANCELLED}) for s in _OPEN},
     **{(s, Action.REASSIGN): frozenset({s}) for s in _OPEN},
+    **{(s, a): frozenset({s}) for s in _OPEN
+       for a in (Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION)},
 })
 
 
@@ -136,6 +144,10 @@ class TaskRecord:
     due: datetime | None = None
     #: The last level of the escalation ladder that fired (``blue``, ``orange``, ``red`` ...).
     level: str | None = None
+    #: The deadline an extension request asks for, while it awaits a decision.
+    requested: datetime | None = None
+    #: The person who asked for it.
+    requested_by: str | None = None
 
 
 _NEW = TaskRecord()
@@ -182,6 +194,12 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
 def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
     # Supervision (督办) events, issue 16: reminders and the ladder.
     kind = event.kind
+    if kind is EventKind.EXTENSION_REQUESTED:
+        return attrs.evolve(record, requested=datetime.fromisoformat(event.ref or ""), requested_by=event.actor)
+    if kind is EventKind.EXTENDED:
+        return attrs.evolve(record, due=datetime.fromisoformat(event.ref or ""), requested=None, requested_by=None)
+    if kind is EventKind.EXTENSION_REFUSED:
+        return attrs.evolve(record, requested=None, requested_by=None)
     if kind is EventKind.REMINDED:
         return attrs.evolve(record, fired=record.fired | {event.ref or ""})
     if kind is EventKind.ALERTED:

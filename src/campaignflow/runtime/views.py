@@ -58,6 +58,7 @@ class TaskView:
         started_at: when it was first started.
         finished_at: when it became done or cancelled.
         level: the last level of the escalation ladder that fired (``[supervision] levels``).
+        requested_due: the deadline an extension request (延期申请) asks for, awaiting a decision.
     """
 
     id: str
@@ -78,6 +79,7 @@ class TaskView:
     started_at: datetime | None
     finished_at: datetime | None
     level: str | None = None
+    requested_due: datetime | None = None
 
     @property
     def next_due(self) -> datetime | None:
@@ -88,7 +90,7 @@ class TaskView:
         """A JSON-ready dict (datetimes as ISO text)."""
         out = attrs.asdict(self, recurse=False)
         out["state"] = str(self.state)
-        for name in ("due", "step_due", "opens", "started_at", "finished_at"):
+        for name in ("due", "step_due", "opens", "started_at", "finished_at", "requested_due"):
             value = out[name]
             out[name] = value.isoformat() if value is not None else None
         out["partners"] = list(self.partners)
