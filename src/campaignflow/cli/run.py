@@ -699,3 +699,72 @@ for _name, _doc in (("request-extension", "Ask for a later deadline of TASK (延
                                         "another date)."),
                     ("refuse-extension", "Refuse TASK's extension request, with --reason.")):
     run.add_command(_extension_command(_name, _doc))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--to", "to", required=True, metavar="UNIT", help="The unit that does the work (委派).")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def delegate(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None,
+             db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """委派: have unit --to do TASK's work; the lead keeps it and the result returns to it (`run recall` ends it)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.delegate(task, Actor(person or _login(unit), {unit}), to=to, reason=reason, unit=unit)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def recall(session: Session, task: str, unit: str, person: str | None, reason: str | None, db: str | Path,
+           campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Take a delegated TASK back."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.recall(task, Actor(person or _login(unit), {unit}), reason=reason, unit=unit)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+@run.command()
+@click.argument("for_unit", metavar="UNIT")
+@click.option("--deputy", required=True, metavar="UNIT", help="The unit standing in (代理).")
+@click.option("--until", required=True, callback=_parse_until, metavar="DATE",
+              help="When the stand-in ends (a date is the end of that day).")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (UNIT or a superior).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def deputy(session: Session, for_unit: str, deputy: str, until: Any, unit: str, person: str | None,
+           reason: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """代理: --deputy stands in for UNIT until --until (whoever acts for it may do what UNIT may)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.appoint_deputy(for_unit, Actor(person or _login(unit), {unit}), deputy=deputy, until=until,
+                                      reason=reason)
+    if fmt == "json":
+        echo_json({"format_version": 1, "event": event.to_dict()})
+    else:
+        click.echo(f"#{event.seq:<5} {event.at:%Y-%m-%d %H:%M}  {event.kind!s:<10} {event.target} for {event.unit} "
+                   f"until {event.ref}" + (f" ({event.reason})" if event.reason else ""))

@@ -45,6 +45,7 @@ _KIND = {
     Action.APPROVE: EventKind.APPROVED, Action.REJECT: EventKind.REJECTED, Action.REASSIGN: EventKind.REASSIGNED,
     Action.CANCEL: EventKind.CANCELLED, Action.REQUEST_EXTENSION: EventKind.EXTENSION_REQUESTED,
     Action.GRANT_EXTENSION: EventKind.EXTENDED, Action.REFUSE_EXTENSION: EventKind.EXTENSION_REFUSED,
+    Action.DELEGATE: EventKind.DELEGATED, Action.RECALL: EventKind.RECALLED,
 }
 _EXTENSIONS = frozenset({Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION})
 _WORKING = frozenset({TaskState.READY, TaskState.ACTIVE, TaskState.COMPLETED, TaskState.REJECTED})
@@ -105,6 +106,7 @@ class Engine:
         # log says the campaign runs another plan (amended by another process).
         self._fp = fingerprint(campaign)
         self._timers = TimerIndex(self.plan)
+        self._deciding_at: datetime | None = None  # the moment of the decision being taken (stand-ins)
         self._plugins = plugins
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
@@ -493,6 +495,84 @@ class Engine:
         """Refuse the pending request, with a reason; the deadline stays."""
         return self._transition(_Request(Action.REFUSE_EXTENSION, task, actor, unit=unit, reason=reason, key=key))
 
+    # -- delegation (委派, 转办, 代理) ------------------------------------------------------
+
+    def delegate(self, task: str, actor: Actor, *, to: str, reason: str | None = None, unit: str | None = None,
+                 key: str | None = None) -> Event:
+        """委派: the lead has unit ``to`` do the work; the lead keeps the task.
+
+        The delegate may start and complete it; its completed work returns to the lead as
+        ``completed`` (the lead then completes or submits it). The delegate does not submit,
+        and may not approve work it did. 转办 (the lead changes) is ``reassign``.
+        """
+        return self._transition(_Request(Action.DELEGATE, task, actor, unit=unit, reason=reason, target=to, key=key))
+
+    def recall(self, task: str, actor: Actor, *, reason: str | None = None, unit: str | None = None,
+               key: str | None = None) -> Event:
+        """The lead takes a delegated task back."""
+        return self._transition(_Request(Action.RECALL, task, actor, unit=unit, reason=reason, key=key))
+
+    def appoint_deputy(self, unit: str, actor: Actor, *, deputy: str, until: datetime | date,
+                       reason: str | None = None) -> Event:
+        """代理: ``deputy`` stands in for ``unit`` until ``until`` (a date: the end of that day).
+
+        Appointed by someone acting for ``unit`` itself or for a superior of it (not through
+        another stand-in). While it lasts, whoever acts for ``deputy`` may do what ``unit``
+        may; the event records the unit acted for and the person.
+        """
+        moment = self._until(until)
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                self._check_current()
+                now = self._now()
+                allowed = (unit, *self.plan.superiors(unit))
+                why: Text | None = None
+                if unit not in self.campaign.units or deputy not in self.campaign.units:
+                    msg = f"campaign {self.campaign.id!r} has no unit {unit if unit not in self.campaign.units else deputy!r}"
+                    raise UnknownTaskError(msg)
+                if not any(actor.acts_for(u) for u in allowed):
+                    why = Text(f"{actor.person} may not appoint a stand-in for {unit}: only {unit} or its superiors may",
+                               f"{actor.person} 无权为 {unit} 指定代理:仅限本单位或其上级")
+                elif deputy == unit or moment <= now:
+                    why = Text(f"a stand-in for {unit} must be another unit, until a later time",
+                               f"{unit} 的代理须为其他单位,且期限晚于现在")
+                kind = EventKind.DEPUTY_APPOINTED if why is None else EventKind.REFUSED
+                acting = next((u for u in allowed if actor.acts_for(u)), None)
+                draft = Draft(campaign=self.campaign.id, kind=kind, at=now, actor=actor.person, unit=unit,
+                              target=deputy, ref=moment.isoformat(timespec="minutes") if why is None else "deputy",
+                              reason=reason if why is None else why.en, from_state=acting if why is None else None)
+                if why is not None and not self.audit_refusals:
+                    draft = None
+                try:
+                    events = self._append([draft]) if draft is not None else []
+                except ConcurrencyConflict:
+                    self.refresh()
+                    if attempt == self.retries:
+                        raise
+                    continue
+                if why is not None:
+                    cls = NotAuthorized if why.en.startswith(actor.person) else InvalidTransition
+                    error = cls(why.en, actor=actor.person)
+                    error.text = why  # type: ignore[attr-defined]
+                    raise error
+                return events[0]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def deputies(self, now: datetime | None = None) -> dict[str, tuple[str, ...]]:
+        """The stand-ins in force at ``now``: unit -> the units standing in for it."""
+        moment = self._now(now)
+        out = {u: tuple(d for d, until in appointed if moment < until)
+               for u, appointed in self._state.deputies.items()}
+        return {u: ds for u, ds in out.items() if ds}
+
+    def _acts(self, actor: Actor, unit: str) -> bool:
+        """Whether ``actor`` acts for ``unit`` now: directly, or standing in for it (代理)."""
+        if actor.acts_for(unit):
+            return True
+        moment = self._deciding_at
+        return moment is not None and any(actor.acts_for(d) and moment < until
+                                          for d, until in self._state.deputies.get(unit, ()))
+
     def _until(self, moment: datetime | date) -> datetime:
         from ..model import end_instant
 
@@ -660,6 +740,7 @@ class Engine:
     # -- decisions --------------------------------------------------------------------
 
     def _decide(self, req: _Request, info: TaskInfo, now: datetime) -> Draft:
+        self._deciding_at = now
         current = self.plan.state_of(req.task, self._state)
         record = self._state.record(req.task)
         lead = self.plan.lead_of(req.task, self._state)
@@ -668,9 +749,12 @@ class Engine:
         ref: str | None = None
         target: str | None = None
 
-        if action in (Action.START, Action.COMPLETE, Action.SUBMIT):
+        if action in (Action.START, Action.COMPLETE) and record.delegate is not None:
+            unit = self._acting_unit(req, (lead, *info.partners, record.delegate), current,
+                                     "the lead, a partner or the delegate", "牵头、责任单位或受委派单位")
+        elif action in (Action.START, Action.COMPLETE, Action.SUBMIT):
             unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
-        elif action is Action.REQUEST_EXTENSION:
+        elif action in (Action.REQUEST_EXTENSION, Action.DELEGATE, Action.RECALL):
             unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
         elif action in (Action.REASSIGN, Action.CANCEL, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION):
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
@@ -691,7 +775,12 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"task {req.task!r} may not start before {opens}",
                                f"任务 {req.task!r} 不得早于 {opens} 开始")
         elif action is Action.COMPLETE:
-            to = TaskState.COMPLETED if info.steps else TaskState.DONE
+            if current is TaskState.COMPLETED and info.steps:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} is completed: submit it for approval",
+                               f"任务 {req.task!r} 已完成,请报送审批")
+            delegated = record.delegate is not None and unit == record.delegate
+            to = TaskState.COMPLETED if info.steps or delegated else TaskState.DONE
         elif action is Action.SUBMIT:
             if not info.steps:
                 raise _refusal(InvalidTransition, req, current,
@@ -722,6 +811,22 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"{target} already leads {req.task!r}",
                                f"{target} 已是任务 {req.task!r} 的牵头单位")
             to = current
+        elif action is Action.DELEGATE:
+            target = req.target or ""
+            if target not in self.campaign.units:
+                msg = f"campaign {self.campaign.id!r} has no unit {target!r} to delegate {req.task!r} to"
+                raise UnknownTaskError(msg)
+            if target == lead or record.delegate is not None:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} cannot be delegated to {target}: "
+                               + ("it leads it" if target == lead else f"it is delegated to {record.delegate}"),
+                               f"任务 {req.task!r} 不能委派给 {target}")
+            to = current
+        elif action is Action.RECALL:
+            if record.delegate is None:
+                raise _refusal(InvalidTransition, req, current, f"task {req.task!r} is not delegated",
+                               f"任务 {req.task!r} 未委派")
+            to, target = current, record.delegate
         elif action in _EXTENSIONS:
             to = current
             ref = self._decide_extension(req, info, record, current)
@@ -764,11 +869,15 @@ class Engine:
     def _acting_unit(self, req: _Request, allowed: tuple[str, ...], current: TaskState, who_en: str,
                      who_zh: str) -> str:
         if req.unit is not None:
-            if req.actor.acts_for(req.unit) and req.unit in allowed:
+            if self._acts(req.actor, req.unit) and req.unit in allowed:
                 return req.unit
-            candidates: tuple[str, ...] = ()
+            # Acting as a unit that stands in (代理) for an allowed one: for that one.
+            moment = self._deciding_at
+            candidates: tuple[str, ...] = tuple(
+                u for u in allowed if req.actor.acts_for(req.unit) and moment is not None and any(
+                    d == req.unit and moment < until for d, until in self._state.deputies.get(u, ())))
         else:
-            candidates = tuple(u for u in allowed if req.actor.acts_for(u))
+            candidates = tuple(u for u in allowed if self._acts(req.actor, u))
         if candidates:
             return candidates[0]
         as_unit = f" as {req.unit}" if req.unit is not None else ""
@@ -797,7 +906,7 @@ class Engine:
         if self.campaign.allow_self_approval:
             return
         own = {lead, *record.work_units}
-        mine = sorted(u for u in own if req.actor.acts_for(u))
+        mine = sorted(u for u in own if self._acts(req.actor, u))
         if mine or req.actor.person == record.submitted_by or req.actor.person in record.workers:
             why = (f"they act for {', '.join(mine)}, which leads it or did the work" if mine
                    else "they did or submitted the work")
@@ -837,5 +946,5 @@ class Engine:
             opens=self._opens(info) if current in (TaskState.WAITING, TaskState.READY) else None,
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
-            level=record.level, requested_due=record.requested,
+            level=record.level, requested_due=record.requested, delegate=record.delegate,
         )

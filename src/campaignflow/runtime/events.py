@@ -64,6 +64,12 @@ class EventKind(enum.StrEnum):
     EXTENDED = "extended"
     #: An extension refused by a superior, with its ``reason``.
     EXTENSION_REFUSED = "extension-refused"
+    #: 委派: ``target``: the unit doing the work for the lead (who keeps the task).
+    DELEGATED = "delegated"
+    #: The lead took the delegated task back.
+    RECALLED = "recalled"
+    #: 代理: ``target`` stands in for ``unit`` until ``ref`` (ISO); campaign-level (no task).
+    DEPUTY_APPOINTED = "deputy-appointed"
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"

@@ -72,6 +72,10 @@ class Action(enum.StrEnum):
     GRANT_EXTENSION = "grant-extension"
     #: A superior of the lead refuses it, with a reason.
     REFUSE_EXTENSION = "refuse-extension"
+    #: 委派: the lead has another unit do the work; the lead keeps the task and the result returns to it.
+    DELEGATE = "delegate"
+    #: The lead takes a delegated task back before the delegate's result returns.
+    RECALL = "recall"
 
 
 #: States a task never leaves.
@@ -87,6 +91,8 @@ TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingPr
     (_S.READY, Action.START): frozenset({_S.ACTIVE}),
     (_S.REJECTED, Action.START): frozenset({_S.ACTIVE}),
     (_S.ACTIVE, Action.COMPLETE): frozenset({_S.DONE, _S.COMPLETED}),
+    # A delegate's finished work returns to the lead as ``completed``; the lead finishes it.
+    (_S.COMPLETED, Action.COMPLETE): frozenset({_S.DONE}),
     (_S.ACTIVE, Action.SUBMIT): frozenset({_S.SUBMITTED}),
     (_S.COMPLETED, Action.SUBMIT): frozenset({_S.SUBMITTED}),
     (_S.SUBMITTED, Action.APPROVE): frozenset({_S.SUBMITTED, _S.DONE}),
@@ -95,6 +101,8 @@ TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingPr
     **{(s, Action.REASSIGN): frozenset({s}) for s in _OPEN},
     **{(s, a): frozenset({s}) for s in _OPEN
        for a in (Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION)},
+    **{(s, a): frozenset({s}) for s in (_S.WAITING, _S.READY, _S.ACTIVE, _S.REJECTED)
+       for a in (Action.DELEGATE, Action.RECALL)},
 })
 
 
@@ -148,6 +156,8 @@ class TaskRecord:
     requested: datetime | None = None
     #: The person who asked for it.
     requested_by: str | None = None
+    #: 委派: the unit doing the work for the lead, until its result returns (or it is recalled).
+    delegate: str | None = None
 
 
 _NEW = TaskRecord()
@@ -163,6 +173,9 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
                     work_units=record.work_units | ({event.unit} if event.unit else set()))
     if kind is EventKind.STARTED:
         return ev(record, phase=_S.ACTIVE, since=at, started_at=record.started_at or at)
+    if kind is EventKind.COMPLETED and record.delegate is not None and event.unit == record.delegate:
+        # The delegate's result returns to the lead (委派), who finishes or submits it.
+        return ev(record, phase=_S.COMPLETED, since=at, delegate=None)
     if kind is EventKind.COMPLETED:
         done = event.to_state == _S.DONE
         return ev(record, phase=_S.DONE if done else _S.COMPLETED, since=at,
@@ -200,6 +213,10 @@ def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
         return attrs.evolve(record, due=datetime.fromisoformat(event.ref or ""), requested=None, requested_by=None)
     if kind is EventKind.EXTENSION_REFUSED:
         return attrs.evolve(record, requested=None, requested_by=None)
+    if kind is EventKind.DELEGATED:
+        return attrs.evolve(record, delegate=event.target)
+    if kind is EventKind.RECALLED:
+        return attrs.evolve(record, delegate=None)
     if kind is EventKind.REMINDED:
         return attrs.evolve(record, fired=record.fired | {event.ref or ""})
     if kind is EventKind.ALERTED:
@@ -220,7 +237,7 @@ class State:
     """
 
     __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "plan_seq", "last_at", "_records", "_keys",
-                 "renamed")
+                 "renamed", "deputies")
 
     def __init__(self, campaign: str) -> None:
         self.campaign = campaign
@@ -236,6 +253,8 @@ class State:
         self.plan_seq = 0
         #: Task ids an amendment renamed: old id -> the id it was given.
         self.renamed: dict[str, str] = {}
+        #: 代理: unit -> ``(stand-in unit, until)`` appointments, in order (time-boxed).
+        self.deputies: dict[str, tuple[tuple[str, datetime], ...]] = {}
         #: Time of the last event applied: no later event is stamped earlier.
         self.last_at: datetime | None = None
         self._records: dict[str, TaskRecord] = {}
@@ -259,6 +278,7 @@ class State:
         new = State(self.campaign)
         new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
         new.last_at, new.plan_seq, new.renamed = self.last_at, self.plan_seq, dict(self.renamed)
+        new.deputies = dict(self.deputies)
         new._records = dict(self._records)
         new._keys = dict(self._keys)
         return new
@@ -274,6 +294,9 @@ class State:
             self.last_at = event.at
         if event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
             self._plan_event(event)
+        elif event.kind is EventKind.DEPUTY_APPOINTED and event.unit and event.target and event.ref:
+            self.deputies[event.unit] = (*self.deputies.get(event.unit, ()),
+                                         (event.target, datetime.fromisoformat(event.ref)))
         if event.key is not None:
             self._keys[event.key] = event.seq
         if event.task is not None:
@@ -299,8 +322,9 @@ class State:
         if not isinstance(other, State):
             return NotImplemented
         return (self.campaign, self.seq, self.head, self.fingerprint, self.plan_source, self._records,
-                self._keys) == (other.campaign, other.seq, other.head, other.fingerprint, other.plan_source,
-                                other._records, other._keys)
+                self._keys, self.renamed, self.deputies) == (
+                    other.campaign, other.seq, other.head, other.fingerprint, other.plan_source, other._records,
+                    other._keys, other.renamed, other.deputies)
 
     __hash__ = None  # type: ignore[assignment]
 

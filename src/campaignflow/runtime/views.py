@@ -59,6 +59,7 @@ class TaskView:
         finished_at: when it became done or cancelled.
         level: the last level of the escalation ladder that fired (``[supervision] levels``).
         requested_due: the deadline an extension request (延期申请) asks for, awaiting a decision.
+        delegate: the unit the lead delegated the work to (委派), until its result returns.
     """
 
     id: str
@@ -80,6 +81,7 @@ class TaskView:
     finished_at: datetime | None
     level: str | None = None
     requested_due: datetime | None = None
+    delegate: str | None = None
 
     @property
     def next_due(self) -> datetime | None:
