@@ -272,9 +272,13 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
         # Overdue is a fact of the clock, whether or not `run tick` has fired the timers.
         moment = _clock_now(engine, now)
         overdue = [v for v in views if _overdue(v, moment)]
+        reports = engine.reports(moment)
+        missing = [r for r in reports if r.not_reported]
+        unsigned = [r for r in reports if r.not_received]
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": engine.campaign.id, "seq": engine.seq,
-                       "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue]})
+                       "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue],
+                       "not_reported": [r.to_dict() for r in missing], "not_received": [r.to_dict() for r in unsigned]})
         else:
             click.echo(f"{engine.campaign.id}  {engine.campaign.name}  (event {engine.seq})")
             for state, n in sorted(counts.items()):
@@ -282,6 +286,14 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
             for v in overdue:
                 click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {deadline(v.next_due)}",
                              f"  逾期 {v.id}({v.lead}),期限 {deadline(v.next_due, 'zh')}"))
+            for r in missing:  # 未报送: who has not reported
+                to = f" to {r.recipient}" if r.recipient else ""
+                click.echo(t(session.lang, f"  NOT REPORTED {r.task} ({r.lead}){to}, due {deadline(r.due)}",
+                             f"  未报送 {r.task}({r.lead}){' 报 ' + r.recipient if r.recipient else ''},"
+                             f"期限 {deadline(r.due, 'zh')}"))
+            for r in unsigned:
+                click.echo(t(session.lang, f"  NOT RECEIVED {r.task} ({r.lead}) by {r.recipient}",
+                             f"  未签收 {r.task}({r.lead}),{r.recipient} 未签收"))
     raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
 
 
@@ -768,3 +780,27 @@ def deputy(session: Session, for_unit: str, deputy: str, until: Any, unit: str, 
     else:
         click.echo(f"#{event.seq:<5} {event.at:%Y-%m-%d %H:%M}  {event.kind!s:<10} {event.target} for {event.unit} "
                    f"until {event.ref}" + (f" ({event.reason})" if event.reason else ""))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (a recipient).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--submission", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Which of the task's reports_to (from 0).")
+@click.option("--recipient", default=None, metavar="UNIT|GROUP", help="The recipient signed for (when several).")
+@click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def receive(session: Session, task: str, unit: str, person: str | None, submission: int, recipient: str | None,
+            key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """签收: confirm that the unit --as received TASK's report (its reports_to)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.receive(task, Actor(person or _login(unit), {unit}), submission=submission,
+                               recipient=recipient, unit=unit, key=key)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))

@@ -29,7 +29,7 @@ from .sqlite import SQLiteStore
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
 from .store import CampaignHead, MemoryStore, Store
 from .timers import escalation_targets
-from .views import Actor, TaskView
+from .views import Actor, ReportStatus, TaskView
 
 __all__ = [
     "Action",
@@ -38,6 +38,7 @@ __all__ = [
     "DeadlineMove",
     "Migration",
     "PrerequisiteChange",
+    "ReportStatus",
     "ChainReport",
     "Checkpoint",
     "Clock",

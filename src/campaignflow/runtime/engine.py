@@ -31,7 +31,7 @@ from .plan import PlanIndex, TaskInfo, fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
 from .store import Store
 from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
-from .views import Actor, TaskView
+from .views import Actor, ReportStatus, TaskView
 
 if TYPE_CHECKING:
     from ..plugins.manager import Plugins
@@ -45,7 +45,7 @@ _KIND = {
     Action.APPROVE: EventKind.APPROVED, Action.REJECT: EventKind.REJECTED, Action.REASSIGN: EventKind.REASSIGNED,
     Action.CANCEL: EventKind.CANCELLED, Action.REQUEST_EXTENSION: EventKind.EXTENSION_REQUESTED,
     Action.GRANT_EXTENSION: EventKind.EXTENDED, Action.REFUSE_EXTENSION: EventKind.EXTENSION_REFUSED,
-    Action.DELEGATE: EventKind.DELEGATED, Action.RECALL: EventKind.RECALLED,
+    Action.DELEGATE: EventKind.DELEGATED, Action.RECALL: EventKind.RECALLED, Action.RECEIVE: EventKind.RECEIVED,
 }
 _EXTENSIONS = frozenset({Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION})
 _WORKING = frozenset({TaskState.READY, TaskState.ACTIVE, TaskState.COMPLETED, TaskState.REJECTED})
@@ -61,6 +61,7 @@ class _Request:
     target: str | None = None
     key: str | None = None
     until: datetime | None = None
+    index: int = 0
 
 
 def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None, en: str,
@@ -512,6 +513,44 @@ class Engine:
         """The lead takes a delegated task back."""
         return self._transition(_Request(Action.RECALL, task, actor, unit=unit, reason=reason, key=key))
 
+    # -- receipts (签收) and reports ---------------------------------------------------------
+
+    def receive(self, task: str, actor: Actor, *, submission: int = 0, recipient: str | None = None,
+                unit: str | None = None, key: str | None = None) -> Event:
+        """签收: a recipient of ``task``'s report number ``submission`` (``reports_to``) confirms receipt.
+
+        The report exists once the work is finished (completed, submitted or done). A group
+        recipient is received when one of its units signs; ``recipient`` chooses among several.
+        """
+        return self._transition(_Request(Action.RECEIVE, task, actor, unit=unit, target=recipient, key=key,
+                                         index=submission))
+
+    def reports(self, now: datetime | None = None) -> list[ReportStatus]:
+        """Every report (``reports_to``) and every occurrence of a repeated task, as it stands at ``now``.
+
+        ``not_reported`` / ``not_received`` tell who has not reported, or not signed for a report.
+        """
+        moment = self._now(now)
+        out: list[ReportStatus] = []
+        for tid, info in self.plan.tasks.items():
+            state = self.plan.state_of(tid, self._state)
+            record = self._state.record(tid)
+            delivered = state in (TaskState.COMPLETED, TaskState.SUBMITTED, TaskState.DONE)
+            lead = self.plan.lead_of(tid, self._state)
+            deadline = record.due if record.due is not None else info.deadline
+            if info.task.occurrence is not None and not info.submissions:
+                out.append(ReportStatus(task=tid, lead=lead, recipient=None, due=deadline, delivered=delivered,
+                                        received=False, late=state is not TaskState.CANCELLED and not delivered
+                                        and deadline is not None and moment >= deadline))
+            for sub in info.submissions:
+                for recipient in sub.to:
+                    got = f"{sub.index}:{recipient}" in record.received
+                    late = (state is not TaskState.CANCELLED and sub.due is not None and moment >= sub.due
+                            and not delivered)
+                    out.append(ReportStatus(task=tid, lead=lead, recipient=recipient, due=sub.due, delivered=delivered,
+                                            received=got, late=late, submission=sub.index))
+        return out
+
     def appoint_deputy(self, unit: str, actor: Actor, *, deputy: str, until: datetime | date,
                        reason: str | None = None) -> Event:
         """代理: ``deputy`` stands in for ``unit`` until ``until`` (a date: the end of that day).
@@ -756,6 +795,8 @@ class Engine:
             unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
         elif action in (Action.REQUEST_EXTENSION, Action.DELEGATE, Action.RECALL):
             unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
+        elif action is Action.RECEIVE:
+            target, ref, unit = self._receipt(req, info, record, current)
         elif action in (Action.REASSIGN, Action.CANCEL, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION):
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
                                      f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
@@ -811,6 +852,8 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"{target} already leads {req.task!r}",
                                f"{target} 已是任务 {req.task!r} 的牵头单位")
             to = current
+        elif action is Action.RECEIVE:
+            to = current
         elif action is Action.DELEGATE:
             target = req.target or ""
             if target not in self.campaign.units:
@@ -835,6 +878,30 @@ class Engine:
         return Draft(campaign=self.campaign.id, kind=_KIND[action], at=now, task=req.task, actor=req.actor.person,
                      unit=unit, from_state=str(current), to_state=str(to), step=step, target=target,
                      reason=req.reason, ref=ref, key=req.key)
+
+    def _receipt(self, req: _Request, info: TaskInfo, record: Any, current: TaskState) -> tuple[None, str, str]:
+        """Who signs for which recipient of which report: ``(None, "N:RECIPIENT", unit)``."""
+        if not 0 <= req.index < len(info.submissions):
+            raise _refusal(InvalidTransition, req, current,
+                           f"task {req.task!r} has no report {req.index} to receive (it has {len(info.submissions)})",
+                           f"任务 {req.task!r} 没有第 {req.index} 份报送材料")
+        sub = info.submissions[req.index]
+        recipients = [r for r in sub.to if req.target in (None, r)]
+        open_ = [r for r in recipients if f"{sub.index}:{r}" not in record.received]
+        for recipient in open_ + [r for r in recipients if r not in open_]:
+            members = tuple(self.campaign.members(recipient) or (recipient,))
+            if any(self._acts(req.actor, u) for u in members) and (req.unit is None or req.unit in members):
+                unit = self._acting_unit(req, members, current, f"a unit of {recipient}", f"{recipient} 的单位")
+                self._check_legal(req, current)
+                if recipient not in open_:
+                    raise _refusal(InvalidTransition, req, current,
+                                   f"{recipient} has already received the report of {req.task!r}",
+                                   f"{recipient} 已签收任务 {req.task!r} 的报送材料")
+                return None, f"{sub.index}:{recipient}", unit
+        every = tuple(u for r in sub.to for u in (self.campaign.members(r) or (r,)))
+        unit = self._acting_unit(req, every, current, f"a recipient of the report ({', '.join(sub.to)})",
+                                 f"报送对象({', '.join(sub.to)})")
+        raise AssertionError("unreachable")  # pragma: no cover - _acting_unit refused
 
     def _decide_extension(self, req: _Request, info: TaskInfo, record: Any, current: TaskState) -> str | None:
         """The checks of a request, grant or refusal of an extension; the deadline (ISO) the event records."""

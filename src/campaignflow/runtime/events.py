@@ -68,6 +68,9 @@ class EventKind(enum.StrEnum):
     DELEGATED = "delegated"
     #: The lead took the delegated task back.
     RECALLED = "recalled"
+    #: 签收: a report of the task received. ``unit``: the receiving unit; ``ref``: ``N:RECIPIENT``
+    #: (submission N of ``reports_to``, the recipient as the plan names it: a unit or a group).
+    RECEIVED = "received"
     #: 代理: ``target`` stands in for ``unit`` until ``ref`` (ISO); campaign-level (no task).
     DEPUTY_APPOINTED = "deputy-appointed"
 

@@ -76,6 +76,8 @@ class Action(enum.StrEnum):
     DELEGATE = "delegate"
     #: The lead takes a delegated task back before the delegate's result returns.
     RECALL = "recall"
+    #: 签收: a recipient of the task's report (``reports_to``) confirms it has received it.
+    RECEIVE = "receive"
 
 
 #: States a task never leaves.
@@ -103,6 +105,8 @@ TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingPr
        for a in (Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION)},
     **{(s, a): frozenset({s}) for s in (_S.WAITING, _S.READY, _S.ACTIVE, _S.REJECTED)
        for a in (Action.DELEGATE, Action.RECALL)},
+    # A report exists once the work is finished: it can be received then.
+    **{(s, Action.RECEIVE): frozenset({s}) for s in (_S.COMPLETED, _S.SUBMITTED, _S.DONE)},
 })
 
 
@@ -158,6 +162,8 @@ class TaskRecord:
     requested_by: str | None = None
     #: 委派: the unit doing the work for the lead, until its result returns (or it is recalled).
     delegate: str | None = None
+    #: 签收: ``"N:RECIPIENT"`` for each recipient of submission N (``reports_to``) that received it.
+    received: frozenset[str] = frozenset()
 
 
 _NEW = TaskRecord()
@@ -213,6 +219,8 @@ def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
         return attrs.evolve(record, due=datetime.fromisoformat(event.ref or ""), requested=None, requested_by=None)
     if kind is EventKind.EXTENSION_REFUSED:
         return attrs.evolve(record, requested=None, requested_by=None)
+    if kind is EventKind.RECEIVED:
+        return attrs.evolve(record, received=record.received | {event.ref or ""})
     if kind is EventKind.DELEGATED:
         return attrs.evolve(record, delegate=event.target)
     if kind is EventKind.RECALLED:

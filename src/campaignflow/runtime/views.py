@@ -9,7 +9,7 @@ import attrs
 
 from .states import TaskState
 
-__all__ = ["Actor", "TaskView"]
+__all__ = ["Actor", "TaskView", "ReportStatus"]
 
 
 def _units(value: Iterable[str] | str) -> frozenset[str]:
@@ -98,4 +98,44 @@ class TaskView:
         out["partners"] = list(self.partners)
         out["approvers"] = list(self.approvers)
         out["escalated_to"] = list(self.escalated_to)
+        return out
+
+
+@attrs.frozen
+class ReportStatus:
+    """One report a task owes (``reports_to``), or one occurrence of a repeated reporting task.
+
+    Attributes:
+        task: the task (an occurrence ``ID#N`` of a repeated one).
+        lead: who owes it.
+        recipient: the unit or group it goes to (``None`` for an occurrence without ``reports_to``).
+        due: when it must be delivered.
+        delivered: the work is finished (completed, submitted or done).
+        received: the recipient signed for it (签收).
+        late: its time has passed and it is not delivered: not reported.
+        submission: its index in the task's ``reports_to``.
+    """
+
+    task: str
+    lead: str
+    recipient: str | None
+    due: datetime | None
+    delivered: bool
+    received: bool
+    late: bool
+    submission: int = 0
+
+    @property
+    def not_reported(self) -> bool:
+        """Due, and not delivered."""
+        return self.late
+
+    @property
+    def not_received(self) -> bool:
+        """Delivered, and not signed for by its recipient."""
+        return self.delivered and self.recipient is not None and not self.received
+
+    def to_dict(self) -> dict[str, object]:
+        out = attrs.asdict(self, recurse=False)
+        out["due"] = self.due.isoformat() if self.due is not None else None
         return out
