@@ -187,7 +187,8 @@ def test_every_illegal_transition_raises_and_changes_no_task(make_engine, clock)
     # Drive one task through every state and try every action that is not legal there.
     actors = {Action.START: HF, Action.COMPLETE: HF, Action.SUBMIT: HF, Action.APPROVE: FPB,
               Action.REJECT: FPB, Action.CANCEL: FPB, Action.REASSIGN: FPB, Action.REQUEST_EXTENSION: HF,
-              Action.GRANT_EXTENSION: FPB, Action.REFUSE_EXTENSION: FPB, Action.DELEGATE: HF, Action.RECALL: HF}
+              Action.GRANT_EXTENSION: FPB, Action.REFUSE_EXTENSION: FPB, Action.DELEGATE: HF, Action.RECALL: HF,
+              Action.RECEIVE: FPB}
     path = [(None, TaskState.READY), (Action.START, TaskState.ACTIVE), (Action.COMPLETE, TaskState.COMPLETED),
             (Action.SUBMIT, TaskState.SUBMITTED), (Action.REJECT, TaskState.REJECTED),
             (Action.START, TaskState.ACTIVE), (Action.SUBMIT, TaskState.SUBMITTED),
@@ -198,7 +199,8 @@ def test_every_illegal_transition_raises_and_changes_no_task(make_engine, clock)
           Action.REQUEST_EXTENSION: lambda t, a: engine.request_extension(t, a, until=date(2020, 9, 1), reason="x"),
           Action.GRANT_EXTENSION: engine.grant_extension,
           Action.REFUSE_EXTENSION: lambda t, a: engine.refuse_extension(t, a, reason="x"),
-          Action.DELEGATE: lambda t, a: engine.delegate(t, a, to="wh"), Action.RECALL: engine.recall}
+          Action.DELEGATE: lambda t, a: engine.delegate(t, a, to="wh"), Action.RECALL: engine.recall,
+          Action.RECEIVE: engine.receive}
     tried = 0
     for action, expected in path:
         if action is Action.REJECT:
