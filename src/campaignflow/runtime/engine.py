@@ -1003,7 +1003,9 @@ class Engine:
         submitted = current is TaskState.SUBMITTED and record.step < len(info.steps)
         step = info.steps[record.step] if submitted else None
         deadline = record.due if record.due is not None else info.deadline
-        overdue = current not in TERMINAL and ((deadline is not None and due_timer(deadline) in record.fired) or (
+        fired_due = deadline is not None and (due_timer(deadline) in record.fired or (
+            "due" in record.fired and record.due is None))  # "due": a log from before deadline-stamped ids
+        overdue = current not in TERMINAL and (fired_due or (
             submitted and step_timer(record) in record.fired))
         return TaskView(
             id=tid, title=info.task.title, lead=self.plan.lead_of(tid, self._state), partners=info.partners,

@@ -118,7 +118,9 @@ def _task_timers(plan: PlanIndex, state: State, tid: str, axis: Axis,
         stamp = f"{deadline:%Y-%m-%dT%H:%M}"
         ladder = supervision.levels if supervision is not None else ()
         timer = due_timer(deadline)
-        if timer not in fired:
+        # A log written before timer ids carried the deadline says "due": the plan's deadline fired.
+        legacy = "due" in fired and record.due is None
+        if timer not in fired and not legacy:
             reason = f"deadline {deadline_text(deadline)} passed in state {current}"
 
             def overdue(now: datetime, timer: str = timer, reason: str = reason) -> list[Draft]:
