@@ -105,6 +105,10 @@ _LAZY: dict[str, str] = {
     # the runtime's PostgreSQL store and store selection (issue 11)
     "PostgresStore": "runtime",
     "open_store": "runtime",
+    # supervision (督办) at run time (issue 16)
+    "Migration": "runtime",
+    "PlanChangedError": "errors",
+    "AmendmentRefused": "errors",
     # exporters
     "Exporter": "export",
     "ExportContext": "export",

@@ -25,6 +25,8 @@ __all__ = [
     "ConcurrencyConflict",
     "StoreError",
     "TamperedLogError",
+    "PlanChangedError",
+    "AmendmentRefused",
     "ScenarioError",
     "DraftError",
 ]
@@ -178,6 +180,35 @@ class TamperedLogError(RuntimeEngineError):
     def __init__(self, message: str, *, sequence: int | None = None) -> None:
         self.sequence = sequence
         super().__init__(message)
+
+
+class PlanChangedError(RuntimeEngineError):
+    """The campaign's plan is not the one this engine was given.
+
+    Raised by ``Engine.open`` when a running campaign is opened with an edited plan
+    (amend it with ``Engine.amend`` / ``campaignflow run amend``), and by a decision of
+    an engine whose campaign was amended by another process meanwhile (reopen it on the
+    current plan). ``text`` holds the message in English and Chinese; ``running`` and
+    ``given`` are the two plan fingerprints.
+    """
+
+    def __init__(self, text: Text, *, running: str | None = None, given: str | None = None) -> None:
+        self.text = text
+        self.running = running
+        self.given = given
+        super().__init__(text.en)
+
+
+class AmendmentRefused(RuntimeEngineError):
+    """An amendment cannot be applied (e.g. it removes a task that has started); nothing was changed.
+
+    ``migration`` is the report (``campaignflow.runtime.Migration``) with its ``refusals``.
+    """
+
+    def __init__(self, text: Text, migration: object) -> None:
+        self.text = text
+        self.migration = migration
+        super().__init__(text.en)
 
 
 class ScenarioError(CampaignflowError, ValueError):

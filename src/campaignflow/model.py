@@ -19,6 +19,9 @@ from attrs import validators as v
 from .findings import Location, Severity
 
 __all__ = [
+    "Reminder",
+    "AlertLevel",
+    "Supervision",
     "Moment",
     "start_instant",
     "end_instant",
@@ -390,6 +393,8 @@ class Task:
     #: Further lead units (共同牵头), after the accountable ``lead``.
     co_leads: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     repeat: Repeat | None = None
+    #: The id this task had in the running plan it amends (``campaignflow run amend``): its history follows it.
+    renamed_from: str | None = attrs.field(default=None, validator=_opt_str)
     occurrence: int | None = None
     #: 前后 / 前夕: the window was given relative to a day (``window`` is its result).
     near: Near | None = None
@@ -471,6 +476,39 @@ class CalendarOverride:
                 yield day, holiday.name or ""
 
 
+@attrs.frozen
+class Reminder:
+    """催办: a reminder ``before`` a task's deadline (``"2wd"`` working days, ``"1d"``), sent to ``to``.
+
+    ``to`` is ``"lead"`` (the task's lead now), ``"parent"`` (the lead's parent unit, else the
+    issuer), ``"issuer"``, or a unit id (a 督查室).
+    """
+
+    before: Lag
+    to: str = attrs.field(default="lead", validator=v.instance_of(str))
+
+
+@attrs.frozen
+class AlertLevel:
+    """One level of the escalation ladder (预警: blue, orange, red): ``after`` the deadline, to ``to``."""
+
+    name: str = attrs.field(validator=v.instance_of(str))
+    after: Lag
+    to: str = attrs.field(default="parent", validator=v.instance_of(str))
+
+
+@attrs.frozen
+class Supervision:
+    """``[supervision]`` of a plan: reminders before each task's deadline and the ladder after it.
+
+    Without it (or without ``levels``) a missed deadline escalates to the lead's parent unit.
+    """
+
+    reminders: tuple[Reminder, ...] = attrs.field(default=(), converter=tuple)
+    levels: tuple[AlertLevel, ...] = attrs.field(default=(), converter=tuple)
+    doc: Annotation | None = None
+
+
 Locator = Callable[[str], Location]
 
 
@@ -500,6 +538,8 @@ class Campaign:
     allow_self_approval: bool = False
     #: ``[calendar.overrides]``: years whose official arrangement the plan declares, by year.
     calendar_overrides: Mapping[int, CalendarOverride] = attrs.field(factory=dict, converter=_freeze_map)
+    #: ``[supervision]``: reminders (催办) and the escalation ladder; ``None``: the default rule.
+    supervision: Supervision | None = None
     doc: Annotation | None = None
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)

@@ -92,6 +92,32 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
         "calendar": _k({"$ref": "#/definitions/calendar"},
                        "Calendar overrides: a year's official holidays and 调休 working days.",
                        "日历调整:某年的法定节假日与调休工作日。"),
+        "supervision": _k({"$ref": "#/definitions/supervision"},
+                          "督办: reminders (催办) before each deadline and the escalation ladder after it.",
+                          "督办:截止前的催办提醒,以及逾期后的分级督办。"),
+    },
+    "supervision": {
+        "reminders": _k({"anyOf": [{"$ref": "#/definitions/reminder"},
+                                   {"type": "array", "items": {"$ref": "#/definitions/reminder"}}]},
+                        "催办: reminders before each task's deadline.", "催办:每项任务截止前的提醒。"),
+        "levels": _k({"anyOf": [{"$ref": "#/definitions/level"},
+                                {"type": "array", "items": {"$ref": "#/definitions/level"}}]},
+                     "The escalation ladder after a deadline (blue, orange, red …); without it a missed deadline "
+                     "escalates to the lead's parent.",
+                     "逾期后的分级督办(蓝、橙、红等);未设置时逾期上报牵头单位的上级。"),
+        "doc": _DOC_KEY,
+    },
+    "reminder": {
+        "before": _k(_DURATION_TEXT, 'How long before the deadline ("2wd", "1d", "4h").', '截止前多久提醒("2wd"、"1d"、"4h")。'),
+        "to": _k(_STR, 'Who is reminded: "lead" (default), "parent", "issuer" or a unit id.',
+                 '提醒对象:"lead"(默认,牵头单位)、"parent"(上级)、"issuer"(印发单位)或单位标识。'),
+    },
+    "level": {
+        "name": _k(_STR, "The level (blue, orange, red …), unique.", "级别名称(如 blue、orange、red),不得重复。"),
+        "after": _k(_DURATION_TEXT, 'How long after the deadline ("0d", "2wd"); not earlier than the level before.',
+                    '逾期多久触发("0d"、"2wd");不得早于上一级。'),
+        "to": _k(_STR, 'Who is alerted: "parent" (default), "lead", "issuer" or a unit id.',
+                 '通知对象:"parent"(默认,上级)、"lead"、"issuer" 或单位标识。'),
     },
     "campaign": {
         "id": _k({"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"}, "The campaign's id: [a-z0-9][a-z0-9-]*.",
@@ -174,6 +200,9 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
         "eve": _k({"anyOf": [_DATE, {"$ref": "#/definitions/near"}]},
                   "前夕: the days strictly before this day (3 calendar days unless a width is given).",
                   "前夕:该日之前的几天,不含当日(未给 width 时为 3 个日历日)。"),
+        "renamed_from": _k(_STR, "The id this task had in the running plan an amendment changes "
+                           "(campaignflow run amend): its history follows it.",
+                           "在修订运行中的方案(campaignflow run amend)时该任务原来的标识:其历史随之保留。"),
         "venue": _k(_STR, "Where it takes place (地点); the calendar export writes it as the location.",
                     "地点;日历导出时写为事件地点。"),
         "solicits": _k(_STRS, "Units asked for money or goods (募捐 / 认捐).", "被募捐 / 认捐的单位。"),
@@ -272,7 +301,7 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "campaign": ("id", "name", "start", "end"), "unit": ("name",), "pairing": ("a", "b"),
     "task": ("title", "lead"), "approval": ("by",), "after": ("task",), "duration": ("likely",),
-    "repeat": ("every",), "near": ("date",), "template": ("for_each", "task"), "holiday": ("from", "to"),
+    "repeat": ("every",), "near": ("date",), "reminder": ("before",), "level": ("name", "after"), "template": ("for_each", "task"), "holiday": ("from", "to"),
     "submission": ("to",),
 }
 
@@ -284,12 +313,14 @@ def _loader_keys() -> dict[str, frozenset[str]]:
     from .load.structure import CAMPAIGN_KEYS, CHECKS_KEYS, DOC_KEYS, PAIRING_KEYS, TOP_KEYS, UNIT_KEYS
     from .load.tasks import (AFTER_KEYS, APPROVAL_KEYS, DURATION_KEYS, NEAR_KEYS, REPEAT_KEYS, SUBMISSION_KEYS,
                              TASK_KEYS)
+    from .load.supervision import LEVEL_KEYS, REMINDER_KEYS, SUPERVISION_KEYS
     from .load.templates import TEMPLATE_KEYS
 
     return {
         "top": TOP_KEYS, "campaign": CAMPAIGN_KEYS, "unit": UNIT_KEYS, "group": GROUP_KEYS, "pairing": PAIRING_KEYS,
         "task": TASK_KEYS, "approval": APPROVAL_KEYS, "submission": SUBMISSION_KEYS, "after": AFTER_KEYS,
-        "duration": DURATION_KEYS, "repeat": REPEAT_KEYS, "near": NEAR_KEYS, "template": TEMPLATE_KEYS, "checks": CHECKS_KEYS,
+        "duration": DURATION_KEYS, "repeat": REPEAT_KEYS, "near": NEAR_KEYS,
+        "supervision": SUPERVISION_KEYS, "reminder": REMINDER_KEYS, "level": LEVEL_KEYS, "template": TEMPLATE_KEYS, "checks": CHECKS_KEYS,
         "doc": DOC_KEYS, "calendar": CALENDAR_KEYS, "calendar_year": OVERRIDE_KEYS, "holiday": HOLIDAY_KEYS,
     }
 

@@ -76,6 +76,14 @@ def to_toml(campaign: Campaign) -> str:
     _write_checks(out, campaign.checks)
     for year, override in campaign.calendar_overrides.items():
         out.table(f"calendar.overrides.{year}", _override_pairs(override))
+    if campaign.supervision is not None:  # issue 16
+        sup = campaign.supervision
+        out.table("supervision", [
+            ("reminders", _Multiline([{"before": str(r.before), "to": r.to} for r in sup.reminders])
+             if sup.reminders else None),
+            ("levels", _Multiline([{"name": lv.name, "after": str(lv.after), "to": lv.to} for lv in sup.levels])
+             if sup.levels else None),
+            ("doc", _doc(sup.doc))])
     return out.text()
 
 
@@ -142,7 +150,7 @@ def _task_pairs(t: Task) -> _Pairs:
         ("approvals", _Multiline([_approval(a) for a in t.approvals]) if t.approvals else None),
         ("solicits", list(t.solicits) or None), ("tags", list(t.tags) or None),
         ("reports_to", _Multiline([_submission(r) for r in t.reports_to]) if t.reports_to else None),
-        ("co_leads", list(t.co_leads) or None),
+        ("co_leads", list(t.co_leads) or None), ("renamed_from", t.renamed_from),
         # On an occurrence ``X#N`` the series' repeat is kept as what it is, not expanded again.
         ("repeat", None if t.repeat is None else _repeat(t.repeat)),
         ("around", _near(near) if near is not None and near.relation == "around" else None),

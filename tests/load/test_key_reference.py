@@ -10,6 +10,7 @@ import pytest
 from campaignflow.load.expand import GROUP_KEYS
 from campaignflow.load.structure import CAMPAIGN_KEYS, CHECKS_KEYS, DOC_KEYS, PAIRING_KEYS, TOP_KEYS, UNIT_KEYS
 from campaignflow.load.tasks import AFTER_KEYS, APPROVAL_KEYS, DURATION_KEYS, NEAR_KEYS, REPEAT_KEYS, TASK_KEYS
+from campaignflow.load.supervision import LEVEL_KEYS, REMINDER_KEYS, SUPERVISION_KEYS
 from campaignflow.load.templates import TEMPLATE_KEYS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ SECTIONS = {
     "Dependency entries": AFTER_KEYS, "`duration = { … }`": DURATION_KEYS, "`repeat = { … }`": REPEAT_KEYS,
     "`around = { … }`, `eve = { … }`": NEAR_KEYS,
     "`[templates.ID]`": TEMPLATE_KEYS, "`[checks]`": CHECKS_KEYS, "`doc` (annotations)": DOC_KEYS,
+    "`[supervision]`": SUPERVISION_KEYS, "Reminders": REMINDER_KEYS, "Levels": LEVEL_KEYS,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -186,14 +186,21 @@ def test_a_cancelled_prerequisite_no_longer_holds_dependents_back(engine):
 def test_every_illegal_transition_raises_and_changes_no_task(make_engine, clock):
     # Drive one task through every state and try every action that is not legal there.
     actors = {Action.START: HF, Action.COMPLETE: HF, Action.SUBMIT: HF, Action.APPROVE: FPB,
-              Action.REJECT: FPB, Action.CANCEL: FPB, Action.REASSIGN: FPB}
+              Action.REJECT: FPB, Action.CANCEL: FPB, Action.REASSIGN: FPB, Action.REQUEST_EXTENSION: HF,
+              Action.GRANT_EXTENSION: FPB, Action.REFUSE_EXTENSION: FPB, Action.DELEGATE: HF, Action.RECALL: HF,
+              Action.RECEIVE: FPB}
     path = [(None, TaskState.READY), (Action.START, TaskState.ACTIVE), (Action.COMPLETE, TaskState.COMPLETED),
             (Action.SUBMIT, TaskState.SUBMITTED), (Action.REJECT, TaskState.REJECTED),
             (Action.START, TaskState.ACTIVE), (Action.SUBMIT, TaskState.SUBMITTED),
             (Action.APPROVE, TaskState.DONE)]
     engine = make_engine()
     do = {Action.START: engine.start, Action.COMPLETE: engine.complete, Action.SUBMIT: engine.submit,
-          Action.APPROVE: engine.approve, Action.CANCEL: engine.cancel}
+          Action.APPROVE: engine.approve, Action.CANCEL: engine.cancel,
+          Action.REQUEST_EXTENSION: lambda t, a: engine.request_extension(t, a, until=date(2020, 9, 1), reason="x"),
+          Action.GRANT_EXTENSION: engine.grant_extension,
+          Action.REFUSE_EXTENSION: lambda t, a: engine.refuse_extension(t, a, reason="x"),
+          Action.DELEGATE: lambda t, a: engine.delegate(t, a, to="wh"), Action.RECALL: engine.recall,
+          Action.RECEIVE: engine.receive}
     tried = 0
     for action, expected in path:
         if action is Action.REJECT:
@@ -337,15 +344,20 @@ def test_state_is_a_replay_of_the_log(engine):
     assert replay(engine.campaign.id, engine.store.read(engine.campaign.id)) == engine.state
 
 
-def test_reopening_with_a_changed_plan_records_a_replan(make_engine):
+def test_reopening_with_a_changed_plan_is_refused_until_amended(make_engine):
+    from campaignflow.errors import PlanChangedError
+
     store = MemoryStore()
     first = make_engine(store=store)
     first.start("city-plan@hf", HF)
     again = make_engine(store=store)
     assert again.seq == first.seq  # same plan: nothing appended
     changed = small_campaign(name="测试方案(修订)")
+    with pytest.raises(PlanChangedError):
+        make_engine(changed, store=store)
+    assert first.amend(changed, apply=True).applied == 3
     third = make_engine(changed, store=store)
-    assert third.history()[-1].kind is EventKind.REPLANNED
+    assert third.history()[-1].kind is EventKind.AMENDED
     assert third.task("city-plan@hf").state is TaskState.ACTIVE
 
 

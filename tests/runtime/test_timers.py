@@ -22,10 +22,10 @@ def test_a_missed_deadline_is_recorded_once_and_escalated_to_the_parent(engine, 
     engine.start("city-plan@hf", HF)
     events = engine.tick(datetime(2020, 8, 1, 0, 0))
     assert _kinds(events) == [
-        (EventKind.OVERDUE, "city-plan@hf", "hf", None, "due"),
-        (EventKind.ESCALATED, "city-plan@hf", "hf", "ah", "due"),
-        (EventKind.OVERDUE, "city-plan@wh", "wh", None, "due"),
-        (EventKind.ESCALATED, "city-plan@wh", "wh", "ah", "due"),
+        (EventKind.OVERDUE, "city-plan@hf", "hf", None, "due@2020-08-01T00:00"),
+        (EventKind.ESCALATED, "city-plan@hf", "hf", "ah", "due@2020-08-01T00:00"),
+        (EventKind.OVERDUE, "city-plan@wh", "wh", None, "due@2020-08-01T00:00"),
+        (EventKind.ESCALATED, "city-plan@wh", "wh", "ah", "due@2020-08-01T00:00"),
     ]
     assert events[0].at == datetime(2020, 8, 1)
     view = engine.task("city-plan@hf")
@@ -75,3 +75,17 @@ def test_escalation_rule_parent_then_issuer_then_nobody():
 def test_tick_uses_the_clock_by_default(engine, clock):
     clock.set(datetime.combine(date(2020, 8, 2), datetime.min.time()))
     assert {e.task for e in engine.tick()} == {"city-plan@hf", "city-plan@wh"}
+
+
+def test_a_log_from_before_deadline_stamped_timer_ids_does_not_fire_again(make_engine):
+    from campaignflow.runtime import Draft, MemoryStore
+
+    store = MemoryStore()
+    engine = make_engine(store=store)
+    # The overdue event as an older version wrote it: timer id "due".
+    old = Draft(campaign="ah-test", kind=EventKind.OVERDUE, at=datetime(2020, 8, 1), task="city-plan@hf", unit="hf",
+                from_state="ready", to_state="ready", ref="due")
+    store.append("ah-test", [old.seal(2, engine.state.head)], expected_seq=1)
+    engine.refresh()
+    assert engine.task("city-plan@hf").overdue
+    assert {e.task for e in engine.tick(datetime(2020, 8, 2)) if e.kind is EventKind.OVERDUE} == {"city-plan@wh"}

@@ -118,7 +118,11 @@ def test_a_signed_value_comes_back_and_any_change_is_detected(value, flip):
 def test_any_title_renders_escaped(make_client, lanshan, title):
     tasks = dict(lanshan.tasks)
     tasks["bureau-leading-group"] = attrs.evolve(tasks["bureau-leading-group"], title=title)
-    client = make_client(attrs.evolve(lanshan, tasks=tasks), db=None)
+    # A fresh store per example: a running campaign refuses a changed plan (issue 16, amend instead).
+    import tempfile
+    from pathlib import Path
+
+    client = make_client(attrs.evolve(lanshan, tasks=tasks), db=Path(tempfile.mkdtemp()) / "web.db")
     sign_in(client, BUREAU)
     text = client.get(f"/c/{CID}/tasks/bureau-leading-group").text
     shown = text.split('id="title">')[1].split("</h1>")[0]

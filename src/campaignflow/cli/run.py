@@ -126,8 +126,13 @@ def _store(session: Session, db: str | Path, campaign_id: str | None) -> Iterato
 
 
 @contextmanager
-def _engine(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None) -> Iterator[Engine]:
-    """Open the store and the campaign recorded in it, with its plan; bad input exits 2 with one message."""
+def _engine(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, *,
+            check_plan: bool = True) -> Iterator[Engine]:
+    """Open the store and the campaign recorded in it, with its plan; bad input exits 2 with one message.
+
+    A plan file edited since it was recorded is refused (amend it with `run amend`), unless
+    ``check_plan=False`` (reading the audit log only: the engine then refuses to decide).
+    """
     from ..runtime import Engine, recorded_plan
 
     lang = session.lang
@@ -139,13 +144,15 @@ def _engine(session: Session, db: str | Path, campaign_id: str | None, now: date
                                        f"{db}:错误:活动 {cid!r} 未记录方案文件"))
             campaign = _absolute(load_campaign(session, source))
             clock = _FixedClock(now) if now is not None else None
-            yield Engine.open(campaign, store, plugins=session.plugins, clock=clock)
+            yield Engine.open(campaign, store, plugins=session.plugins, clock=clock, check_plan=check_plan)
         except TransitionError as exc:
             text = getattr(exc, "text", None)
             message = text.get(lang) if text is not None else str(exc)
             raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
         except (UnknownTaskError, RuntimeEngineError, KeyError) as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            text = getattr(exc, "text", None)  # PlanChangedError, AmendmentRefused: bilingual
+            message = (text.get(lang) if text is not None else
+                       exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc))
             raise PlanInputError(f"{t(lang, 'error', '错误')}: {message}") from None
 
 
@@ -230,8 +237,10 @@ def init(session: Session, plan: str, db: str | Path, campaign_id: str | None, n
         try:
             engine = Engine.open(campaign, store, plugins=session.plugins,
                                  clock=_FixedClock(now) if now is not None else None, reason=reason)
-        except RuntimeEngineError as exc:  # a tampered or unreadable store: refused, exit 2
-            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: {exc}") from None
+        except RuntimeEngineError as exc:  # a tampered or unreadable store, a changed plan: refused, exit 2
+            text = getattr(exc, "text", None)
+            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: "
+                                 f"{text.get(session.lang) if text is not None else exc}") from None
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": campaign.id, "db": str(db), "seq": engine.seq,
                        "tasks": len(campaign.tasks)})
@@ -263,9 +272,13 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
         # Overdue is a fact of the clock, whether or not `run tick` has fired the timers.
         moment = _clock_now(engine, now)
         overdue = [v for v in views if _overdue(v, moment)]
+        reports = engine.reports(moment)
+        missing = [r for r in reports if r.not_reported]
+        unsigned = [r for r in reports if r.not_received]
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": engine.campaign.id, "seq": engine.seq,
-                       "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue]})
+                       "states": dict(sorted(counts.items())), "overdue": [v.id for v in overdue],
+                       "not_reported": [r.to_dict() for r in missing], "not_received": [r.to_dict() for r in unsigned]})
         else:
             click.echo(f"{engine.campaign.id}  {engine.campaign.name}  (event {engine.seq})")
             for state, n in sorted(counts.items()):
@@ -273,6 +286,14 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
             for v in overdue:
                 click.echo(t(session.lang, f"  OVERDUE {v.id} ({v.lead}), due {deadline(v.next_due)}",
                              f"  逾期 {v.id}({v.lead}),期限 {deadline(v.next_due, 'zh')}"))
+            for r in missing:  # 未报送: who has not reported
+                to = f" to {r.recipient}" if r.recipient else ""
+                click.echo(t(session.lang, f"  NOT REPORTED {r.task} ({r.lead}){to}, due {deadline(r.due)}",
+                             f"  未报送 {r.task}({r.lead}){' 报 ' + r.recipient if r.recipient else ''},"
+                             f"期限 {deadline(r.due, 'zh')}"))
+            for r in unsigned:
+                click.echo(t(session.lang, f"  NOT RECEIVED {r.task} ({r.lead}) by {r.recipient}",
+                             f"  未签收 {r.task}({r.lead}),{r.recipient} 未签收"))
     raise SystemExit(ExitCode.FINDINGS if overdue else ExitCode.OK)
 
 
@@ -316,9 +337,11 @@ def _task_line(v: TaskView, overdue: bool, lang: str = "en") -> str:
 
 
 def _event_line(e: Event) -> str:
-    timer = str(e.kind) in ("overdue", "escalated")
+    timer = str(e.kind) in ("overdue", "escalated", "reminded", "alerted")
     who = (e.actor or ("timer" if timer else "-")) + (f" for {e.unit}" if e.unit else "")
     move = f"{e.from_state} -> {e.to_state}" if e.from_state and e.from_state != e.to_state else ""
+    if str(e.kind) == "amended":  # the two plan fingerprints, shortened as git shortens commits
+        move = f"plan {(e.from_state or '')[:12]} -> {(e.to_state or '')[:12]}"
     tail = "".join(f" {x}" for x in (move, f"-> {e.target}" if e.target and e.task else "",
                                      f"({e.reason})" if e.reason else "") if x)
     return f"#{e.seq:<5} {e.at:%Y-%m-%d %H:%M}  {e.kind!s:<10} {e.task or '-'}  {who}{tail}"
@@ -428,7 +451,7 @@ def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetim
 def log(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, task: str | None,
         unit: str | None, fmt: str) -> None:
     """The audit log (a task's or a unit's history with --task / --unit)."""
-    with _engine(session, db, campaign_id, now) as engine:
+    with _engine(session, db, campaign_id, now, check_plan=False) as engine:  # the log reads under any plan
         events = engine.history(task=task, unit=unit)
     rows = [e.to_dict() for e in events]
     if fmt == "json":
@@ -547,3 +570,237 @@ def verify(session: Session, db: str | Path, campaign_id: str | None, now: datet
     else:
         click.echo(t(session.lang, f"log verified: {report.events} events, head {report.head_hash[:16]}",
                      f"日志校验通过:{report.events} 条事件,末哈希 {report.head_hash[:16]}"))
+
+
+# -- supervision (督办), issue 16 -------------------------------------------------------------
+
+
+@run.command()
+@click.argument("plan", metavar="NEW_PLAN")
+@_db_option
+@click.option("--apply", "apply_", is_flag=True, help="Amend the running campaign (without it nothing changes).")
+@click.option("--as", "unit", default=None, metavar="UNIT", help="The unit you act for (recorded).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None, help="Why the plan changes (recorded).")
+@format_option("text", "json")
+@lang_option
+@pass_session
+def amend(session: Session, plan: str, db: str | Path, campaign_id: str | None, now: datetime | None, apply_: bool,
+          unit: str | None, person: str | None, reason: str | None, fmt: str) -> None:
+    """Amend the running campaign to NEW_PLAN: report tasks added, removed, renamed, deadlines moved.
+
+    Changes nothing unless --apply; then one `amended` event records both plan fingerprints.
+    Exit 1 when the amendment is refused (e.g. it removes a started task), 2 with --apply.
+    """
+    from ..errors import AmendmentRefused
+    from ..runtime import Actor, Engine
+
+    lang = session.lang
+    new = _absolute(load_campaign(session, plan))
+    with _store(session, db, campaign_id) as (store, cid):
+        if new.id != cid:
+            raise PlanInputError(t(lang, f"error: {plan} is the plan of campaign {new.id!r}, not {cid!r}",
+                                   f"错误:{plan} 是活动 {new.id!r} 的方案,不是 {cid!r}"))
+        clock = _FixedClock(now) if now is not None else None
+        try:
+            # Opened on the new plan without checking it: the engine only amends (or reads) until applied.
+            engine = Engine.open(new, store, plugins=session.plugins, clock=clock, check_plan=False)
+            if apply_:
+                _not_before_log(engine, now, lang)
+            actor = Actor(person or _login(unit), {unit}) if unit is not None else None
+            migration = engine.amend(new, apply=apply_, actor=actor, reason=reason)
+        except AmendmentRefused as exc:
+            migration = exc.migration  # type: ignore[assignment]
+            _print_migration(migration, fmt, lang)
+            raise PlanInputError(f"{t(lang, 'error', '错误')}: {exc.text.get(lang)}") from None
+        except RuntimeEngineError as exc:
+            text = getattr(exc, "text", None)
+            raise PlanInputError(f"{t(lang, 'error', '错误')}: {text.get(lang) if text else exc}") from None
+    _print_migration(migration, fmt, lang)
+    if fmt != "json":
+        if migration.applied is not None:
+            click.echo(t(lang, f"amended: event #{migration.applied}", f"已修订:事件 #{migration.applied}"))
+        elif not apply_ and migration.ok and migration.changes:
+            click.echo(t(lang, "nothing changed: run again with --apply to amend",
+                         "未作改动:确认无误后加 --apply 执行修订"))
+    raise SystemExit(ExitCode.OK if migration.ok else ExitCode.FINDINGS)
+
+
+def _print_migration(migration: Any, fmt: str, lang: str) -> None:
+    if fmt == "json":
+        echo_json({"format_version": 1, "migration": migration.to_dict()})
+    else:
+        for line in migration.lines(lang):
+            click.echo(line)
+
+
+@run.command()
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def reminders(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """What `run tick` would send now: reminders (催办), overdue notices and ladder levels not yet sent.
+
+    Sends nothing and writes nothing; the plan's [supervision] sets the reminders and the ladder.
+    """
+    with _engine(session, db, campaign_id, now) as engine:
+        due = engine.reminders(now)
+    if fmt == "json":
+        echo_json({"format_version": 1, "due": [
+            {"kind": str(d.kind), "task": d.task, "unit": d.unit, "to": d.target, "timer": d.ref, "reason": d.reason,
+             "step": d.step} for d in due]})
+        return
+    if not due:
+        click.echo(t(session.lang, "nothing due to be sent", "无待发送的提醒"))
+    for d in due:
+        to = d.target or d.unit or "-"
+        click.echo(f"{d.kind!s:<10} {d.task or '-':<32} -> {to:<16} {d.reason or ''}")
+
+
+def _parse_until(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from datetime import date
+
+    try:
+        return datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+    except ValueError:
+        msg = f"expected a date like 2020-10-17 (the end of that day) or a time like 2020-10-17T12:00, got {value!r}"
+        raise click.BadParameter(msg) from None
+
+
+def _extension_command(name: str, doc: str) -> click.Command:
+    @click.argument("task")
+    @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for.")
+    @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+    @click.option("--until", default=None, callback=_parse_until, metavar="DATE",
+                  help="The deadline asked for or granted (a date is the end of that day).")
+    @click.option("--reason", default=None, help="Why (required to ask and to refuse).")
+    @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
+    @_db_option
+    @format_option("text", "json")
+    @lang_option
+    @pass_session
+    def command(session: Session, task: str, unit: str, person: str | None, until: Any, reason: str | None,
+                key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+        from ..runtime import Actor
+
+        lang = session.lang
+        if name == "request-extension" and until is None:
+            raise PlanInputError(t(lang, "error: --until is required", "错误:须指定 --until"))
+        if name != "grant-extension" and not reason:
+            raise PlanInputError(t(lang, "error: --reason is required", "错误:须说明理由 --reason"))
+        actor = Actor(person or _login(unit), {unit})
+        with _engine(session, db, campaign_id, now) as engine:
+            _not_before_log(engine, now, lang)
+            if name == "request-extension":
+                event = engine.request_extension(task, actor, until=until, reason=reason or "", unit=unit, key=key)
+            elif name == "grant-extension":
+                event = engine.grant_extension(task, actor, until=until, reason=reason, unit=unit, key=key)
+            else:
+                event = engine.refuse_extension(task, actor, reason=reason or "", unit=unit, key=key)
+        echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+    command.__doc__ = doc
+    return click.command(name)(command)
+
+
+for _name, _doc in (("request-extension", "Ask for a later deadline of TASK (延期申请): --until DATE --reason WHY."),
+                    ("grant-extension", "Grant TASK's extension request (a superior of its lead; --until for "
+                                        "another date)."),
+                    ("refuse-extension", "Refuse TASK's extension request, with --reason.")):
+    run.add_command(_extension_command(_name, _doc))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--to", "to", required=True, metavar="UNIT", help="The unit that does the work (委派).")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def delegate(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None,
+             db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """委派: have unit --to do TASK's work; the lead keeps it and the result returns to it (`run recall` ends it)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.delegate(task, Actor(person or _login(unit), {unit}), to=to, reason=reason, unit=unit)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def recall(session: Session, task: str, unit: str, person: str | None, reason: str | None, db: str | Path,
+           campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """Take a delegated TASK back."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.recall(task, Actor(person or _login(unit), {unit}), reason=reason, unit=unit)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+@run.command()
+@click.argument("for_unit", metavar="UNIT")
+@click.option("--deputy", required=True, metavar="UNIT", help="The unit standing in (代理).")
+@click.option("--until", required=True, callback=_parse_until, metavar="DATE",
+              help="When the stand-in ends (a date is the end of that day).")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (UNIT or a superior).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--reason", default=None)
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def deputy(session: Session, for_unit: str, deputy: str, until: Any, unit: str, person: str | None,
+           reason: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """代理: --deputy stands in for UNIT until --until (whoever acts for it may do what UNIT may)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.appoint_deputy(for_unit, Actor(person or _login(unit), {unit}), deputy=deputy, until=until,
+                                      reason=reason)
+    if fmt == "json":
+        echo_json({"format_version": 1, "event": event.to_dict()})
+    else:
+        click.echo(f"#{event.seq:<5} {event.at:%Y-%m-%d %H:%M}  {event.kind!s:<10} {event.target} for {event.unit} "
+                   f"until {event.ref}" + (f" ({event.reason})" if event.reason else ""))
+
+
+@run.command()
+@click.argument("task")
+@click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (a recipient).")
+@click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
+@click.option("--submission", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Which of the task's reports_to (from 0).")
+@click.option("--recipient", default=None, metavar="UNIT|GROUP", help="The recipient signed for (when several).")
+@click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
+@_db_option
+@format_option("text", "json")
+@lang_option
+@pass_session
+def receive(session: Session, task: str, unit: str, person: str | None, submission: int, recipient: str | None,
+            key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+    """签收: confirm that the unit --as received TASK's report (its reports_to)."""
+    from ..runtime import Actor
+
+    with _engine(session, db, campaign_id, now) as engine:
+        _not_before_log(engine, now, session.lang)
+        event = engine.receive(task, Actor(person or _login(unit), {unit}), submission=submission,
+                               recipient=recipient, unit=unit, key=key)
+    echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))

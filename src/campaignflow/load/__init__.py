@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..findings import Text
 from ..model import Campaign, ChecksConfig, Task
 from .calendar_overrides import read_calendar
+from .supervision import read_supervision
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
 from .locate import gc_paused, key_path, split_key_path
@@ -156,6 +157,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     groups = read_groups(log, merged["groups"], units)
     pairings = read_pairings(log, merged["pairings"])
     checks = read_checks(log, merged["checks"]) if "checks" in present else ChecksConfig()
+    supervision = read_supervision(log, merged["supervision"], units) if "supervision" in present else None
 
     reader = TaskReader(log, head.dates if head is not None else None)
     base: dict[str, Task] = {}
@@ -197,6 +199,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end, head.calendar),
             checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
             fixed_dates=head.fixed_dates, fixed_uses=_fixed_uses(head, instances),
+            supervision=supervision,
             doc=head.doc, source=source,
             locator=locator,
         )

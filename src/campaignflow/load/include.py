@@ -167,7 +167,8 @@ def _includes(log: ProblemLog, data: dict[str, Any], index: int, base: Path) -> 
 def merge(log: ProblemLog, fs: FileSet) -> dict[str, Any]:
     """One document from every file, in merge order; conflicts become problems."""
     merged: dict[str, Any] = {"campaign": {}, "units": {}, "groups": {}, "tasks": {}, "templates": {},
-                              "pairings": [], "checks": {}, "calendar": {}}
+                              "pairings": [], "checks": {}, "calendar": {},
+                              "supervision": {}}
     dates: dict[str, Any] = {}
     present: set[str] = set()
     for i in fs.order:

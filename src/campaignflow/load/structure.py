@@ -47,7 +47,7 @@ ID_RE = re.compile(r"[\w][\w.\-]*")
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 TOP_KEYS = frozenset({"format", "campaign", "units", "groups", "pairings", "tasks", "templates", "checks",
-                      "calendar"})
+                      "calendar", "supervision"})
 CAMPAIGN_KEYS = frozenset({"id", "name", "name_en", "issuer", "start", "end", "timezone", "calendar", "include",
                            "dates", "doc", "allow_self_approval", "fixed_dates"})
 UNIT_KEYS = frozenset({"name", "kind", "parent", "capacity", "name_en", "doc"})

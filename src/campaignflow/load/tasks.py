@@ -27,14 +27,14 @@ BAD: Any = object()
 
 TASK_KEYS = frozenset({"title", "title_en", "section", "kind", "lead", "partners", "after", "start", "due", "on",
                        "duration", "repeat", "solicits", "tags", "approvals", "reports_to", "co_leads", "doc",
-                       "around", "eve", "venue"})
+                       "around", "eve", "venue", "renamed_from"})
 APPROVAL_KEYS = frozenset({"by", "mode", "within", "due", "kind", "doc"})
 SUBMISSION_KEYS = frozenset({"to", "due", "doc"})
 AFTER_KEYS = frozenset({"task", "lag", "doc"})
 REPEAT_KEYS = frozenset({"every", "times", "at_least", "day", "if_not_working"})
 NEAR_KEYS = frozenset({"date", "width", "doc"})
 DURATION_KEYS = frozenset({"optimistic", "likely", "pessimistic"})
-_STR_KEYS = ("title", "title_en", "section", "kind", "lead", "venue")
+_STR_KEYS = ("title", "title_en", "section", "kind", "lead", "venue", "renamed_from")
 _LIST_KEYS = ("partners", "solicits", "tags", "co_leads")
 
 _DURATION_EN = 'a duration like "3d", "4h", "1w" or { optimistic, likely, pessimistic }'

@@ -17,6 +17,7 @@ contract, timers and escalation.
 
 from __future__ import annotations
 
+from .amend import DeadlineMove, Migration, PrerequisiteChange
 from .checkpoint import Checkpoint, take_checkpoint, verify_checkpoint
 from .clock import Clock, ManualClock, SystemClock, to_local
 from .engine import Engine, recorded_plan
@@ -28,12 +29,16 @@ from .sqlite import SQLiteStore
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
 from .store import CampaignHead, MemoryStore, Store
 from .timers import escalation_targets
-from .views import Actor, TaskView
+from .views import Actor, ReportStatus, TaskView
 
 __all__ = [
     "Action",
     "Actor",
     "CampaignHead",
+    "DeadlineMove",
+    "Migration",
+    "PrerequisiteChange",
+    "ReportStatus",
     "ChainReport",
     "Checkpoint",
     "Clock",

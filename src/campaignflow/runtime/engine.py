@@ -12,24 +12,26 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..calendar import WorkAxis
-from ..errors import (ConcurrencyConflict, InvalidTransition, NotAuthorized, TamperedLogError, TransitionError,
-                      UnknownTaskError)
+from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
+                      TamperedLogError, TransitionError, UnknownTaskError)
+from .._display import deadline as deadline_text
 from ..findings import Text
-from ..model import Campaign, start_instant
+from ..model import Campaign, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
+from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
 from .plan import PlanIndex, TaskInfo, fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
 from .store import Store
-from .timers import due_timers, step_deadline, step_timer
-from .views import Actor, TaskView
+from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
+from .views import Actor, ReportStatus, TaskView
 
 if TYPE_CHECKING:
     from ..plugins.manager import Plugins
@@ -41,8 +43,11 @@ _log = logging.getLogger("campaignflow.runtime")
 _KIND = {
     Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
     Action.APPROVE: EventKind.APPROVED, Action.REJECT: EventKind.REJECTED, Action.REASSIGN: EventKind.REASSIGNED,
-    Action.CANCEL: EventKind.CANCELLED,
+    Action.CANCEL: EventKind.CANCELLED, Action.REQUEST_EXTENSION: EventKind.EXTENSION_REQUESTED,
+    Action.GRANT_EXTENSION: EventKind.EXTENDED, Action.REFUSE_EXTENSION: EventKind.EXTENSION_REFUSED,
+    Action.DELEGATE: EventKind.DELEGATED, Action.RECALL: EventKind.RECALLED, Action.RECEIVE: EventKind.RECEIVED,
 }
+_EXTENSIONS = frozenset({Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION})
 _WORKING = frozenset({TaskState.READY, TaskState.ACTIVE, TaskState.COMPLETED, TaskState.REJECTED})
 
 
@@ -55,6 +60,8 @@ class _Request:
     reason: str | None = None
     target: str | None = None
     key: str | None = None
+    until: datetime | None = None
+    index: int = 0
 
 
 def _refusal(cls: type[TransitionError], req: _Request, state: TaskState | None, en: str,
@@ -69,7 +76,7 @@ def recorded_plan(store: Store, campaign_id: str) -> str | None:
     source = None
     # Up to the head only: a row written past it must not choose which file is loaded.
     for event in islice(store.read(campaign_id), store.head(campaign_id).seq):
-        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
             source = event.target
     return source
 
@@ -84,8 +91,11 @@ class Engine:
     """
 
     def __init__(self, campaign: Campaign, store: Store, *, plugins: Plugins | None = None,
-                 clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True) -> None:
+                 clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True,
+                 supervision: Supervision | None = None) -> None:
         self.campaign = campaign
+        # The host's reminders and ladder, else the plan's [supervision] (None: the default rule).
+        self._host_supervision = supervision
         self.store = store
         self.clock: Clock = clock if clock is not None else SystemClock(campaign.timezone)
         #: How many times a transition is decided again after another writer got in first.
@@ -93,6 +103,11 @@ class Engine:
         #: Whether refused transitions are written to the log.
         self.audit_refusals = audit_refusals
         self.plan = PlanIndex(campaign)
+        # The fingerprint of the plan this engine decides under: a decision is refused once the
+        # log says the campaign runs another plan (amended by another process).
+        self._fp = fingerprint(campaign)
+        self._timers = TimerIndex(self.plan)
+        self._deciding_at: datetime | None = None  # the moment of the decision being taken (stand-ins)
         self._plugins = plugins
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
@@ -105,11 +120,13 @@ class Engine:
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
              retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
-             verify: bool = True, reason: str | None = None) -> Engine:
+             verify: bool = True, reason: str | None = None, check_plan: bool = True,
+             supervision: Supervision | None = None) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
-        A campaign already in the store that is opened with a changed plan gets a
-        ``replanned`` event; its history stays as it was. The log's hash chain is
+        A campaign already in the store that is opened with a changed plan is refused
+        (``PlanChangedError``): a running campaign changes its plan only through ``amend``.
+        The same plan read from another file opens it as it is. The log's hash chain is
         checked while it is replayed (``TamperedLogError``), unless ``verify=False``.
 
         Args:
@@ -123,26 +140,123 @@ class Engine:
             verify: check the hash chain and the store's head while replaying, as ``verify()`` does
                 (in the same pass over the log), and refuse a row stored past the head; ``False``
                 skips it (to read a damaged log) but still replays nothing past the head.
-            reason: recorded on the ``opened`` or ``replanned`` event, if one is written (e.g. why a
+            reason: recorded on the ``opened`` event, if one is written (e.g. why a
                 plan with error-level findings was opened anyway).
+            check_plan: refuse a changed plan (``PlanChangedError``). ``False`` opens the engine
+                anyway, to call ``amend``: until then it reads, and refuses every decision.
+            supervision: reminders and the escalation ladder, instead of the plan's ``[supervision]``
+                (every engine of a campaign should be given the same).
         """
-        engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals)
+        engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals,
+                     supervision=supervision)
         engine._verify = verify
         engine.refresh()  # replays the log up to the head, verified as it goes
-        fp = fingerprint(campaign)
+        fp = engine._fp
         for _ in range(retries + 1):
-            moved = campaign.source is not None and engine._state.plan_source != campaign.source
-            if engine._state.fingerprint == fp and not moved:
+            if engine._state.seq > 0:
                 break
-            kind = EventKind.OPENED if engine._state.seq == 0 else EventKind.REPLANNED
-            draft = Draft(campaign=campaign.id, kind=kind, at=engine._now(), actor=actor.person if actor else None,
-                          target=campaign.source, ref=fp, reason=reason)
+            # The plan's summary goes on the log with it: an amendment compares with it even
+            # when the plan file was edited in place.
+            draft = Draft(campaign=campaign.id, kind=EventKind.OPENED, at=engine._now(),
+                          actor=actor.person if actor else None, target=campaign.source,
+                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json()), reason=reason)
             try:
                 engine._append([draft])
                 break
             except ConcurrencyConflict:
                 engine.refresh()
+        if check_plan and engine._state.fingerprint not in (None, fp):
+            running = engine._state.fingerprint or ""
+            where = campaign.source or campaign.id
+            raise PlanChangedError(Text(
+                f"campaign {campaign.id!r} runs plan {running[:12]}, and the plan given ({where}) differs from it "
+                f"({fp[:12]}): an edited plan changes a running campaign only by an amendment; review the changes "
+                "with `campaignflow run amend PLAN --db ...` (Engine.amend), then apply them with --apply",
+                f"活动 {campaign.id!r} 正按方案 {running[:12]} 运行,所给方案({where})与之不同({fp[:12]}):"
+                "运行中的活动只能通过修订改变方案;请先用 `campaignflow run amend PLAN --db ...`(Engine.amend)"
+                "查看变化,再加 --apply 确认"), running=running, given=fp)
         return engine
+
+    # -- amending ---------------------------------------------------------------------
+
+    def amend(self, campaign: Campaign, *, apply: bool = False, actor: Actor | None = None,
+              reason: str | None = None) -> Migration:
+        """What amending the running campaign to plan ``campaign`` changes; with ``apply``, amend it.
+
+        Without ``apply`` nothing is written: the ``Migration`` reports tasks added, removed,
+        renamed (a task's ``renamed_from``), deadlines moved and running tasks whose
+        prerequisites change, and why it cannot be applied (``refusals``). With ``apply`` one
+        ``amended`` event is appended (both fingerprints, the renames, the new plan's summary)
+        and this engine decides under the new plan from then on; a refused amendment raises
+        ``AmendmentRefused`` and writes nothing. History, ids, started work, approvals and
+        extensions are kept. Reverting to an earlier plan is an amendment like any other. Who
+        may amend is the host's decision; ``actor`` is recorded.
+        """
+        new_fp = fingerprint(campaign)
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                self.refresh()
+                running = self._state.fingerprint or ""
+                migration = plan_migration(self.campaign.id, running, self._running_summary(), campaign, new_fp,
+                                           self._state)
+                if not apply:
+                    return migration
+                if not migration.ok:
+                    first = migration.refusals[0]
+                    more = len(migration.refusals) - 1
+                    raise AmendmentRefused(Text(
+                        f"the amendment cannot be applied: {first.en}" + (f" (and {more} more)" if more else ""),
+                        f"无法修订:{first.get('zh')}" + (f"(另有 {more} 项)" if more else "")), migration)
+                if not migration.changes and campaign.source == self._state.plan_source:
+                    self._adopt(campaign, new_fp)
+                    return migration
+                draft = Draft(campaign=self.campaign.id, kind=EventKind.AMENDED, at=self._now(),
+                              actor=actor.person if actor else None, from_state=running, to_state=new_fp,
+                              target=campaign.source, reason=reason,
+                              ref=plan_ref(new_fp, migration.payload(), PlanSummary.of(PlanIndex(campaign)).to_json()))
+                try:
+                    (event,) = self._append([draft])
+                except ConcurrencyConflict:
+                    if attempt == self.retries:
+                        raise
+                    continue
+                self._adopt(campaign, new_fp)
+                return attrs.evolve(migration, applied=event.seq)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _running_summary(self) -> PlanSummary:
+        # The summary recorded with the running plan; a log from before summaries has none,
+        # and then only an engine on the running plan itself knows its tasks.
+        seq = self._state.plan_seq
+        event = next(iter(self.store.read(self.campaign.id, after=seq - 1)), None) if seq else None
+        parts = split_ref(event.ref if event is not None else None)
+        if len(parts) >= 3:
+            return PlanSummary.from_json(parts[2])
+        if self._state.fingerprint in (None, self._fp):
+            return PlanSummary.of(self.plan)
+        raise PlanChangedError(Text(
+            f"the log of campaign {self.campaign.id!r} does not record the running plan's tasks: open the engine on "
+            "the running plan to amend it", f"活动 {self.campaign.id!r} 的日志未记录运行中方案的任务:"
+                                            "请以运行中的方案打开后再修订"))
+
+    def _adopt(self, campaign: Campaign, fp: str) -> None:
+        self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign), fp, None
+        self._timers = TimerIndex(self.plan)
+
+    @property
+    def supervision(self) -> Supervision | None:
+        """The reminders and escalation ladder in force: the host's, else the plan's ``[supervision]``."""
+        return self._host_supervision if self._host_supervision is not None else self.campaign.supervision
+
+    def _check_current(self) -> None:
+        """Refuse to decide under a plan the campaign no longer runs."""
+        running = self._state.fingerprint
+        if running is not None and running != self._fp:
+            raise PlanChangedError(Text(
+                f"campaign {self.campaign.id!r} was amended to plan {running[:12]} (event {self._state.plan_seq}); "
+                f"this engine decides under plan {self._fp[:12]}: reopen it on the current plan",
+                f"活动 {self.campaign.id!r} 已修订为方案 {running[:12]}(事件 {self._state.plan_seq});"
+                f"本引擎仍按方案 {self._fp[:12]} 决定:请以当前方案重新打开"), running=running, given=self._fp)
 
     # -- state ------------------------------------------------------------------------
 
@@ -183,7 +297,7 @@ class Engine:
         new = islice(self.store.read(cid, after=before), head.seq - before)
         if not self._verify:  # opened with verify=False: read a damaged log as it is, up to the head
             try:
-                replay(cid, new, into=self._state)
+                replay(cid, self._touching(new), into=self._state)
             except ValueError as exc:  # the reducer's "event N cannot follow event M": a gap
                 msg = f"the stored log of campaign {cid!r} has a gap: {exc}"
                 raise TamperedLogError(msg, sequence=self._state.seq + 1) from None
@@ -194,8 +308,16 @@ class Engine:
                 yield event  # verify_chain checks it before it asks for the next one
                 self._state._apply(event)
 
-        verify_chain(cid, checked_then_applied(new), head=(head.seq, head.hash), after=(before, self._state.head))
+        verify_chain(cid, checked_then_applied(self._touching(new)), head=(head.seq, head.hash),
+                     after=(before, self._state.head))
         return self._refuse_rows_past(head.seq)
+
+    def _touching(self, events: Iterable[Event]) -> Iterator[Event]:
+        # The timer index looks again at the tasks other processes changed.
+        for event in events:
+            if event.task is not None:
+                self._timers.touch((event.task,))
+            yield event
 
     def _refuse_rows_past(self, seq: int) -> bool:
         # A row past the head is either another process's append that committed after the head
@@ -293,10 +415,23 @@ class Engine:
         return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
 
     def history(self, *, task: str | None = None, unit: str | None = None) -> list[Event]:
-        """Events of one task, or those a unit made or was the target of (an export of its history)."""
-        if task is not None:
+        """Events of one task, or those a unit made or was the target of (an export of its history).
+
+        A task removed by an amendment keeps its history; a renamed one's includes the
+        events recorded under its earlier ids.
+        """
+        if task is None:
+            return list(self.store.read(self.campaign.id, unit=unit))
+        if task not in self._state.records and task not in self._state.renamed.values():
             self._info(task)
-        return list(self.store.read(self.campaign.id, task=task, unit=unit))
+        names = {task}
+        while True:  # every earlier id of the task, through a chain of renames
+            more = {old for old, new in self._state.renamed.items() if new in names} - names
+            if not more:
+                break
+            names |= more
+        events = [e for name in names for e in self.store.read(self.campaign.id, task=name, unit=unit)]
+        return sorted(events, key=lambda e: e.seq)
 
     def verify(self) -> ChainReport:
         """Check the stored log's hash chain and its head. Raises ``TamperedLogError``."""
@@ -339,12 +474,163 @@ class Engine:
         """Call the task off; by a superior of its lead or the issuer."""
         return self._transition(_Request(Action.CANCEL, task, actor, unit=unit, reason=reason, key=key))
 
+    # -- extensions (延期) --------------------------------------------------------------
+
+    def request_extension(self, task: str, actor: Actor, *, until: datetime | date, reason: str,
+                          unit: str | None = None, key: str | None = None) -> Event:
+        """The lead asks for a later deadline (a date means the end of that day), with a reason.
+
+        One request at a time; a superior of the lead (or the issuer) grants or refuses it.
+        """
+        return self._transition(_Request(Action.REQUEST_EXTENSION, task, actor, unit=unit, reason=reason, key=key,
+                                         until=self._until(until)))
+
+    def grant_extension(self, task: str, actor: Actor, *, until: datetime | date | None = None,
+                        reason: str | None = None, unit: str | None = None, key: str | None = None) -> Event:
+        """Grant the pending request (its date, or ``until``); the task's reminders and ladder follow it."""
+        return self._transition(_Request(Action.GRANT_EXTENSION, task, actor, unit=unit, reason=reason, key=key,
+                                         until=self._until(until) if until is not None else None))
+
+    def refuse_extension(self, task: str, actor: Actor, *, reason: str, unit: str | None = None,
+                         key: str | None = None) -> Event:
+        """Refuse the pending request, with a reason; the deadline stays."""
+        return self._transition(_Request(Action.REFUSE_EXTENSION, task, actor, unit=unit, reason=reason, key=key))
+
+    # -- delegation (委派, 转办, 代理) ------------------------------------------------------
+
+    def delegate(self, task: str, actor: Actor, *, to: str, reason: str | None = None, unit: str | None = None,
+                 key: str | None = None) -> Event:
+        """委派: the lead has unit ``to`` do the work; the lead keeps the task.
+
+        The delegate may start and complete it; its completed work returns to the lead as
+        ``completed`` (the lead then completes or submits it). The delegate does not submit,
+        and may not approve work it did. 转办 (the lead changes) is ``reassign``.
+        """
+        return self._transition(_Request(Action.DELEGATE, task, actor, unit=unit, reason=reason, target=to, key=key))
+
+    def recall(self, task: str, actor: Actor, *, reason: str | None = None, unit: str | None = None,
+               key: str | None = None) -> Event:
+        """The lead takes a delegated task back."""
+        return self._transition(_Request(Action.RECALL, task, actor, unit=unit, reason=reason, key=key))
+
+    # -- receipts (签收) and reports ---------------------------------------------------------
+
+    def receive(self, task: str, actor: Actor, *, submission: int = 0, recipient: str | None = None,
+                unit: str | None = None, key: str | None = None) -> Event:
+        """签收: a recipient of ``task``'s report number ``submission`` (``reports_to``) confirms receipt.
+
+        The report exists once the work is finished (completed, submitted or done). A group
+        recipient is received when one of its units signs; ``recipient`` chooses among several.
+        """
+        return self._transition(_Request(Action.RECEIVE, task, actor, unit=unit, target=recipient, key=key,
+                                         index=submission))
+
+    def reports(self, now: datetime | None = None) -> list[ReportStatus]:
+        """Every report (``reports_to``) and every occurrence of a repeated task, as it stands at ``now``.
+
+        ``not_reported`` / ``not_received`` tell who has not reported, or not signed for a report.
+        """
+        moment = self._now(now)
+        out: list[ReportStatus] = []
+        for tid, info in self.plan.tasks.items():
+            state = self.plan.state_of(tid, self._state)
+            record = self._state.record(tid)
+            delivered = state in (TaskState.COMPLETED, TaskState.SUBMITTED, TaskState.DONE)
+            lead = self.plan.lead_of(tid, self._state)
+            deadline = record.due if record.due is not None else info.deadline
+            if info.task.occurrence is not None and not info.submissions:
+                out.append(ReportStatus(task=tid, lead=lead, recipient=None, due=deadline, delivered=delivered,
+                                        received=False, late=state is not TaskState.CANCELLED and not delivered
+                                        and deadline is not None and moment >= deadline))
+            for sub in info.submissions:
+                for recipient in sub.to:
+                    got = f"{sub.index}:{recipient}" in record.received
+                    late = (state is not TaskState.CANCELLED and sub.due is not None and moment >= sub.due
+                            and not delivered)
+                    out.append(ReportStatus(task=tid, lead=lead, recipient=recipient, due=sub.due, delivered=delivered,
+                                            received=got, late=late, submission=sub.index))
+        return out
+
+    def appoint_deputy(self, unit: str, actor: Actor, *, deputy: str, until: datetime | date,
+                       reason: str | None = None) -> Event:
+        """代理: ``deputy`` stands in for ``unit`` until ``until`` (a date: the end of that day).
+
+        Appointed by someone acting for ``unit`` itself or for a superior of it (not through
+        another stand-in). While it lasts, whoever acts for ``deputy`` may do what ``unit``
+        may; the event records the unit acted for and the person.
+        """
+        moment = self._until(until)
+        with self._lock:
+            for attempt in range(self.retries + 1):
+                self._check_current()
+                now = self._now()
+                allowed = (unit, *self.plan.superiors(unit))
+                why: Text | None = None
+                if unit not in self.campaign.units or deputy not in self.campaign.units:
+                    msg = f"campaign {self.campaign.id!r} has no unit {unit if unit not in self.campaign.units else deputy!r}"
+                    raise UnknownTaskError(msg)
+                if not any(actor.acts_for(u) for u in allowed):
+                    why = Text(f"{actor.person} may not appoint a stand-in for {unit}: only {unit} or its superiors may",
+                               f"{actor.person} 无权为 {unit} 指定代理:仅限本单位或其上级")
+                elif deputy == unit or moment <= now:
+                    why = Text(f"a stand-in for {unit} must be another unit, until a later time",
+                               f"{unit} 的代理须为其他单位,且期限晚于现在")
+                kind = EventKind.DEPUTY_APPOINTED if why is None else EventKind.REFUSED
+                acting = next((u for u in allowed if actor.acts_for(u)), None)
+                draft = Draft(campaign=self.campaign.id, kind=kind, at=now, actor=actor.person, unit=unit,
+                              target=deputy, ref=moment.isoformat(timespec="minutes") if why is None else "deputy",
+                              reason=reason if why is None else why.en, from_state=acting if why is None else None)
+                if why is not None and not self.audit_refusals:
+                    draft = None
+                try:
+                    events = self._append([draft]) if draft is not None else []
+                except ConcurrencyConflict:
+                    self.refresh()
+                    if attempt == self.retries:
+                        raise
+                    continue
+                if why is not None:
+                    cls = NotAuthorized if why.en.startswith(actor.person) else InvalidTransition
+                    error = cls(why.en, actor=actor.person)
+                    error.text = why  # type: ignore[attr-defined]
+                    raise error
+                return events[0]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def deputies(self, now: datetime | None = None) -> dict[str, tuple[str, ...]]:
+        """The stand-ins in force at ``now``: unit -> the units standing in for it."""
+        moment = self._now(now)
+        out = {u: tuple(d for d, until in appointed if moment < until)
+               for u, appointed in self._state.deputies.items()}
+        return {u: ds for u, ds in out.items() if ds}
+
+    def _acts(self, actor: Actor, unit: str) -> bool:
+        """Whether ``actor`` acts for ``unit`` now: directly, or standing in for it (代理)."""
+        if actor.acts_for(unit):
+            return True
+        moment = self._deciding_at
+        return moment is not None and any(actor.acts_for(d) and moment < until
+                                          for d, until in self._state.deputies.get(unit, ()))
+
+    def _until(self, moment: datetime | date) -> datetime:
+        from ..model import end_instant
+
+        if isinstance(moment, datetime):
+            return to_local(moment, self.campaign.timezone).replace(second=0, microsecond=0)
+        return end_instant(moment)
+
     def tick(self, now: datetime | None = None) -> list[Event]:
-        """Fire every timer that has passed: overdue and escalation events, committed as one batch."""
+        """Fire every timer that has passed: reminders, overdue, escalation and ladder events, as one batch.
+
+        Each timer fires once, whichever process ticks (a tick that lost the race decides again
+        on the log as it is). The cost is in proportion to the timers due and the tasks changed
+        since the last tick, not to the tasks of the campaign (``TimerIndex``).
+        """
         moment = self._now(now)
         with self._lock:
             for attempt in range(self.retries + 1):
-                drafts = due_timers(self.plan, self._state, moment, self.axis)
+                self._check_current()
+                drafts = self._timers.due(self._state, moment, self.axis, self.supervision)
                 try:
                     return self._append(drafts)
                 except ConcurrencyConflict:
@@ -352,6 +638,11 @@ class Engine:
                     if attempt == self.retries:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def reminders(self, now: datetime | None = None) -> list[Draft]:
+        """What ``tick`` would send at ``now`` (default: the clock), without sending it: reminders,
+        overdue and ladder events not fired yet, in plan order (a scan of the plan)."""
+        return due_timers(self.plan, self._state, self._now(now), self.axis, self.supervision)
 
     # -- listeners --------------------------------------------------------------------
 
@@ -397,6 +688,7 @@ class Engine:
 
     def _transition_locked(self, req: _Request, info: TaskInfo) -> Event:
         for attempt in range(self.retries + 1):
+            self._check_current()
             now = self._now()
             error: TransitionError | None = None
             try:
@@ -456,6 +748,7 @@ class Engine:
         self.store.append(self.campaign.id, events, expected_seq=state.seq)
         for event in events:
             state._apply(event)
+        self._timers.touch(e.task for e in events if e.task is not None)
         self._notify(events)
         return events
 
@@ -486,6 +779,7 @@ class Engine:
     # -- decisions --------------------------------------------------------------------
 
     def _decide(self, req: _Request, info: TaskInfo, now: datetime) -> Draft:
+        self._deciding_at = now
         current = self.plan.state_of(req.task, self._state)
         record = self._state.record(req.task)
         lead = self.plan.lead_of(req.task, self._state)
@@ -494,9 +788,16 @@ class Engine:
         ref: str | None = None
         target: str | None = None
 
-        if action in (Action.START, Action.COMPLETE, Action.SUBMIT):
+        if action in (Action.START, Action.COMPLETE) and record.delegate is not None:
+            unit = self._acting_unit(req, (lead, *info.partners, record.delegate), current,
+                                     "the lead, a partner or the delegate", "牵头、责任单位或受委派单位")
+        elif action in (Action.START, Action.COMPLETE, Action.SUBMIT):
             unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
-        elif action in (Action.REASSIGN, Action.CANCEL):
+        elif action in (Action.REQUEST_EXTENSION, Action.DELEGATE, Action.RECALL):
+            unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
+        elif action is Action.RECEIVE:
+            target, ref, unit = self._receipt(req, info, record, current)
+        elif action in (Action.REASSIGN, Action.CANCEL, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION):
             unit = self._acting_unit(req, self.plan.superiors(lead), current,
                                      f"a superior of {lead} or the issuer", f"{lead} 的上级单位或发文单位")
         else:
@@ -515,7 +816,12 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"task {req.task!r} may not start before {opens}",
                                f"任务 {req.task!r} 不得早于 {opens} 开始")
         elif action is Action.COMPLETE:
-            to = TaskState.COMPLETED if info.steps else TaskState.DONE
+            if current is TaskState.COMPLETED and info.steps:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} is completed: submit it for approval",
+                               f"任务 {req.task!r} 已完成,请报送审批")
+            delegated = record.delegate is not None and unit == record.delegate
+            to = TaskState.COMPLETED if info.steps or delegated else TaskState.DONE
         elif action is Action.SUBMIT:
             if not info.steps:
                 raise _refusal(InvalidTransition, req, current,
@@ -546,20 +852,99 @@ class Engine:
                 raise _refusal(InvalidTransition, req, current, f"{target} already leads {req.task!r}",
                                f"{target} 已是任务 {req.task!r} 的牵头单位")
             to = current
+        elif action is Action.RECEIVE:
+            to = current
+        elif action is Action.DELEGATE:
+            target = req.target or ""
+            if target not in self.campaign.units:
+                msg = f"campaign {self.campaign.id!r} has no unit {target!r} to delegate {req.task!r} to"
+                raise UnknownTaskError(msg)
+            if target == lead or record.delegate is not None:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} cannot be delegated to {target}: "
+                               + ("it leads it" if target == lead else f"it is delegated to {record.delegate}"),
+                               f"任务 {req.task!r} 不能委派给 {target}")
+            to = current
+        elif action is Action.RECALL:
+            if record.delegate is None:
+                raise _refusal(InvalidTransition, req, current, f"task {req.task!r} is not delegated",
+                               f"任务 {req.task!r} 未委派")
+            to, target = current, record.delegate
+        elif action in _EXTENSIONS:
+            to = current
+            ref = self._decide_extension(req, info, record, current)
         else:
             to = TaskState.CANCELLED
         return Draft(campaign=self.campaign.id, kind=_KIND[action], at=now, task=req.task, actor=req.actor.person,
                      unit=unit, from_state=str(current), to_state=str(to), step=step, target=target,
                      reason=req.reason, ref=ref, key=req.key)
 
+    def _receipt(self, req: _Request, info: TaskInfo, record: Any, current: TaskState) -> tuple[None, str, str]:
+        """Who signs for which recipient of which report: ``(None, "N:RECIPIENT", unit)``."""
+        if not 0 <= req.index < len(info.submissions):
+            raise _refusal(InvalidTransition, req, current,
+                           f"task {req.task!r} has no report {req.index} to receive (it has {len(info.submissions)})",
+                           f"任务 {req.task!r} 没有第 {req.index} 份报送材料")
+        sub = info.submissions[req.index]
+        recipients = [r for r in sub.to if req.target in (None, r)]
+        open_ = [r for r in recipients if f"{sub.index}:{r}" not in record.received]
+        for recipient in open_ + [r for r in recipients if r not in open_]:
+            members = tuple(self.campaign.members(recipient) or (recipient,))
+            if any(self._acts(req.actor, u) for u in members) and (req.unit is None or req.unit in members):
+                unit = self._acting_unit(req, members, current, f"a unit of {recipient}", f"{recipient} 的单位")
+                self._check_legal(req, current)
+                if recipient not in open_:
+                    raise _refusal(InvalidTransition, req, current,
+                                   f"{recipient} has already received the report of {req.task!r}",
+                                   f"{recipient} 已签收任务 {req.task!r} 的报送材料")
+                return None, f"{sub.index}:{recipient}", unit
+        every = tuple(u for r in sub.to for u in (self.campaign.members(r) or (r,)))
+        unit = self._acting_unit(req, every, current, f"a recipient of the report ({', '.join(sub.to)})",
+                                 f"报送对象({', '.join(sub.to)})")
+        raise AssertionError("unreachable")  # pragma: no cover - _acting_unit refused
+
+    def _decide_extension(self, req: _Request, info: TaskInfo, record: Any, current: TaskState) -> str | None:
+        """The checks of a request, grant or refusal of an extension; the deadline (ISO) the event records."""
+        deadline = record.due if record.due is not None else info.deadline
+        if req.action is not Action.GRANT_EXTENSION and not (req.reason or "").strip():
+            raise _refusal(InvalidTransition, req, current, "an extension request or refusal needs a reason",
+                           "延期申请或不予延期须说明理由")
+        if req.action is Action.REQUEST_EXTENSION:
+            if record.requested is not None:
+                raise _refusal(InvalidTransition, req, current,
+                               f"task {req.task!r} already has an extension request awaiting a decision",
+                               f"任务 {req.task!r} 已有待审批的延期申请")
+            until = req.until
+        elif record.requested is None:
+            raise _refusal(InvalidTransition, req, current, f"task {req.task!r} has no extension request",
+                           f"任务 {req.task!r} 无延期申请")
+        elif req.actor.person == record.requested_by:
+            raise _refusal(NotAuthorized, req, current,
+                           f"{req.actor.person} asked for the extension of {req.task!r} and may not decide it",
+                           f"{req.actor.person} 申请了任务 {req.task!r} 的延期,不得自行审批")
+        elif req.action is Action.REFUSE_EXTENSION:
+            return None
+        else:
+            until = req.until if req.until is not None else record.requested
+        if until is None or (deadline is not None and until <= deadline):
+            shown = deadline_text(deadline) if deadline is not None else "-"
+            raise _refusal(InvalidTransition, req, current,
+                           f"an extension of {req.task!r} must be later than its deadline ({shown})",
+                           f"任务 {req.task!r} 的延期须晚于现期限({shown})")
+        return until.isoformat(timespec="minutes")
+
     def _acting_unit(self, req: _Request, allowed: tuple[str, ...], current: TaskState, who_en: str,
                      who_zh: str) -> str:
         if req.unit is not None:
-            if req.actor.acts_for(req.unit) and req.unit in allowed:
+            if self._acts(req.actor, req.unit) and req.unit in allowed:
                 return req.unit
-            candidates: tuple[str, ...] = ()
+            # Acting as a unit that stands in (代理) for an allowed one: for that one.
+            moment = self._deciding_at
+            candidates: tuple[str, ...] = tuple(
+                u for u in allowed if req.actor.acts_for(req.unit) and moment is not None and any(
+                    d == req.unit and moment < until for d, until in self._state.deputies.get(u, ())))
         else:
-            candidates = tuple(u for u in allowed if req.actor.acts_for(u))
+            candidates = tuple(u for u in allowed if self._acts(req.actor, u))
         if candidates:
             return candidates[0]
         as_unit = f" as {req.unit}" if req.unit is not None else ""
@@ -588,7 +973,7 @@ class Engine:
         if self.campaign.allow_self_approval:
             return
         own = {lead, *record.work_units}
-        mine = sorted(u for u in own if req.actor.acts_for(u))
+        mine = sorted(u for u in own if self._acts(req.actor, u))
         if mine or req.actor.person == record.submitted_by or req.actor.person in record.workers:
             why = (f"they act for {', '.join(mine)}, which leads it or did the work" if mine
                    else "they did or submitted the work")
@@ -617,14 +1002,18 @@ class Engine:
         current = self.plan.state_of(tid, self._state)
         submitted = current is TaskState.SUBMITTED and record.step < len(info.steps)
         step = info.steps[record.step] if submitted else None
-        overdue = current not in TERMINAL and ("due" in record.fired or (submitted and step_timer(record)
-                                                                          in record.fired))
+        deadline = record.due if record.due is not None else info.deadline
+        fired_due = deadline is not None and (due_timer(deadline) in record.fired or (
+            "due" in record.fired and record.due is None))  # "due": a log from before deadline-stamped ids
+        overdue = current not in TERMINAL and (fired_due or (
+            submitted and step_timer(record) in record.fired))
         return TaskView(
             id=tid, title=info.task.title, lead=self.plan.lead_of(tid, self._state), partners=info.partners,
             state=current, step=record.step if submitted else None, steps=len(info.steps),
             approvers=tuple(u for u in step.units if u not in record.approved) if step is not None else (),
-            due=info.deadline, step_due=step_deadline(step, record.since, self.axis) if step is not None else None,
+            due=deadline, step_due=step_deadline(step, record.since, self.axis) if step is not None else None,
             opens=self._opens(info) if current in (TaskState.WAITING, TaskState.READY) else None,
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
+            level=record.level, requested_due=record.requested, delegate=record.delegate,
         )

@@ -48,6 +48,31 @@ class EventKind(enum.StrEnum):
     ESCALATED = "escalated"
     #: A transition was refused (not authorised or not legal). ``ref``: the action tried.
     REFUSED = "refused"
+    # -- supervision (督办), issue 16 ----------------------------------------------------
+    #: The running campaign was amended to a new plan. ``from_state`` / ``to_state``: the two plan
+    #: fingerprints; ``target``: the new plan's file; ``ref``: the new fingerprint, then a line of JSON
+    #: with the renames and removals, then the new plan's summary (see ``campaignflow.runtime.amend``).
+    AMENDED = "amended"
+    #: 催办: a reminder before a task's deadline. ``target``: the unit reminded; ``ref``: the timer id.
+    REMINDED = "reminded"
+    #: A level of the escalation ladder (``[supervision] levels``). ``target``: the unit alerted;
+    #: ``unit``: the lead; ``ref``: the timer id ``level:NAME@DEADLINE``.
+    ALERTED = "alerted"
+    #: 延期申请: the lead asks for a later deadline. ``ref``: the deadline asked for (ISO); ``reason``: why.
+    EXTENSION_REQUESTED = "extension-requested"
+    #: An extension granted by a superior. ``ref``: the new deadline (ISO); the task's timers follow it.
+    EXTENDED = "extended"
+    #: An extension refused by a superior, with its ``reason``.
+    EXTENSION_REFUSED = "extension-refused"
+    #: 委派: ``target``: the unit doing the work for the lead (who keeps the task).
+    DELEGATED = "delegated"
+    #: The lead took the delegated task back.
+    RECALLED = "recalled"
+    #: 签收: a report of the task received. ``unit``: the receiving unit; ``ref``: ``N:RECIPIENT``
+    #: (submission N of ``reports_to``, the recipient as the plan names it: a unit or a group).
+    RECEIVED = "received"
+    #: 代理: ``target`` stands in for ``unit`` until ``ref`` (ISO); campaign-level (no task).
+    DEPUTY_APPOINTED = "deputy-appointed"
 
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"

@@ -11,7 +11,7 @@ import attrs
 from ..model import Campaign, Dependency, Task, end_instant, task_deadline
 from .states import TERMINAL, State, TaskState
 
-__all__ = ["Step", "TaskInfo", "PlanIndex", "fingerprint"]
+__all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint"]
 
 
 @attrs.frozen
@@ -31,6 +31,17 @@ class Step:
 
 
 @attrs.frozen
+class SubmissionInfo:
+    """A report the task delivers (``reports_to``): to whom, by when."""
+
+    index: int
+    #: The recipients as the plan names them (a unit, or a group: any of its units signs for it).
+    to: tuple[str, ...]
+    #: When it must be delivered: its own ``due``, else the task's deadline.
+    due: datetime | None
+
+
+@attrs.frozen
 class TaskInfo:
     """A task of the plan as the engine sees it."""
 
@@ -42,6 +53,7 @@ class TaskInfo:
     steps: tuple[Step, ...]
     earliest: datetime | None
     deadline: datetime | None
+    submissions: tuple[SubmissionInfo, ...] = ()
 
     @property
     def id(self) -> str:
@@ -65,6 +77,8 @@ class PlanIndex:
                 task=task, partners=_expand(campaign, task.partners),
                 prereqs=tuple(d for d in task.after if d.task in campaign.tasks),
                 steps=steps, earliest=task.window.earliest(), deadline=task_deadline(task),
+                submissions=tuple(SubmissionInfo(i, s.to, end_instant(s.due) if s.due is not None
+                                                 else task_deadline(task)) for i, s in enumerate(task.reports_to)),
             )
         self.tasks: Mapping[str, TaskInfo] = tasks
 

@@ -66,6 +66,18 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     REASSIGN = "reassign"
     CANCEL = "cancel"
+    #: 延期: the lead asks for a later deadline, with a reason (supervision, issue 16).
+    REQUEST_EXTENSION = "request-extension"
+    #: A superior of the lead grants the extension asked for (or another date); timers follow it.
+    GRANT_EXTENSION = "grant-extension"
+    #: A superior of the lead refuses it, with a reason.
+    REFUSE_EXTENSION = "refuse-extension"
+    #: 委派: the lead has another unit do the work; the lead keeps the task and the result returns to it.
+    DELEGATE = "delegate"
+    #: The lead takes a delegated task back before the delegate's result returns.
+    RECALL = "recall"
+    #: 签收: a recipient of the task's report (``reports_to``) confirms it has received it.
+    RECEIVE = "receive"
 
 
 #: States a task never leaves.
@@ -81,12 +93,20 @@ TRANSITIONS: Mapping[tuple[TaskState, Action], frozenset[TaskState]] = MappingPr
     (_S.READY, Action.START): frozenset({_S.ACTIVE}),
     (_S.REJECTED, Action.START): frozenset({_S.ACTIVE}),
     (_S.ACTIVE, Action.COMPLETE): frozenset({_S.DONE, _S.COMPLETED}),
+    # A delegate's finished work returns to the lead as ``completed``; the lead finishes it.
+    (_S.COMPLETED, Action.COMPLETE): frozenset({_S.DONE}),
     (_S.ACTIVE, Action.SUBMIT): frozenset({_S.SUBMITTED}),
     (_S.COMPLETED, Action.SUBMIT): frozenset({_S.SUBMITTED}),
     (_S.SUBMITTED, Action.APPROVE): frozenset({_S.SUBMITTED, _S.DONE}),
     (_S.SUBMITTED, Action.REJECT): frozenset({_S.REJECTED}),
     **{(s, Action.CANCEL): frozenset({_S.CANCELLED}) for s in _OPEN},
     **{(s, Action.REASSIGN): frozenset({s}) for s in _OPEN},
+    **{(s, a): frozenset({s}) for s in _OPEN
+       for a in (Action.REQUEST_EXTENSION, Action.GRANT_EXTENSION, Action.REFUSE_EXTENSION)},
+    **{(s, a): frozenset({s}) for s in (_S.WAITING, _S.READY, _S.ACTIVE, _S.REJECTED)
+       for a in (Action.DELEGATE, Action.RECALL)},
+    # A report exists once the work is finished: it can be received then.
+    **{(s, Action.RECEIVE): frozenset({s}) for s in (_S.COMPLETED, _S.SUBMITTED, _S.DONE)},
 })
 
 
@@ -132,6 +152,18 @@ class TaskRecord:
     workers: frozenset[str] = frozenset()
     work_units: frozenset[str] = frozenset()
     signers: tuple[str, ...] = ()
+    #: The deadline an extension granted (``None``: the plan's).
+    due: datetime | None = None
+    #: The last level of the escalation ladder that fired (``blue``, ``orange``, ``red`` ...).
+    level: str | None = None
+    #: The deadline an extension request asks for, while it awaits a decision.
+    requested: datetime | None = None
+    #: The person who asked for it.
+    requested_by: str | None = None
+    #: 委派: the unit doing the work for the lead, until its result returns (or it is recalled).
+    delegate: str | None = None
+    #: 签收: ``"N:RECIPIENT"`` for each recipient of submission N (``reports_to``) that received it.
+    received: frozenset[str] = frozenset()
 
 
 _NEW = TaskRecord()
@@ -147,6 +179,9 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
                     work_units=record.work_units | ({event.unit} if event.unit else set()))
     if kind is EventKind.STARTED:
         return ev(record, phase=_S.ACTIVE, since=at, started_at=record.started_at or at)
+    if kind is EventKind.COMPLETED and record.delegate is not None and event.unit == record.delegate:
+        # The delegate's result returns to the lead (委派), who finishes or submits it.
+        return ev(record, phase=_S.COMPLETED, since=at, delegate=None)
     if kind is EventKind.COMPLETED:
         done = event.to_state == _S.DONE
         return ev(record, phase=_S.DONE if done else _S.COMPLETED, since=at,
@@ -172,6 +207,33 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
         return ev(record, fired=record.fired | {event.ref or ""})
     if kind is EventKind.ESCALATED and event.target is not None and event.target not in record.escalated_to:
         return ev(record, escalated_to=(*record.escalated_to, event.target))
+    return _supervision_record(record, event)
+
+
+def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
+    # Supervision (督办) events, issue 16: reminders and the ladder.
+    kind = event.kind
+    if kind is EventKind.EXTENSION_REQUESTED:
+        return attrs.evolve(record, requested=datetime.fromisoformat(event.ref or ""), requested_by=event.actor)
+    if kind is EventKind.EXTENDED:
+        return attrs.evolve(record, due=datetime.fromisoformat(event.ref or ""), requested=None, requested_by=None)
+    if kind is EventKind.EXTENSION_REFUSED:
+        return attrs.evolve(record, requested=None, requested_by=None)
+    if kind is EventKind.RECEIVED:
+        return attrs.evolve(record, received=record.received | {event.ref or ""})
+    if kind is EventKind.DELEGATED:
+        return attrs.evolve(record, delegate=event.target)
+    if kind is EventKind.RECALLED:
+        return attrs.evolve(record, delegate=None)
+    if kind is EventKind.REMINDED:
+        return attrs.evolve(record, fired=record.fired | {event.ref or ""})
+    if kind is EventKind.ALERTED:
+        timer = event.ref or ""
+        escalated = record.escalated_to
+        if event.target is not None and event.target != event.unit and event.target not in escalated:
+            escalated = (*escalated, event.target)
+        return attrs.evolve(record, fired=record.fired | {timer}, level=timer.split(":", 1)[-1].split("@", 1)[0],
+                            escalated_to=escalated)
     return record
 
 
@@ -182,7 +244,8 @@ class State:
     and ``fingerprint``. Derive a new state with ``apply``; never mutate one.
     """
 
-    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "last_at", "_records", "_keys")
+    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "plan_seq", "last_at", "_records", "_keys",
+                 "renamed", "deputies")
 
     def __init__(self, campaign: str) -> None:
         self.campaign = campaign
@@ -194,6 +257,12 @@ class State:
         self.fingerprint: str | None = None
         #: The plan's file, as recorded when the campaign was last (re)opened.
         self.plan_source: str | None = None
+        #: Sequence number of the event that recorded the current plan (opened, replanned or amended).
+        self.plan_seq = 0
+        #: Task ids an amendment renamed: old id -> the id it was given.
+        self.renamed: dict[str, str] = {}
+        #: 代理: unit -> ``(stand-in unit, until)`` appointments, in order (time-boxed).
+        self.deputies: dict[str, tuple[tuple[str, datetime], ...]] = {}
         #: Time of the last event applied: no later event is stamped earlier.
         self.last_at: datetime | None = None
         self._records: dict[str, TaskRecord] = {}
@@ -216,7 +285,8 @@ class State:
     def copy(self) -> State:
         new = State(self.campaign)
         new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
-        new.last_at = self.last_at
+        new.last_at, new.plan_seq, new.renamed = self.last_at, self.plan_seq, dict(self.renamed)
+        new.deputies = dict(self.deputies)
         new._records = dict(self._records)
         new._keys = dict(self._keys)
         return new
@@ -230,8 +300,11 @@ class State:
         self.head = event.hash
         if self.last_at is None or event.at > self.last_at:
             self.last_at = event.at
-        if event.kind in (EventKind.OPENED, EventKind.REPLANNED):
-            self.fingerprint, self.plan_source = event.ref, event.target
+        if event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
+            self._plan_event(event)
+        elif event.kind is EventKind.DEPUTY_APPOINTED and event.unit and event.target and event.ref:
+            self.deputies[event.unit] = (*self.deputies.get(event.unit, ()),
+                                         (event.target, datetime.fromisoformat(event.ref)))
         if event.key is not None:
             self._keys[event.key] = event.seq
         if event.task is not None:
@@ -240,12 +313,26 @@ class State:
             if new is not old:
                 self._records[event.task] = new
 
+    def _plan_event(self, event: Event) -> None:
+        # The ref is the fingerprint, then (amended) a line of JSON with the renames: a renamed
+        # task's record follows it to its new id, so its history and started work stay with it.
+        lines = (event.ref or "").split("\n")
+        self.fingerprint, self.plan_source, self.plan_seq = lines[0], event.target, event.seq
+        if event.kind is EventKind.AMENDED and len(lines) > 1:
+            import json
+
+            for old, new in json.loads(lines[1]).get("renamed", {}).items():
+                self.renamed[old] = new
+                if old in self._records:
+                    self._records[new] = self._records.pop(old)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
             return NotImplemented
         return (self.campaign, self.seq, self.head, self.fingerprint, self.plan_source, self._records,
-                self._keys) == (other.campaign, other.seq, other.head, other.fingerprint, other.plan_source,
-                                other._records, other._keys)
+                self._keys, self.renamed, self.deputies) == (
+                    other.campaign, other.seq, other.head, other.fingerprint, other.plan_source, other._records,
+                    other._keys, other.renamed, other.deputies)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -1,28 +1,45 @@
-"""Timers: deadlines and approval ``within`` times that pass, and the escalation rule.
+"""Timers: reminders before deadlines (催办), deadlines that pass, the escalation ladder, approval times.
 
-The rule: when a task's deadline passes before it is done, the task is
+The default rule: when a task's deadline passes before it is done, the task is
 *overdue* for its lead unit and is escalated to the lead's parent unit. When
 an approval step's time passes (``within`` working days after the step
 became pending, or its ``due``, whichever is earlier), the step is overdue
 for the units still to approve it, and is escalated to each one's parent.
 A unit without a parent escalates to the campaign's issuer; the issuer
-itself escalates to no one (the overdue event is still recorded). Each timer
-fires once: a task's deadline once, an approval step once per submission.
+itself escalates to no one (the overdue event is still recorded).
+
+A plan's ``[supervision]`` (or the host's, ``Engine.open(supervision=...)``) adds
+reminders before each deadline (``reminded`` events) and replaces the one-level
+escalation by its ladder: each level (blue, orange, red ...) fires ``after`` the
+deadline as an ``alerted`` event to its target (the lead, its parent, the issuer
+or a named unit). Working days are on the campaign calendar, 调休 included.
+
+Each timer fires once. A task's timers are named after the deadline they count
+from (``due@2020-07-31T24:00`` written ``due@2020-08-01T00:00``, ``remind:0@…``,
+``level:orange@…``), so a deadline moved by an extension or an amendment arms
+a fresh set; an approval step's is ``step:N:R`` (step N of submission R).
+
+``TimerIndex`` keeps each task's next timer in a heap, so that ``tick`` costs
+time in proportion to the timers due (and the tasks changed since), not to the
+tasks of the campaign.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .._display import deadline as deadline_text
 from ..calendar import WorkAxis
-from ..model import Campaign
+from ..model import Campaign, Lag, Supervision
 from .events import Draft, EventKind
 from .plan import PlanIndex, Step
 from .states import TERMINAL, State, TaskRecord, TaskState
 
-__all__ = ["escalation_targets", "step_deadline", "due_timers"]
+__all__ = ["escalation_targets", "step_deadline", "due_timers", "task_deadline_now", "TimerIndex"]
+
+Axis = Callable[[], WorkAxis]
 
 
 def escalation_targets(campaign: Campaign, units: Iterable[str]) -> tuple[str, ...]:
@@ -37,7 +54,7 @@ def escalation_targets(campaign: Campaign, units: Iterable[str]) -> tuple[str, .
     return tuple(out)
 
 
-def step_deadline(step: Step, since: datetime | None, axis: Callable[[], WorkAxis]) -> datetime | None:
+def step_deadline(step: Step, since: datetime | None, axis: Axis) -> datetime | None:
     """When ``step`` is overdue: ``within`` working days after ``since``, or its ``due``, the earlier."""
     candidates = []
     if step.due is not None:
@@ -53,38 +70,187 @@ def step_timer(record: TaskRecord) -> str:
     return f"step:{record.step}:{record.rounds}"
 
 
-def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Callable[[], WorkAxis]) -> list[Draft]:
-    """Overdue and escalation events for every timer that has passed at ``now`` and not fired yet."""
+def task_deadline_now(plan: PlanIndex, state: State, task: str) -> datetime | None:
+    """The task's deadline as it stands: a granted extension's, else the plan's."""
+    record = state.record(task)
+    return record.due if record.due is not None else plan.tasks[task].deadline
+
+
+def due_timer(deadline: datetime) -> str:
+    """The id of the overdue timer of a task with this deadline."""
+    return f"due@{deadline:%Y-%m-%dT%H:%M}"
+
+
+def _shift(moment: datetime, lag: Lag, sign: int, axis: Axis) -> datetime:
+    if not lag.days:
+        return moment
+    if not lag.working:
+        return moment + sign * timedelta(days=lag.days)
+    ax = axis()
+    return ax.instant(ax.pos(moment) + sign * lag.days, finish=sign > 0)
+
+
+def _target(campaign: Campaign, to: str, lead: str) -> str | None:
+    if to == "lead":
+        return lead
+    if to == "parent":
+        targets = escalation_targets(campaign, [lead])
+        return targets[0] if targets else None
+    if to == "issuer":
+        return campaign.issuer
+    return to
+
+
+def _task_timers(plan: PlanIndex, state: State, tid: str, axis: Axis,
+                 supervision: Supervision | None) -> list[tuple[datetime, str, Callable[[datetime], list[Draft]]]]:
+    """``(when, timer id, make drafts)`` for every timer of ``tid`` not fired yet, in time order."""
     campaign = plan.campaign
+    info = plan.tasks[tid]
+    record = state.record(tid)
+    current = plan.state_of(tid, state)
+    if current in TERMINAL:
+        return []
+    out: list[tuple[datetime, str, Callable[[datetime], list[Draft]]]] = []
+    lead = plan.lead_of(tid, state)
+    deadline = record.due if record.due is not None else info.deadline
+    fired = record.fired
+    if deadline is not None:
+        stamp = f"{deadline:%Y-%m-%dT%H:%M}"
+        ladder = supervision.levels if supervision is not None else ()
+        timer = due_timer(deadline)
+        # A log written before timer ids carried the deadline says "due": the plan's deadline fired.
+        legacy = "due" in fired and record.due is None
+        if timer not in fired and not legacy:
+            reason = f"deadline {deadline_text(deadline)} passed in state {current}"
+
+            def overdue(now: datetime, timer: str = timer, reason: str = reason) -> list[Draft]:
+                return _overdue(campaign, tid, now, current, timer, [lead], reason, escalate=not ladder)
+            out.append((deadline, timer, overdue))
+        for i, reminder in enumerate(supervision.reminders if supervision is not None else ()):
+            timer = f"remind:{i}@{stamp}"
+            if timer in fired:
+                continue
+            to = _target(campaign, reminder.to, lead)
+            reason = f"reminder: due {deadline_text(deadline)} ({reminder.before} before)"
+
+            def remind(now: datetime, timer: str = timer, to: str | None = to, reason: str = reason,
+                       deadline: datetime = deadline) -> list[Draft]:
+                if now >= deadline:  # too late to remind: the deadline's own timers speak now
+                    return []
+                return [Draft(campaign=campaign.id, kind=EventKind.REMINDED, at=now, task=tid, unit=lead,
+                              from_state=str(current), to_state=str(current), target=to, reason=reason, ref=timer)]
+            out.append((_shift(deadline, reminder.before, -1, axis), timer, remind))
+        for level in ladder:
+            timer = f"level:{level.name}@{stamp}"
+            if timer in fired:
+                continue
+            to = _target(campaign, level.to, lead)
+            reason = f"level {level.name}: deadline {deadline_text(deadline)} passed ({level.after} after)"
+
+            def alert(now: datetime, timer: str = timer, to: str | None = to, reason: str = reason) -> list[Draft]:
+                return [Draft(campaign=campaign.id, kind=EventKind.ALERTED, at=now, task=tid, unit=lead,
+                              from_state=str(current), to_state=str(current), target=to, reason=reason, ref=timer)]
+            out.append((_shift(deadline, level.after, 1, axis), timer, alert))
+    if current is TaskState.SUBMITTED and record.step < len(info.steps):
+        step = info.steps[record.step]
+        timer = step_timer(record)
+        when = step_deadline(step, record.since, axis)
+        if when is not None and timer not in fired:
+            pending = [u for u in step.units if u not in record.approved]
+            reason = f"approval step {step.index + 1} was due {deadline_text(when)}"
+
+            def step_overdue(now: datetime, timer: str = timer, pending: list[str] = pending,
+                             reason: str = reason) -> list[Draft]:
+                return _overdue(campaign, tid, now, current, timer, pending, reason, step=step.index)
+            out.append((when, timer, step_overdue))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def task_due(plan: PlanIndex, state: State, tid: str, now: datetime, axis: Axis,
+             supervision: Supervision | None) -> tuple[list[Draft], datetime | None]:
+    """The drafts of ``tid``'s timers due at ``now``, and when its next timer falls due (``None``: none)."""
     drafts: list[Draft] = []
-    for tid, info in plan.tasks.items():
-        record = state.record(tid)
-        current = plan.state_of(tid, state)
-        if current in TERMINAL:
-            continue
-        if info.deadline is not None and now >= info.deadline and "due" not in record.fired:
-            lead = plan.lead_of(tid, state)
-            reason = f"deadline {deadline_text(info.deadline)} passed in state {current}"
-            drafts += _overdue(campaign.id, tid, now, current, "due", [lead], reason, campaign)
-        if current is TaskState.SUBMITTED and record.step < len(info.steps):
-            step = info.steps[record.step]
-            timer = step_timer(record)
-            deadline = step_deadline(step, record.since, axis)
-            if deadline is not None and now >= deadline and timer not in record.fired:
-                pending = [u for u in step.units if u not in record.approved]
-                reason = f"approval step {step.index + 1} was due {deadline_text(deadline)}"
-                drafts += _overdue(campaign.id, tid, now, current, timer, pending, reason, campaign,
-                                   step=step.index)
+    later = None
+    for when, _timer, make in _task_timers(plan, state, tid, axis, supervision):
+        if when <= now:
+            drafts += make(now)
+        elif later is None:
+            later = when
+    return drafts, later
+
+
+def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Axis,
+               supervision: Supervision | None = None) -> list[Draft]:
+    """Every timer that has passed at ``now`` and not fired yet, task by task (a scan of the whole plan).
+
+    ``Engine.tick`` gives the same events through a ``TimerIndex``; this is its reference.
+    """
+    drafts: list[Draft] = []
+    for tid in plan.tasks:
+        drafts += task_due(plan, state, tid, now, axis, supervision)[0]
     return drafts
 
 
-def _overdue(campaign_id: str, task: str, now: datetime, current: TaskState, timer: str, units: list[str],
-             reason: str, campaign: Campaign, step: int | None = None) -> list[Draft]:
+class TimerIndex:
+    """Each task's next timer, in a heap: ``due(now)`` looks only at tasks with a timer due.
+
+    Entries go stale when a task changes (a timer fires, it is submitted, its deadline
+    moves); ``touch(task)`` pushes its new next time and a stale entry only costs a
+    look at its task. Built lazily, once, from the whole plan.
+    """
+
+    def __init__(self, plan: PlanIndex) -> None:
+        self._plan = plan
+        self._order = {tid: i for i, tid in enumerate(plan.tasks)}
+        self._heap: list[tuple[datetime, int, str]] = []
+        self._dirty: set[str] = set()
+        self.built = False
+
+    def build(self, state: State, axis: Axis, supervision: Supervision | None) -> None:
+        heap = []
+        for tid in self._plan.tasks:
+            timers = _task_timers(self._plan, state, tid, axis, supervision)
+            if timers:
+                heap.append((timers[0][0], self._order[tid], tid))
+        heapq.heapify(heap)
+        self._heap, self._dirty, self.built = heap, set(), True
+
+    def touch(self, tasks: Iterable[str]) -> None:
+        """These tasks changed: their next timer is looked up again at the next ``due``."""
+        if self.built:
+            self._dirty.update(t for t in tasks if t in self._order)
+
+    def due(self, state: State, now: datetime, axis: Axis, supervision: Supervision | None) -> list[Draft]:
+        """The drafts of every timer due at ``now`` (in plan order); the heap keeps the rest."""
+        if not self.built:
+            self.build(state, axis, supervision)
+        candidates = set(self._dirty)
+        self._dirty.clear()
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            candidates.add(heapq.heappop(heap)[2])
+        drafts: list[Draft] = []
+        for tid in sorted(candidates, key=self._order.__getitem__):
+            found, later = task_due(self._plan, state, tid, now, axis, supervision)
+            drafts += found
+            if found:
+                self._dirty.add(tid)  # after they commit, its next timer is looked up again
+            elif later is not None:
+                heapq.heappush(heap, (later, self._order[tid], tid))
+        return drafts
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+
+def _overdue(campaign: Campaign, task: str, now: datetime, current: TaskState, timer: str, units: list[str],
+             reason: str, step: int | None = None, *, escalate: bool = True) -> list[Draft]:
     state = str(current)
-    out = [Draft(campaign=campaign_id, kind=EventKind.OVERDUE, at=now, task=task, unit=units[0] if units else None,
+    out = [Draft(campaign=campaign.id, kind=EventKind.OVERDUE, at=now, task=task, unit=units[0] if units else None,
                  from_state=state, to_state=state, step=step, reason=reason, ref=timer)]
-    for target in escalation_targets(campaign, units):
-        out.append(Draft(campaign=campaign_id, kind=EventKind.ESCALATED, at=now, task=task,
+    for target in escalation_targets(campaign, units) if escalate else ():
+        out.append(Draft(campaign=campaign.id, kind=EventKind.ESCALATED, at=now, task=task,
                          unit=units[0] if units else None, from_state=state, to_state=state, step=step,
                          target=target, reason=reason, ref=timer))
     return out

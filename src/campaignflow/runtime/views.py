@@ -9,7 +9,7 @@ import attrs
 
 from .states import TaskState
 
-__all__ = ["Actor", "TaskView"]
+__all__ = ["Actor", "TaskView", "ReportStatus"]
 
 
 def _units(value: Iterable[str] | str) -> frozenset[str]:
@@ -57,6 +57,9 @@ class TaskView:
         reason: the last rejection's or cancellation's reason.
         started_at: when it was first started.
         finished_at: when it became done or cancelled.
+        level: the last level of the escalation ladder that fired (``[supervision] levels``).
+        requested_due: the deadline an extension request (延期申请) asks for, awaiting a decision.
+        delegate: the unit the lead delegated the work to (委派), until its result returns.
     """
 
     id: str
@@ -76,6 +79,9 @@ class TaskView:
     reason: str | None
     started_at: datetime | None
     finished_at: datetime | None
+    level: str | None = None
+    requested_due: datetime | None = None
+    delegate: str | None = None
 
     @property
     def next_due(self) -> datetime | None:
@@ -86,10 +92,50 @@ class TaskView:
         """A JSON-ready dict (datetimes as ISO text)."""
         out = attrs.asdict(self, recurse=False)
         out["state"] = str(self.state)
-        for name in ("due", "step_due", "opens", "started_at", "finished_at"):
+        for name in ("due", "step_due", "opens", "started_at", "finished_at", "requested_due"):
             value = out[name]
             out[name] = value.isoformat() if value is not None else None
         out["partners"] = list(self.partners)
         out["approvers"] = list(self.approvers)
         out["escalated_to"] = list(self.escalated_to)
+        return out
+
+
+@attrs.frozen
+class ReportStatus:
+    """One report a task owes (``reports_to``), or one occurrence of a repeated reporting task.
+
+    Attributes:
+        task: the task (an occurrence ``ID#N`` of a repeated one).
+        lead: who owes it.
+        recipient: the unit or group it goes to (``None`` for an occurrence without ``reports_to``).
+        due: when it must be delivered.
+        delivered: the work is finished (completed, submitted or done).
+        received: the recipient signed for it (签收).
+        late: its time has passed and it is not delivered: not reported.
+        submission: its index in the task's ``reports_to``.
+    """
+
+    task: str
+    lead: str
+    recipient: str | None
+    due: datetime | None
+    delivered: bool
+    received: bool
+    late: bool
+    submission: int = 0
+
+    @property
+    def not_reported(self) -> bool:
+        """Due, and not delivered."""
+        return self.late
+
+    @property
+    def not_received(self) -> bool:
+        """Delivered, and not signed for by its recipient."""
+        return self.delivered and self.recipient is not None and not self.received
+
+    def to_dict(self) -> dict[str, object]:
+        out = attrs.asdict(self, recurse=False)
+        out["due"] = self.due.isoformat() if self.due is not None else None
         return out
