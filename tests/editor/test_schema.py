@@ -107,7 +107,7 @@ def _complete(block: str) -> str:
     text = re.sub(r'^\[templates\.X\.task\][^\n]*\n?', '[templates.X.task]\ntitle = "{unit.name}"\nlead = "{unit}"\n',
                   text, flags=re.M)
     extra = '[units.district-fpb]\nname = "d"\n[units.stats-bureau]\nname = "s"\n[units.a]\nname = "a"\n' \
-            '[units.b]\nname = "b"\n'
+            '[units.b]\nname = "b"\n[units.duchashi]\nname = "督查室"\n'
     return HEAD + extra + text
 
 
