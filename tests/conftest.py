@@ -32,12 +32,6 @@ _KNOWN_BROKEN = {
         "edited keyed checkpoint not refused after the merge",
     "tests/test_html_report.py::test_report_shades_non_working_days_and_needs_no_network[education_bureau_2018]":
         "education-2018 re-encoded (#18): no non-working day inside its shown span",
-    "tests/web/test_browser.py::test_a_lanshan_round_in_the_browser": "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_pages.py::test_task_page_shows_quote_owners_chain_and_history":
-        "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_pages.py::test_sending_back_needs_a_reason_and_shows_it": "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_security.py::test_a_forged_form_acting_for_another_unit_is_refused_and_audited":
-        "Lanshan plan has no approval step now (#18)",
 }
 
 

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from server_support import served
 from web_support import LANSHAN
+from web_support import httpx as http_module
 
 from campaignflow.cli.main import cli
 
@@ -49,7 +50,7 @@ def test_messages_in_chinese(tmp_path):
 
 
 def test_the_readme_command_brings_up_the_inbox(tmp_path):
-    httpx = pytest.importorskip("httpx")
+    httpx = http_module()
     with served(tmp_path / "lanshan.db", now="") as url:
         r = httpx.get(f"{url}/", follow_redirects=True)
         assert r.status_code == 200 and "登录" in r.text and str(r.url).startswith(f"{url}/login")

@@ -180,3 +180,40 @@ def test_a_person_of_several_units_picks_one(make_client, tmp_path, lanshan, plu
     # Someone else's unit in the query is ignored, not trusted.
     other = client.get(f"/c/{CID}/inbox?unit=district-xcb", headers=who).text
     assert "区宣传部" not in other.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_a_report_is_sent_and_received_not_approved(make_client, lanshan_as_written):
+    # The plugin's plan as the document says: "报区扶贫办" sends the plan; the office receives it.
+    client = make_client(lanshan_as_written)
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    reports = page.split('id="reports"')[1].split("</table>")[0]
+    assert "区扶贫办" in reports and "2016-09-30 12:00" in reports and "待报送" in reports
+    assert 'id="do-submit"' not in page and "办结并报送 (区扶贫办)" in page  # no approval to ask for
+    r = act(client, "bureau-plan", "complete", BUREAU)
+    assert "已办结" in r.text and "已报送 2016-09-05 09:00" in r.text.split('id="reports"')[1]
+    client.cookies.clear()
+    sign_in(client, OFFICE, "赵敏")
+    inbox = client.get(f"/c/{CID}/inbox").text
+    received = inbox.split('id="received"')[1].split("</table>")[0]
+    # Both reports to the office are listed: the plan (sent) and the summary (due 24 October, not yet).
+    assert 'data-report="bureau-plan"' in received and 'data-report="summary"' in received
+    assert "已报送" in received.split('data-report="bureau-plan"')[1].split("</tr>")[0]
+    assert "2016-10-24" in received.split('data-report="summary"')[1].split("</tr>")[0]
+    office_page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    assert 'id="do-approve"' not in office_page and 'id="no-actions"' in office_page
+
+
+def test_a_report_sent_after_its_deadline_shows_late(make_client, lanshan_as_written, clock):
+    client = make_client(lanshan_as_written)
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    clock.set(datetime(2016, 9, 30, 14))  # two hours after 12:00
+    r = act(client, "bureau-plan", "complete", BUREAU)
+    row = r.text.split('id="reports"')[1].split("</table>")[0]
+    assert "已报送 2016-09-30 14:00" in row and "已逾期" in row

@@ -62,6 +62,21 @@ class _Desk:
         self.secret = secret
         self.login = login
         self._now = now
+        self._reports: dict[str, dict[str, dict[str, None]]] = {}
+
+    def reports_to(self, engine: Engine, unit: str) -> list[str]:
+        """Ids of the tasks that send (报, ``reports_to``) something to ``unit``, in plan order."""
+        index = self._reports.get(engine.campaign.id)
+        if index is None:
+            # Built once per campaign: the plan does not change under an engine.
+            index = {}
+            c = engine.campaign
+            for task in c.tasks.values():
+                for sub in task.reports_to:
+                    for uid in c.expand(sub.to) or sub.to:
+                        index.setdefault(uid, {})[task.id] = None
+            self._reports[engine.campaign.id] = index
+        return list(index.get(unit, {}))
 
     def now(self, engine: Engine) -> datetime:
         return self._now() if self._now is not None else engine.clock.now()
@@ -134,7 +149,7 @@ class _Pages:
         actor = self.desk.identify(request)
         base = {"_": translator(lang), "lang": lang, "other_lang": LANGS[1] if lang == LANGS[0] else LANGS[0],
                 "actor": actor, "csrf": self.desk.csrf(actor), "demo": self.desk.login is not None,
-                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "path": request.url.path,
+                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "deadline": _deadline, "path": request.url.path,
                 "root": _root(request)}
         base.update(context)
         response = self.templates.TemplateResponse(request, name, base, status_code=status)
@@ -244,7 +259,10 @@ class _Pages:
             now = self.desk.now(engine)
             rows = [self._row(engine, v, now) for v in engine.agenda(unit, now=now, days=36500)]
             rows.sort(key=lambda r: (not r.late, r.view.next_due or datetime.max, r.view.id))
-            return self._render(request, "inbox.html", unit=unit, rows=rows, **self._context(engine))
+            # What other units send (报) to this one: received, not approved; shown for reading, no action.
+            received = [_report_row(engine, engine.task(tid), unit, now) for tid in self.desk.reports_to(engine, unit)]
+            return self._render(request, "inbox.html", unit=unit, rows=rows, received=received,
+                                **self._context(engine))
 
         return self._handle(request, page)
 
@@ -265,6 +283,7 @@ class _Pages:
                        + translator(self._lang(request))("a." + done))
         return self._render(request, "task.html", status=status, view=view, task=task, row=self._row(engine, view, now),
                             chain=chain, history=history, actions=_offered(view, actor, now), message=message,
+                            reports=[_report(engine, view, sub, now) for sub in task.reports_to],
                             key=uuid.uuid4().hex, **self._context(engine))
 
     def act(self, request: Request) -> Response:
@@ -383,6 +402,15 @@ def _local(target: str, root: str = "") -> str:
     return target if ok else f"{root}/"
 
 
+def _deadline(moment: datetime | None) -> str:
+    """A deadline as an office reads it: a date deadline (due at the midnight after it) is that date."""
+    if moment is None:
+        return ""
+    if moment.time() == datetime.min.time():
+        return f"{(moment - timedelta(microseconds=1)).date():%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
 def _fmt(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -404,6 +432,27 @@ def _offered(view: TaskView, actor: Actor, now: datetime) -> list[tuple[str, str
         for unit in sorted(actor.units & set(view.approvers)):
             out += [("approve", unit), ("reject", unit)]
     return out
+
+
+def _report(engine: Engine, view: TaskView, sub: Any, now: datetime) -> dict[str, Any]:
+    """One ``reports_to`` of a task: to whom, by when, and whether it has been sent (the task is done)."""
+    c = engine.campaign
+    due = end_instant(sub.due) if sub.due is not None else None
+    sent = view.state is TaskState.DONE
+    late = due is not None and (view.finished_at > due if sent and view.finished_at is not None else
+                                (not sent and view.state is not TaskState.CANCELLED and due <= now))
+    return {"to": c.expand(sub.to) or sub.to, "due": due, "sent": sent, "sent_at": view.finished_at if sent else None,
+            "late": late, "quote": sub.doc.quote if sub.doc is not None else None}
+
+
+def _report_row(engine: Engine, view: TaskView, unit: str, now: datetime) -> dict[str, Any]:
+    """A task that reports to ``unit``, as the unit's inbox lists it: its submissions to the unit merged."""
+    task = engine.campaign.tasks[view.id]
+    mine = [_report(engine, view, s, now) for s in task.reports_to]
+    mine = [r for r in mine if unit in r["to"]]
+    dues = [r["due"] for r in mine if r["due"] is not None]
+    return {"view": view, "due": min(dues) if dues else None, "sent": view.state is TaskState.DONE,
+            "sent_at": view.finished_at if view.state is TaskState.DONE else None, "late": any(r["late"] for r in mine)}
 
 
 def _chain(engine: Engine, view: TaskView, history: Iterable[Any]) -> list[dict[str, Any]]:
