@@ -255,7 +255,9 @@ class Engine:
                                                                              else state)}
         units = set(self._members(unit)) if unit is not None else None
         out = []
-        for info in self.plan.tasks.values():
+        # With a unit, only its tasks are looked at (the agenda of one unit of a large plan).
+        infos = self.plan.tasks.values() if units is None else self.plan.involving(units, self._state)
+        for info in infos:
             if states is not None and self.plan.state_of(info.id, self._state) not in states:
                 continue
             view = self._view(info)
