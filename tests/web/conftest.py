@@ -50,10 +50,11 @@ def make_client(tmp_path: Path, plugins: Plugins, clock: ManualClock) -> Callabl
 
     from campaignflow.web import DemoLogin, create_app
 
-    def make(campaign: Campaign | None = None, db: Path | None = None, **kwargs: object) -> TestClient:
+    def make(campaign: Campaign | None = None, db: Path | None = None, store: object = None,
+             **kwargs: object) -> TestClient:
         campaigns = [campaign] if campaign is not None else [with_sign_off(cf.load_plan(LANSHAN, plugins=plugins))]
         units = {u: x.name for c in campaigns for u, x in c.units.items()}
-        app = create_app(campaigns, SQLiteStore(db or tmp_path / "web.db"), login=DemoLogin(units, SECRET),
+        app = create_app(campaigns, store or SQLiteStore(db or tmp_path / "web.db"), login=DemoLogin(units, SECRET),
                          secret=SECRET, plugins=plugins, clock=clock, **kwargs)  # type: ignore[arg-type]
         return TestClient(app)
 

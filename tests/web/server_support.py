@@ -22,7 +22,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, *args: str, workers: int = 1, now: str = "2016-09-05T09:00",
+def served(db: Path | str, *args: str, workers: int = 1, now: str = "2016-09-05T09:00",
            plans: tuple[Path, ...] = (LANSHAN,)) -> Iterator[str]:
     """The base URL of `campaignflow serve PLANS... --db db ...` (default the Lanshan plan) until the block ends."""
     port = free_port()
