@@ -48,3 +48,22 @@ def test_a_units_tasks_and_agenda_match_a_scan_of_the_whole_plan(steps):
     for unit in sorted(CAMPAIGN.units):
         assert [v.id for v in engine.tasks(unit=unit)] == _scan(engine, unit)
         assert [v.id for v in engine.agenda(unit, days=36500)] == _scan_agenda(engine, unit)
+
+
+def test_work_that_can_be_done_now_is_on_the_agenda_whatever_its_deadline():
+    from datetime import date, datetime
+
+    from campaignflow.model import Campaign, Task, Unit, Window
+
+    tasks = [Task("now", "现在可办", lead="u", window=Window(due=date(2020, 9, 30))),
+             Task("soon", "下周开始", lead="u", window=Window(start=date(2020, 7, 6), due=date(2020, 9, 30))),
+             Task("later", "九月开始", lead="u", window=Window(start=date(2020, 9, 1), due=date(2020, 9, 30)))]
+    campaign = Campaign(id="h", name="期限", start=date(2020, 7, 1), end=date(2020, 9, 30), issuer="u",
+                        units={"u": Unit("u", "单位")}, tasks={t.id: t for t in tasks})
+    clock = ManualClock(datetime(2020, 7, 1, 9))
+    engine = Engine.open(campaign, MemoryStore(), plugins=PLUGINS, clock=clock)
+    # Due in three months, but ready now: on the 7-day agenda. "soon" opens within the week; "later" not.
+    assert [v.id for v in engine.agenda("u")] == ["now", "soon"]
+    assert [v.id for v in engine.agenda("u", days=1)] == ["now"]
+    clock.set(datetime(2020, 8, 28, 9))
+    assert [v.id for v in engine.agenda("u")] == ["later", "now", "soon"]  # one deadline: by id

@@ -274,11 +274,12 @@ class Engine:
         return out
 
     def agenda(self, unit: str, *, now: datetime | None = None, days: float = 7) -> list[TaskView]:
-        """What ``unit`` must do within ``days``: tasks it must start, finish, submit or approve.
+        """What ``unit`` must do: tasks it may start, finish or submit now, or must approve, and what opens soon.
 
-        A task is on the agenda when the unit may act on it now and its nearest
-        deadline falls before ``now + days`` (or it has none). Ordered by deadline.
-        A group stands for its units: the agenda of any of them.
+        Work the unit can do now is on the agenda whatever its deadline. A ready
+        task whose window has not opened yet is on it when it opens or is due
+        before ``now + days``. Ordered by deadline. A group stands for its units:
+        the agenda of any of them.
         """
         units = set(self._members(unit))
         moment = self._now(now)
@@ -290,7 +291,8 @@ class Engine:
         for view in self.tasks(unit=unit):
             mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
                 view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
-            if mine and (view.next_due is None or view.next_due < horizon):
+            later = view.opens is not None and view.opens > moment  # ready, but its window is still shut
+            if mine and (not later or view.opens < horizon or (view.next_due is not None and view.next_due < horizon)):
                 out.append(view)
         return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
 
