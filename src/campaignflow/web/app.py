@@ -36,7 +36,7 @@ from .i18n import LANGS, translator
 __all__ = ["ACTIONS", "create_app"]
 
 #: The actions a page offers, in the order of the buttons.
-ACTIONS = ("start", "complete", "submit", "approve", "reject")
+ACTIONS = ("start", "complete", "submit", "approve", "reject", "reassign", "cancel")
 _TERMINAL = (TaskState.DONE, TaskState.CANCELLED)
 _GANTT_ROWS = 300  # beyond this a Gantt in HTML is no longer readable; the ledger has every task
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -282,7 +282,9 @@ class _Pages:
             message = ("ok", translator(self._lang(request))("done_msg") + ": "
                        + translator(self._lang(request))("a." + done))
         return self._render(request, "task.html", status=status, view=view, task=task, row=self._row(engine, view, now),
-                            chain=chain, history=history, actions=_offered(view, actor, now), message=message,
+                            chain=chain, history=history, message=message,
+                            actions=_offered(view, actor, now, engine.plan.superiors(view.lead)),
+                            recipients=_recipients(engine, history),
                             reports=[_report(engine, view, sub, now) for sub in task.reports_to],
                             key=uuid.uuid4().hex, **self._context(engine))
 
@@ -304,6 +306,15 @@ class _Pages:
                     getattr(engine, action)(tid, actor, unit=unit, key=key)
                 elif action == "approve":
                     engine.approve(tid, actor, unit=unit, reason=form.get("reason") or None, key=key)
+                elif action == "reassign":
+                    to = form.get("to", "")
+                    if to not in engine.campaign.units:
+                        return self._task_page(request, actor, ("error", f"{tr('refused')}: {tr('to')}: {to!r}?"),
+                                               status=400)
+                    engine.reassign(tid, actor, to=to, reason=form.get("reason", "").strip() or None, unit=unit,
+                                    key=key)
+                elif action == "cancel":
+                    engine.cancel(tid, actor, reason=form.get("reason", "").strip() or None, unit=unit, key=key)
                 else:
                     return self._problem(request, 400, tr("bad_request"), f"action {action!r}?")
             except TransitionError as exc:
@@ -417,8 +428,12 @@ def _fmt(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def _offered(view: TaskView, actor: Actor, now: datetime) -> list[tuple[str, str | None]]:
-    """(action, unit) buttons for what the engine would accept from ``actor`` (it still decides)."""
+def _offered(view: TaskView, actor: Actor, now: datetime,
+             superiors: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+    """(action, unit) buttons for what the engine would accept from ``actor`` (it still decides).
+
+    ``superiors`` are the units that may reassign or cancel the task (the lead's superiors and the issuer).
+    """
     doers = sorted(actor.units & {view.lead, *view.partners})
     out: list[tuple[str, str | None]] = []
     for unit in doers:
@@ -431,6 +446,36 @@ def _offered(view: TaskView, actor: Actor, now: datetime) -> list[tuple[str, str
     if view.state is TaskState.SUBMITTED:
         for unit in sorted(actor.units & set(view.approvers)):
             out += [("approve", unit), ("reject", unit)]
+    if view.state not in _TERMINAL:
+        for unit in sorted(actor.units & set(superiors)):
+            out += [("reassign", unit), ("cancel", unit)]
+    return out
+
+
+def _recipients(engine: Engine, history: Iterable[Any]) -> dict[int, tuple[str, ...]]:
+    """Who each event of a task's history went to: the units that must act next (a host's notification list).
+
+    A submission goes to the first step's approvers, an approval that leaves the task submitted to the
+    next step's (the approvers still pending on that step), a reassignment to the new lead, a rejection
+    back to the lead.
+    """
+    out: dict[int, tuple[str, ...]] = {}
+    approved: dict[int, set[str]] = {}
+    for e in history:
+        steps = engine.plan.tasks[e.task].steps if e.task in engine.plan.tasks else ()
+        if e.kind is EventKind.SUBMITTED and steps:
+            approved = {}
+            out[e.seq] = steps[0].units
+        elif e.kind is EventKind.APPROVED and e.step is not None and e.to_state == str(TaskState.SUBMITTED):
+            approved.setdefault(e.step, set()).add(e.unit or "")
+            if e.ref == "partial":  # 会签: the same step waits on the others
+                out[e.seq] = tuple(u for u in steps[e.step].units if u not in approved[e.step])
+            elif e.step + 1 < len(steps):
+                out[e.seq] = steps[e.step + 1].units
+        elif e.kind is EventKind.REASSIGNED and e.target:
+            out[e.seq] = (e.target,)
+        elif e.kind is EventKind.REJECTED:
+            out[e.seq] = (engine.plan.lead_of(e.task, engine.state),)
     return out
 
 
