@@ -63,6 +63,7 @@ class _Desk:
         self.login = login
         self._now = now
         self._reports: dict[str, dict[str, dict[str, None]]] = {}
+        self.supervisors: frozenset[str] = frozenset()
 
     def reports_to(self, engine: Engine, unit: str) -> list[str]:
         """Ids of the tasks that send (报, ``reports_to``) something to ``unit``, in plan order."""
@@ -78,6 +79,22 @@ class _Desk:
             self._reports[engine.campaign.id] = index
         return list(index.get(unit, {}))
 
+    def tick(self, engine: Engine) -> list[Any]:
+        """Fire the campaign's passed timers (overdue, escalation) as of now; the events written."""
+        engine.refresh()
+        return engine.tick(self.now(engine))
+
+    def supervises(self, engine: Engine, actor: Actor | None) -> str | None:
+        """The unit of ``actor`` that may ask for a deadline check of the campaign, if any."""
+        if actor is None:
+            return None
+        c = engine.campaign
+        allowed = set(self.supervisors)
+        if c.issuer is not None:
+            allowed |= {c.issuer, *c.ancestors(c.issuer)}
+        mine = sorted(actor.units & allowed)
+        return mine[0] if mine else None
+
     def now(self, engine: Engine) -> datetime:
         return self._now() if self._now is not None else engine.clock.now()
 
@@ -89,7 +106,8 @@ class _Desk:
 
 def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identify | None = None,
                login: DemoLogin | None = None, secret: bytes | None = None, plugins: Any = None,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, supervisors: Iterable[str] | None = None,
+               tick_every: float | None = None) -> Starlette:
     """The web app for ``campaigns`` running on ``store`` (any ``Store``: SQLite, PostgreSQL, memory).
 
     Args:
@@ -102,6 +120,11 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
             deployment must share it. Default: random (fine for one process).
         plugins: plugin manager for the plans' calendars and event hooks.
         clock: where "now" comes from (default: the system clock in each campaign's timezone).
+        supervisors: units offered the "check deadlines" button (``Engine.tick``) on the overview,
+            besides each campaign's issuer and the issuer's superiors (the supervising office).
+        tick_every: seconds between deadline checks run by the app itself in the background
+            (every worker runs them; the engine commits each timer once). ``None``: only the
+            button, or a cron ``campaignflow run tick``.
     """
     if identify is None and login is None:
         msg = "create_app needs identify= (the host's login hook) or login= (a DemoLogin)"
@@ -109,6 +132,7 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
     engines = {c.id: Engine.open(c, store, plugins=plugins, clock=clock) for c in campaigns}
     who = identify if identify is not None else login.identify  # type: ignore[union-attr]
     desk = _Desk(engines, who, secret or secrets.token_bytes(32), login, clock.now if clock is not None else None)
+    desk.supervisors = frozenset(supervisors or ())
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     pages = _Pages(desk, Jinja2Templates(env=env))
@@ -124,11 +148,48 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
         Route("/c/{cid}/ledger", pages.ledger),
         Route("/c/{cid}/ledger.xlsx", pages.ledger_xlsx),
         Route("/c/{cid}/overview", pages.overview),
+        Route("/c/{cid}/tick", pages.tick, methods=["POST"]),
         Route("/c/{cid}/audit", pages.audit),
     ]
-    app = Starlette(routes=routes)
+    lifespan = None
+    if tick_every is not None:
+        if not tick_every > 0:
+            msg = f"tick_every must be a number of seconds > 0, got {tick_every!r}"
+            raise ValueError(msg)
+        lifespan = _ticking(desk, float(tick_every))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.desk = desk
     return app
+
+
+def _ticking(desk: _Desk, every: float) -> Callable[[Starlette], Any]:
+    """A lifespan that checks every campaign's deadlines every ``every`` seconds while the app runs."""
+    import contextlib
+    import logging
+
+    import anyio
+    import anyio.to_thread
+
+    log = logging.getLogger("campaignflow.web")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> Any:
+        async def loop() -> None:
+            while True:
+                await anyio.sleep(every)
+                for engine in desk.engines.values():
+                    try:
+                        # In a thread: the engine's store calls block.
+                        await anyio.to_thread.run_sync(desk.tick, engine)
+                    except Exception:  # noqa: BLE001 - a failed check is retried next time, never kills the app
+                        log.exception("deadline check of campaign %s failed", engine.campaign.id)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(loop)
+            yield
+            group.cancel_scope.cancel()
+
+    return lifespan
 
 
 class _Pages:
@@ -361,9 +422,27 @@ class _Pages:
             late = [r for r in rows if r.late]
             soon = [r for r in rows if not r.late and r.view.state not in _TERMINAL and r.days_left is not None
                     and r.days_left <= 3]
-            return self._render(request, "overview.html", counts=counts, late=late, soon=soon,
+            tr = translator(self._lang(request))
+            ticked = request.query_params.get("ticked")
+            message = ("ok", f"{tr('ticked')}: {int(ticked)}") if ticked and ticked.isdigit() else None
+            return self._render(request, "overview.html", counts=counts, late=late, soon=soon, message=message,
+                                supervisor=self.desk.supervises(engine, actor),
                                 gantt=_gantt(engine, rows[:_GANTT_ROWS], now), total=len(rows),
                                 shown=min(len(rows), _GANTT_ROWS), **self._context(engine))
+
+        return self._handle(request, page)
+
+    def tick(self, request: Request) -> Response:
+        def page(request: Request, actor: Actor) -> Response:
+            tr = translator(self._lang(request))
+            if not hmac.compare_digest(_form(request).get("csrf", ""), self.desk.csrf(actor)):
+                return self._problem(request, 403, tr("forbidden"), tr("csrf"))
+            engine = self._engine(request)
+            if self.desk.supervises(engine, actor) is None:
+                return self._problem(request, 403, tr("forbidden"), tr("not_supervisor"))
+            events = self.desk.tick(engine)
+            return RedirectResponse(f"{_root(request)}/c/{engine.campaign.id}/overview?ticked={len(events)}",
+                                    status_code=303)
 
         return self._handle(request, page)
 
