@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from itertools import islice
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -83,6 +84,12 @@ class Engine:
     ``InvalidTransition``, changes no task, and is recorded as a ``refused`` event.
     """
 
+    #: A refusal identical to the log's last event (same task, person, unit, action and reason) within
+    #: this many seconds is counted (``coalesced_refusals``), not logged again, so that a double-click
+    #: does not flood the audit log; every distinct refusal is logged. ``0`` (default) logs every one;
+    #: the web app sets 60.
+    coalesce_seconds: float = 0.0
+
     def __init__(self, campaign: Campaign, store: Store, *, plugins: Plugins | None = None,
                  clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True) -> None:
         self.campaign = campaign
@@ -101,6 +108,8 @@ class Engine:
         self._lock = threading.RLock()
         # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
         self._verify = True
+        # Refused event seq -> identical refusals counted but not logged again (see coalesce_seconds).
+        self._coalesced: dict[int, int] = {}
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
@@ -415,6 +424,8 @@ class Engine:
                 draft = Draft(campaign=self.campaign.id, kind=EventKind.REFUSED, at=now, task=req.task,
                               actor=req.actor.person, unit=req.unit, from_state=str(current),
                               to_state=str(current), target=req.target, reason=str(exc), ref=str(req.action))
+            if error is not None and self.coalesce_seconds > 0 and self._coalesce(draft):
+                raise error
             try:
                 (event,) = self._append([draft])
             except ConcurrencyConflict:
@@ -426,6 +437,24 @@ class Engine:
                 raise error
             return event
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def coalesced_refusals(self) -> Mapping[int, int]:
+        """Refused event seq -> how many identical refusals right after it this engine did not log."""
+        return MappingProxyType(self._coalesced)
+
+    def _coalesce(self, draft: Draft) -> bool:
+        # The log's last event is the same refusal, recent: count this one instead of logging it.
+        seq = self._state.seq
+        last = next(islice(self.store.read(self.campaign.id, after=seq - 1), 1), None) if seq else None
+        same = last is not None and last.kind is EventKind.REFUSED and (
+            last.task, last.actor, last.unit, last.ref, last.reason, last.target) == (
+            draft.task, draft.actor, draft.unit, draft.ref, draft.reason, draft.target)
+        if not same or last.seq != seq or (  # type: ignore[union-attr]
+                draft.at - last.at).total_seconds() > self.coalesce_seconds:  # type: ignore[union-attr]
+            return False
+        self._coalesced[last.seq] = self._coalesced.get(last.seq, 0) + 1  # type: ignore[union-attr]
+        return True
 
     def _replayed(self, req: _Request) -> Event:
         # The host retried a request that was already carried out: hand back what it did.

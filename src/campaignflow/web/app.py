@@ -130,6 +130,9 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
         msg = "create_app needs identify= (the host's login hook) or login= (a DemoLogin)"
         raise TypeError(msg)
     engines = {c.id: Engine.open(c, store, plugins=plugins, clock=clock) for c in campaigns}
+    for engine in engines.values():
+        # A double-clicked refused button is counted, not logged twice (the audit page shows the count).
+        engine.coalesce_seconds = 60.0
     who = identify if identify is not None else login.identify  # type: ignore[union-attr]
     desk = _Desk(engines, who, secret or secrets.token_bytes(32), login, clock.now if clock is not None else None)
     desk.supervisors = frozenset(supervisors or ())
@@ -460,6 +463,7 @@ class _Pages:
             except TamperedLogError as exc:
                 chain_ok, chain_text = False, str(exc)
             return self._render(request, "audit.html", events=events, chain_ok=chain_ok, chain_text=chain_text,
+                                coalesced=dict(getattr(engine, "coalesced_refusals", {})),
                                 kinds=[str(k) for k in EventKind], f_task=task or "", f_unit=unit or "",
                                 f_kind=kind or "", **self._context(engine))
 

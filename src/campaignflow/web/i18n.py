@@ -88,6 +88,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "tick": ("督办检查:触发已到期的提醒与督办", "Check deadlines: fire the reminders and escalations now due"),
     "ticked": ("督办检查完成,新记录", "Deadlines checked; new events"),
     "not_supervisor": ("只有发文单位及其上级可发起督办检查。", "Only the issuer and its superiors may check deadlines."),
+    "repeats": ("同一操作被连续拒绝的次数(重复的不再另记,本进程计数)",
+                "times the same action was refused in a row (repeats are counted by this process, not logged)"),
     "a.report": ("办结并报送", "Finish and send"),
     "s.waiting": ("等待前置任务", "waiting"),
     "s.ready": ("可开始", "ready"),
