@@ -30,12 +30,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 _KNOWN_BROKEN = {
     "tests/runtime/test_checkpoint.py::test_a_keyed_checkpoint_that_was_edited_is_refused":
         "edited keyed checkpoint not refused after the merge",
-    "tests/web/test_browser.py::test_a_lanshan_round_in_the_browser": "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_pages.py::test_task_page_shows_quote_owners_chain_and_history":
-        "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_pages.py::test_sending_back_needs_a_reason_and_shows_it": "Lanshan plan has no approval step now (#18)",
-    "tests/web/test_security.py::test_a_forged_form_acting_for_another_unit_is_refused_and_audited":
-        "Lanshan plan has no approval step now (#18)",
 }
 
 

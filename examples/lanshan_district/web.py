@@ -34,6 +34,8 @@ from campaignflow.runtime import SQLiteStore
 from campaignflow.web import create_app, header_identity
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from host import with_sign_off  # noqa: E402  (the platform's sign-off of the bureau plans, beside this file)
 PLANS = (HERE.parents[1] / "plugins" / "lanshan_stats_bureau" / "plan.toml",
          HERE / "plans" / "education-bureau.toml", HERE / "plans" / "health-bureau.toml")
 
@@ -47,7 +49,8 @@ def _home(_request: Request) -> HTMLResponse:
 def platform(db: Path, secret: bytes) -> Starlette:
     """The district platform: its home page, and the campaign desk mounted at ``/campaigns``."""
     plugins = create_plugin_manager(plugin_dirs=[PLANS[0].parent])
-    campaigns = [cf.load_plan(p, plugins=plugins) for p in PLANS]
+    # The platform's practice, as in host.py: the office also approves the statistics bureau's plan.
+    campaigns = [with_sign_off(cf.load_plan(p, plugins=plugins)) for p in PLANS]
     desk = create_app(campaigns, SQLiteStore(db), identify=header_identity(), secret=secret, plugins=plugins)
     return Starlette(routes=[Route("/", _home), Mount("/campaigns", app=desk)])
 
@@ -67,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["LANSHAN_DB"] = str(args.db.resolve())
     os.environ.setdefault("LANSHAN_SECRET", secrets.token_hex(32))
-    sys.path.insert(0, str(HERE))
     uvicorn.run("web:app_from_env", factory=True, host="127.0.0.1", port=args.port, workers=args.workers,
                 app_dir=str(HERE))
     return 0

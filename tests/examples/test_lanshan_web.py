@@ -58,3 +58,13 @@ def test_the_office_approves_a_bureau_plan_through_the_platform(tmp_path):
     press(OFFICE, "approve", "district-fpb")
     page = client.get(base, headers=OFFICE).text
     assert "已办结" in page and "zhao.min" in page.split('id="chain"')[1]
+
+
+def test_the_platform_has_the_office_sign_off_the_statistics_bureaus_plan(tmp_path):
+    # The document only sends (报) the plan; this platform (host.with_sign_off) adds the office's approval.
+    from starlette.testclient import TestClient
+
+    client = TestClient(_platform(tmp_path / "l.db"))
+    page = client.get("/campaigns/c/lanshan-stats-bureau/tasks/bureau-plan", headers=BUREAU).text
+    assert 'id="chain"' in page and "区扶贫办" in page.split('id="chain"')[1].split("</table>")[0]
+    assert 'id="reports"' in page  # and it is still sent to the office

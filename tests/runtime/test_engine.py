@@ -311,15 +311,17 @@ def test_queries_by_state_unit_and_due_date(engine, clock):
 
 
 def test_agenda_is_what_a_unit_must_do_this_week(engine, clock):
-    assert engine.agenda("hf") == []
+    # Work the unit can do now is on its agenda, however far its deadline (#17: a ready plan due
+    # in four weeks used to be left off a 7-day agenda).
+    assert [v.id for v in engine.agenda("hf")] == ["city-plan@hf"]
     clock.set(datetime(2020, 7, 27, 9))
     assert [v.id for v in engine.agenda("hf")] == ["city-plan@hf"]
     engine.start("city-plan@hf", HF)
     engine.submit("city-plan@hf", HF)
     assert engine.agenda("hf") == []
-    # Undated work is always on the agenda; dated work when due within the horizon (step due Thu 09:00).
+    # What the office must approve now is on its agenda with any horizon (step due Thu 09:00).
     assert [v.id for v in engine.agenda("ah-fpb")] == ["city-plan@hf", "budget"]
-    assert [v.id for v in engine.agenda("ah-fpb", days=1)] == ["budget"]
+    assert [v.id for v in engine.agenda("ah-fpb", days=1)] == ["city-plan@hf", "budget"]
     assert engine.task("city-plan@hf").step_due == datetime(2020, 7, 30, 9)
 
 

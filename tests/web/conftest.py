@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 pytest.importorskip("starlette", reason="the serve extra is not installed")
 
-from web_support import CID, LANSHAN, SECRET, T0, token  # noqa: E402
+from web_support import CID, LANSHAN, SECRET, T0, token, with_sign_off  # noqa: E402
 
 import campaignflow as cf  # noqa: E402
 from campaignflow.model import Campaign  # noqa: E402
@@ -27,6 +27,13 @@ def plugins() -> Plugins:
 
 @pytest.fixture(scope="session")
 def lanshan(plugins: Plugins) -> Campaign:
+    """The Lanshan plan as the example host runs it: the office approves the bureau's plan."""
+    return with_sign_off(cf.load_plan(LANSHAN, plugins=plugins))
+
+
+@pytest.fixture(scope="session")
+def lanshan_as_written(plugins: Plugins) -> Campaign:
+    """The plugin's plan as the document says: the bureau sends (报) its plan, the office receives it."""
     return cf.load_plan(LANSHAN, plugins=plugins)
 
 
@@ -37,15 +44,17 @@ def clock() -> ManualClock:
 
 @pytest.fixture()
 def make_client(tmp_path: Path, plugins: Plugins, clock: ManualClock) -> Callable[..., object]:
-    """A TestClient for a demo-login app over ``campaign`` (default Lanshan) on a fresh SQLite file."""
+    """A TestClient for a demo-login app over ``campaign`` (default Lanshan with the host's sign-off) on a fresh
+    SQLite file."""
     from starlette.testclient import TestClient
 
     from campaignflow.web import DemoLogin, create_app
 
-    def make(campaign: Campaign | None = None, db: Path | None = None, **kwargs: object) -> TestClient:
-        campaigns = [campaign] if campaign is not None else [cf.load_plan(LANSHAN, plugins=plugins)]
+    def make(campaign: Campaign | None = None, db: Path | None = None, store: object = None,
+             **kwargs: object) -> TestClient:
+        campaigns = [campaign] if campaign is not None else [with_sign_off(cf.load_plan(LANSHAN, plugins=plugins))]
         units = {u: x.name for c in campaigns for u, x in c.units.items()}
-        app = create_app(campaigns, SQLiteStore(db or tmp_path / "web.db"), login=DemoLogin(units, SECRET),
+        app = create_app(campaigns, store or SQLiteStore(db or tmp_path / "web.db"), login=DemoLogin(units, SECRET),
                          secret=SECRET, plugins=plugins, clock=clock, **kwargs)  # type: ignore[arg-type]
         return TestClient(app)
 

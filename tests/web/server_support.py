@@ -22,10 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, *args: str, workers: int = 1, now: str = "2016-09-05T09:00") -> Iterator[str]:
-    """The base URL of `campaignflow serve LANSHAN --db db ...` until the block ends."""
+def served(db: Path | str, *args: str, workers: int = 1, now: str = "2016-09-05T09:00",
+           plans: tuple[Path, ...] = (LANSHAN,)) -> Iterator[str]:
+    """The base URL of `campaignflow serve PLANS... --db db ...` (default the Lanshan plan) until the block ends."""
     port = free_port()
-    cmd = [sys.executable, "-m", "campaignflow", "serve", str(LANSHAN), "--db", str(db), "--port", str(port),
+    cmd = [sys.executable, "-m", "campaignflow", "serve", *map(str, plans), "--db", str(db), "--port", str(port),
            "--workers", str(workers), *(["--now", now] if now else []), *args]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

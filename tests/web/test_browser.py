@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from server_support import served
-from web_support import CID, ROOT, need
+from web_support import CID, EDUCATION, LANSHAN, ROOT, need
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser")) if p), None)
 DRIVER = shutil.which("chromedriver")
@@ -59,15 +59,15 @@ def test_a_lanshan_round_in_the_browser(browser, tmp_path):
     find = d.find_element
 
     def sign_in(person: str, unit: str) -> None:
-        d.get(f"{url}/")
+        d.get(f"{url}/c/{CID}/inbox")  # signed out: sent to the sign-in form
         assert "/login" in d.current_url
         find(By.ID, "person").send_keys(person)
         Select(find(By.ID, "unit")).select_by_value(unit)
         click(find(By.ID, "signin"))
         assert find(By.ID, "who").text == person
 
-    def open_task(task: str) -> None:
-        d.get(f"{url}/c/{CID}/tasks/{task}")
+    def open_task(task: str, cid: str = CID) -> None:
+        d.get(f"{url}/c/{cid}/tasks/{task}")
 
     def click(element: object) -> None:
         # A form post loads a new page: wait until the old one is gone before reading the new one.
@@ -87,11 +87,15 @@ def test_a_lanshan_round_in_the_browser(browser, tmp_path):
         click(find(By.ID, f"do-{action}"))
         assert "已办理" in find(By.ID, "message").text
 
-    with served(tmp_path / "browser.db") as url:
+    edu = "lanshan-education-bureau"
+    # The statistics bureau's plan sends (报) its plan to the district office; the education bureau's
+    # plan (the example host's) has the office approve it: the round has both.
+    with served(tmp_path / "browser.db", plans=(LANSHAN, EDUCATION)) as url:
         # JavaScript is really off: a page's script does not run.
         d.get("data:text/html,<p id=js>off</p><script>document.getElementById('js').textContent='on'</script>")
         assert find(By.ID, "js").text == "off"
         sign_in("王丽", "stats-bureau")
+        d.get(f"{url}/c/{CID}/inbox")
         _shot(d, "01-bureau-inbox")
         assert "我的待办" in find(By.TAG_NAME, "h1").text
         click(find(By.LINK_TEXT, "区统计局成立“扶贫日”活动领导小组"))
@@ -100,19 +104,33 @@ def test_a_lanshan_round_in_the_browser(browser, tmp_path):
         open_task("bureau-plan")
         press("start")
         _shot(d, "02-bureau-plan-started")
+        assert "区扶贫办" in find(By.ID, "do-complete").text  # 办结并报送 (区扶贫办): no approval to ask for
+        press("complete")
+        assert find(By.ID, "state").text.startswith("已办结")
+        assert find(By.CSS_SELECTOR, "#reports .report-state").text.startswith("已报送")
+        click(find(By.XPATH, "//form[@action='/logout']//button"))
+
+        sign_in("孙华", "education-bureau")
+        open_task("bureau-plan", edu)
+        press("start")
         press("submit")
         assert find(By.ID, "state").text.startswith("审批中")
         click(find(By.XPATH, "//form[@action='/logout']//button"))
 
         sign_in("赵敏", "district-fpb")
+        d.get(f"{url}/c/{CID}/inbox")
+        received = find(By.CSS_SELECTOR, "#received tr[data-report='bureau-plan']").text
+        assert "已报送" in received
+        _shot(d, "03-office-received")
+        d.get(f"{url}/c/{edu}/inbox")
         rows = d.find_elements(By.CSS_SELECTOR, "#tasks tbody tr")
         assert [r.get_attribute("data-task") for r in rows] == ["bureau-plan"]
         _shot(d, "03-office-inbox")
-        open_task("bureau-plan")
+        open_task("bureau-plan", edu)
         stale = d.current_window_handle
         # A second tab approves first; the first tab's button is stale now.
         d.switch_to.new_window("tab")
-        open_task("bureau-plan")
+        open_task("bureau-plan", edu)
         press("approve")
         _shot(d, "04-office-approved")
         assert find(By.ID, "state").text.startswith("已办结")

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from server_support import served
 from web_support import LANSHAN
+from web_support import httpx as http_module
 
 from campaignflow.cli.main import cli
 
@@ -49,7 +50,7 @@ def test_messages_in_chinese(tmp_path):
 
 
 def test_the_readme_command_brings_up_the_inbox(tmp_path):
-    httpx = pytest.importorskip("httpx")
+    httpx = http_module()
     with served(tmp_path / "lanshan.db", now="") as url:
         r = httpx.get(f"{url}/", follow_redirects=True)
         assert r.status_code == 200 and "登录" in r.text and str(r.url).startswith(f"{url}/login")
@@ -64,3 +65,28 @@ def test_a_postgresql_url_without_that_store_is_a_readable_error(run, tmp_path):
     else:  # the PostgreSQL store has landed: no server here, still exit 2
         assert r.exit_code == 2
     assert "s3cret" not in r.output and "Traceback" not in r.output
+
+
+def test_serve_checks_deadlines_itself_on_request(tmp_path):
+    # `--tick-every`: each worker fires the passed timers; here the plan is late on 8 October.
+    import time
+
+    from campaignflow.runtime import EventKind, SQLiteStore
+
+    db = tmp_path / "tick.db"
+    with served(db, "--tick-every", "1", now="2016-10-08T09:00"):
+        deadline = time.monotonic() + 20
+        kinds: list[EventKind] = []
+        while EventKind.OVERDUE not in kinds and time.monotonic() < deadline:
+            time.sleep(0.3)
+            store = SQLiteStore(db)
+            try:
+                kinds = [e.kind for e in store.read("lanshan-stats-bureau")]
+            finally:
+                store.close()
+    assert EventKind.OVERDUE in kinds
+
+
+def test_tick_every_must_be_a_second_or_more(run, tmp_path):
+    r = run(str(LANSHAN), "--db", str(tmp_path / "t.db"), "--tick-every", "0", "--check")
+    assert r.exit_code == 2 and "Traceback" not in r.output

@@ -180,3 +180,86 @@ def test_a_person_of_several_units_picks_one(make_client, tmp_path, lanshan, plu
     # Someone else's unit in the query is ignored, not trusted.
     other = client.get(f"/c/{CID}/inbox?unit=district-xcb", headers=who).text
     assert "区宣传部" not in other.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_a_report_is_sent_and_received_not_approved(make_client, lanshan_as_written):
+    # The plugin's plan as the document says: "报区扶贫办" sends the plan; the office receives it.
+    client = make_client(lanshan_as_written)
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    reports = page.split('id="reports"')[1].split("</table>")[0]
+    assert "区扶贫办" in reports and "2016-09-30 12:00" in reports and "待报送" in reports
+    assert 'id="do-submit"' not in page and "办结并报送 (区扶贫办)" in page  # no approval to ask for
+    r = act(client, "bureau-plan", "complete", BUREAU)
+    assert "已办结" in r.text and "已报送 2016-09-05 09:00" in r.text.split('id="reports"')[1]
+    client.cookies.clear()
+    sign_in(client, OFFICE, "赵敏")
+    inbox = client.get(f"/c/{CID}/inbox").text
+    received = inbox.split('id="received"')[1].split("</table>")[0]
+    # Both reports to the office are listed: the plan (sent) and the summary (due 24 October, not yet).
+    assert 'data-report="bureau-plan"' in received and 'data-report="summary"' in received
+    assert "已报送" in received.split('data-report="bureau-plan"')[1].split("</tr>")[0]
+    assert "2016-10-24" in received.split('data-report="summary"')[1].split("</tr>")[0]
+    office_page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    assert 'id="do-approve"' not in office_page and 'id="no-actions"' in office_page
+
+
+def test_a_report_sent_after_its_deadline_shows_late(make_client, lanshan_as_written, clock):
+    client = make_client(lanshan_as_written)
+    sign_in(client, BUREAU)
+    act(client, "bureau-leading-group", "start", BUREAU)
+    act(client, "bureau-leading-group", "complete", BUREAU)
+    act(client, "bureau-plan", "start", BUREAU)
+    clock.set(datetime(2016, 9, 30, 14))  # two hours after 12:00
+    r = act(client, "bureau-plan", "complete", BUREAU)
+    row = r.text.split('id="reports"')[1].split("</table>")[0]
+    assert "已报送 2016-09-30 14:00" in row and "已逾期" in row
+
+
+def _press(client, task, action, unit, **fields):
+    # Like act(), with the form's other fields (the reassignment's target).
+    from web_support import token
+
+    page = client.get(f"/c/{CID}/tasks/{task}")
+    data = {"csrf": token(page.text), "action": action, "unit": unit, "key": f"{task}-{action}-{len(page.text)}"}
+    return client.post(f"/c/{CID}/tasks/{task}/act", data=data | fields)
+
+
+def test_a_superior_reassigns_and_cancels_and_others_get_no_such_buttons(make_client):
+    client = make_client()
+    sign_in(client, OFFICE, "赵敏")  # the district office is no superior of the bureau: no buttons
+    page = client.get(f"/c/{CID}/tasks/bureau-leading-group").text
+    assert 'id="do-reassign"' not in page and 'id="do-cancel"' not in page
+    r = _press(client, "bureau-leading-group", "cancel", OFFICE, reason="伪造")
+    assert r.status_code == 403 and "操作被拒绝" in message(r.text)
+    client.cookies.clear()
+    sign_in(client, "district", "区长")  # the bureau's parent
+    page = client.get(f"/c/{CID}/tasks/bureau-leading-group").text
+    assert 'id="do-reassign"' in page and 'id="do-cancel"' in page
+    assert '<option value="stats-bureau">' not in page.split('id="reassign-to"')[1].split("</select>")[0]
+    r = _press(client, "bureau-leading-group", "reassign", "district", to="stats-staff", reason="由科室办理")
+    assert r.status_code == 200 and "已办理: 改派" in message(r.text)
+    row = r.text.split('id="history"')[1].split("reassigned")[1].split("</tr>")[0]
+    assert "<td class=\"recipients\">区统计局干部职工</td>" in row and "由科室办理" in row
+    r = _press(client, "bureau-leading-group", "reassign", "district", to="../etc")
+    assert r.status_code == 400 and "操作被拒绝" in message(r.text)
+    r = _press(client, "photo-exhibition", "cancel", "district", reason="取消摄影展")
+    assert "已取消" in r.text and "取消摄影展" in r.text
+    assert 'id="do-cancel"' not in r.text  # nothing left to cancel
+    client.cookies.clear()
+    sign_in(client, "stats-staff", "钱科长")
+    assert 'data-task="bureau-leading-group"' in client.get(f"/c/{CID}/inbox").text  # the new lead's inbox
+
+
+def test_the_history_says_whom_each_step_went_to(make_client):
+    client = make_client()
+    _submitted_plan(client)
+    page = client.get(f"/c/{CID}/tasks/bureau-plan").text
+    submitted = page.split('id="history"')[1].split("submitted")[1].split("</tr>")[0]
+    assert '<td class="recipients">区扶贫办</td>' in submitted  # the approvers who must act now
+    r = act(client, "bureau-plan", "reject", OFFICE, reason="补充")
+    rejected = r.text.split('id="history"')[1].split("rejected")[1].split("</tr>")[0]
+    assert '<td class="recipients">区统计局</td>' in rejected  # back to the lead

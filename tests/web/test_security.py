@@ -127,3 +127,15 @@ def test_any_title_renders_escaped(make_client, lanshan, title):
     text = client.get(f"/c/{CID}/tasks/bureau-leading-group").text
     shown = text.split('id="title">')[1].split("</h1>")[0]
     assert html.unescape(shown) == title and "<" not in shown
+
+
+def test_a_double_clicked_refusal_is_logged_once_with_its_count(make_client):
+    client = make_client()
+    sign_in(client, BUREAU)
+    for _ in range(3):  # the plan may not start before its prerequisite: refused three times
+        r = act(client, "bureau-plan", "start", BUREAU)
+        assert r.status_code == 409 and "操作被拒绝" in message(r.text)
+    act(client, "bureau-leading-group", "start", BUREAU)  # something else
+    r = act(client, "bureau-plan", "complete", BUREAU)  # a different refusal: logged
+    audit = client.get(f"/c/{CID}/audit?kind=refused").text.split('id="events"')[1]
+    assert audit.count("<tr>") == 1 + 2 and audit.count("×3") == 1

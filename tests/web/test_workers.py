@@ -7,7 +7,8 @@ import re
 import pytest
 from conftest import act, sign_in
 from server_support import served
-from web_support import CID
+from web_support import CID, EDUCATION, LANSHAN
+from web_support import httpx as http_module
 
 BUREAU, OFFICE = "stats-bureau", "district-fpb"
 
@@ -43,27 +44,36 @@ def test_header_login_without_headers_is_401(tmp_path, lanshan, plugins, clock):
 
 
 def test_a_campaign_through_four_uvicorn_workers(tmp_path):
-    httpx = pytest.importorskip("httpx")
+    httpx = http_module()
     db = tmp_path / "workers.db"
     bureau = {"X-Remote-User": "wang.li", "X-Remote-Units": BUREAU}
+    education = {"X-Remote-User": "sun.hua", "X-Remote-Units": "education-bureau"}
     office = {"X-Remote-User": "zhao.min", "X-Remote-Units": OFFICE}
-    with served(db, "--auth", "header", workers=4) as url, httpx.Client(base_url=url) as client:
-        def press(task: str, action: str, who: dict[str, str], unit: str) -> None:
-            page = client.get(f"/c/{CID}/tasks/{task}", headers=who).text
+    edu = "lanshan-education-bureau"
+    with served(db, "--auth", "header", workers=4, plans=(LANSHAN, EDUCATION)) as url, \
+            httpx.Client(base_url=url) as client:
+        def press(cid: str, task: str, action: str, who: dict[str, str], unit: str) -> None:
+            page = client.get(f"/c/{cid}/tasks/{task}", headers=who).text
             csrf = re.search(r'name="csrf" value="(\w+)"', page).group(1)  # type: ignore[union-attr]
-            r = client.post(f"/c/{CID}/tasks/{task}/act", headers=who,
-                            data={"csrf": csrf, "action": action, "unit": unit, "key": f"{task}-{action}"})
+            r = client.post(f"/c/{cid}/tasks/{task}/act", headers=who,
+                            data={"csrf": csrf, "action": action, "unit": unit, "key": f"{cid}-{task}-{action}"})
             assert r.status_code == 303, r.text
 
-        press("bureau-leading-group", "start", bureau, BUREAU)
-        press("bureau-leading-group", "complete", bureau, BUREAU)
-        press("bureau-plan", "start", bureau, BUREAU)
-        press("bureau-plan", "submit", bureau, BUREAU)
-        # Whichever worker answers, it has read the others' events.
+        # The statistics bureau sends (报) its plan: the office receives it, whichever worker answers.
+        press(CID, "bureau-leading-group", "start", bureau, BUREAU)
+        press(CID, "bureau-leading-group", "complete", bureau, BUREAU)
+        press(CID, "bureau-plan", "start", bureau, BUREAU)
+        press(CID, "bureau-plan", "complete", bureau, BUREAU)
         for _ in range(8):
-            assert _state(client.get(f"/c/{CID}/tasks/bureau-plan", headers=office).text) == "审批中"
-        press("bureau-plan", "approve", office, OFFICE)
+            received = client.get(f"/c/{CID}/inbox", headers=office).text.split('id="received"')[1]
+            assert "已报送" in received.split('data-report="bureau-plan"')[1].split("</tr>")[0]
+        # The education bureau's plan is approved by the office.
+        press(edu, "bureau-plan", "start", education, "education-bureau")
+        press(edu, "bureau-plan", "submit", education, "education-bureau")
         for _ in range(8):
-            assert _state(client.get(f"/c/{CID}/tasks/bureau-plan", headers=bureau).text) == "已办结"
-        audit = client.get(f"/c/{CID}/audit", headers=office).text
-        assert "哈希链校验通过" in audit
+            assert _state(client.get(f"/c/{edu}/tasks/bureau-plan", headers=office).text) == "审批中"
+        press(edu, "bureau-plan", "approve", office, OFFICE)
+        for _ in range(8):
+            assert _state(client.get(f"/c/{edu}/tasks/bureau-plan", headers=education).text) == "已办结"
+        for cid in (CID, edu):
+            assert "哈希链校验通过" in client.get(f"/c/{cid}/audit", headers=office).text

@@ -40,12 +40,15 @@ def _loopback(host: str) -> bool:
                    "and X-Remote-Units from a reverse proxy.")
 @click.option("--now", "now", default=None, metavar="DATETIME",
               help="Run the campaign's clock as if it were this moment now (a demonstration of a past plan).")
+@click.option("--tick-every", "tick_every", type=click.FloatRange(min=1.0), default=None, metavar="SECONDS",
+              help="Check deadlines (fire reminders and escalations) every SECONDS in each worker; by default "
+                   "only the overview's button for the issuer, or a cron `campaignflow run tick`.")
 @click.option("--check", is_flag=True, help="Load the plans and open the store, then exit without serving.")
 @lang_option
 @plugins_option
 @pass_session
 def serve(session: Session, plans: tuple[str, ...], db: str, host: str, port: int, workers: int, auth: str,
-          now: str | None, check: bool) -> None:
+          now: str | None, tick_every: float | None, check: bool) -> None:
     """Serve the web inbox for PLAN... on the store --db (Chinese pages, English available).
 
     \b
@@ -86,7 +89,7 @@ def serve(session: Session, plans: tuple[str, ...], db: str, host: str, port: in
     config = ServeConfig(plans=[c.source or "" for c in campaigns], db=db if url else str(Path(db).resolve()),
                          auth=auth,
                          secret=secrets.token_hex(32), plugin_dirs=[str(p) for p in session.plugin_dirs],
-                         clock_offset=offset)
+                         clock_offset=offset, tick_every=tick_every)
     try:
         # Open once here: a bad store or a tampered log is a readable exit 2, not a crashing worker.
         store = open_store(config.db)

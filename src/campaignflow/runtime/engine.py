@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from itertools import islice
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -90,6 +91,12 @@ class Engine:
     ``InvalidTransition``, changes no task, and is recorded as a ``refused`` event.
     """
 
+    #: A refusal identical to the log's last event (same task, person, unit, action and reason) within
+    #: this many seconds is counted (``coalesced_refusals``), not logged again, so that a double-click
+    #: does not flood the audit log; every distinct refusal is logged. ``0`` (default) logs every one;
+    #: the web app sets 60.
+    coalesce_seconds: float = 0.0
+
     def __init__(self, campaign: Campaign, store: Store, *, plugins: Plugins | None = None,
                  clock: Clock | None = None, retries: int = 3, audit_refusals: bool = True,
                  supervision: Supervision | None = None) -> None:
@@ -116,6 +123,8 @@ class Engine:
         self._lock = threading.RLock()
         # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
         self._verify = True
+        # Refused event seq -> identical refusals counted but not logged again (see coalesce_seconds).
+        self._coalesced: dict[int, int] = {}
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
@@ -377,7 +386,9 @@ class Engine:
                                                                              else state)}
         units = set(self._members(unit)) if unit is not None else None
         out = []
-        for info in self.plan.tasks.values():
+        # With a unit, only its tasks are looked at (the agenda of one unit of a large plan).
+        infos = self.plan.tasks.values() if units is None else self.plan.involving(units, self._state)
+        for info in infos:
             if states is not None and self.plan.state_of(info.id, self._state) not in states:
                 continue
             view = self._view(info)
@@ -394,11 +405,12 @@ class Engine:
         return out
 
     def agenda(self, unit: str, *, now: datetime | None = None, days: float = 7) -> list[TaskView]:
-        """What ``unit`` must do within ``days``: tasks it must start, finish, submit or approve.
+        """What ``unit`` must do: tasks it may start, finish or submit now, or must approve, and what opens soon.
 
-        A task is on the agenda when the unit may act on it now and its nearest
-        deadline falls before ``now + days`` (or it has none). Ordered by deadline.
-        A group stands for its units: the agenda of any of them.
+        Work the unit can do now is on the agenda whatever its deadline. A ready
+        task whose window has not opened yet is on it when it opens or is due
+        before ``now + days``. Ordered by deadline. A group stands for its units:
+        the agenda of any of them.
         """
         units = set(self._members(unit))
         moment = self._now(now)
@@ -410,7 +422,8 @@ class Engine:
         for view in self.tasks(unit=unit):
             mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
                 view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
-            if mine and (view.next_due is None or view.next_due < horizon):
+            later = view.opens is not None and view.opens > moment  # ready, but its window is still shut
+            if mine and (not later or view.opens < horizon or (view.next_due is not None and view.next_due < horizon)):
                 out.append(view)
         return sorted(out, key=lambda v: (v.next_due or datetime.max, v.id))
 
@@ -703,6 +716,8 @@ class Engine:
                 draft = Draft(campaign=self.campaign.id, kind=EventKind.REFUSED, at=now, task=req.task,
                               actor=req.actor.person, unit=req.unit, from_state=str(current),
                               to_state=str(current), target=req.target, reason=str(exc), ref=str(req.action))
+            if error is not None and self.coalesce_seconds > 0 and self._coalesce(draft):
+                raise error
             try:
                 (event,) = self._append([draft])
             except ConcurrencyConflict:
@@ -714,6 +729,24 @@ class Engine:
                 raise error
             return event
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def coalesced_refusals(self) -> Mapping[int, int]:
+        """Refused event seq -> how many identical refusals right after it this engine did not log."""
+        return MappingProxyType(self._coalesced)
+
+    def _coalesce(self, draft: Draft) -> bool:
+        # The log's last event is the same refusal, recent: count this one instead of logging it.
+        seq = self._state.seq
+        last = next(islice(self.store.read(self.campaign.id, after=seq - 1), 1), None) if seq else None
+        same = last is not None and last.kind is EventKind.REFUSED and (
+            last.task, last.actor, last.unit, last.ref, last.reason, last.target) == (
+            draft.task, draft.actor, draft.unit, draft.ref, draft.reason, draft.target)
+        if not same or last.seq != seq or (  # type: ignore[union-attr]
+                draft.at - last.at).total_seconds() > self.coalesce_seconds:  # type: ignore[union-attr]
+            return False
+        self._coalesced[last.seq] = self._coalesced.get(last.seq, 0) + 1  # type: ignore[union-attr]
+        return True
 
     def _replayed(self, req: _Request) -> Event:
         # The host retried a request that was already carried out: hand back what it did.

@@ -81,6 +81,9 @@ class PlanIndex:
                                                  else task_deadline(task)) for i, s in enumerate(task.reports_to)),
             )
         self.tasks: Mapping[str, TaskInfo] = tasks
+        self._position = {tid: pos for pos, tid in enumerate(tasks)}
+        self._by_unit: dict[str, list[int]] | None = None
+        self._order: list[TaskInfo] = []
 
     def state_of(self, task_id: str, state: State) -> TaskState:
         """The task's current state: the stored one, or waiting/ready from its prerequisites."""
@@ -95,6 +98,22 @@ class PlanIndex:
     def lead_of(self, task_id: str, state: State) -> str:
         """The task's lead unit, after any reassignment."""
         return state.record(task_id).lead or self.tasks[task_id].task.lead
+
+    def involving(self, units: set[str], state: State) -> list[TaskInfo]:
+        """Tasks, in plan order, that ``units`` may have a part in: a superset of those they lead
+        (after reassignment), partner in, or approve at some step. Cost: those tasks, not the plan."""
+        if self._by_unit is None:
+            # Built on first use: the plan does not change under an index.
+            by_unit: dict[str, list[int]] = {}
+            for pos, info in enumerate(self.tasks.values()):
+                for uid in {info.task.lead, *info.partners, *(u for s in info.steps for u in s.units)}:
+                    by_unit.setdefault(uid, []).append(pos)
+            self._by_unit, self._order = by_unit, list(self.tasks.values())
+        positions = {p for uid in units for p in self._by_unit.get(uid, ())}
+        # A reassignment moves the lead at run time: the state knows those (few) tasks.
+        positions.update(self._position[tid] for tid, r in state.records.items()
+                         if r.lead is not None and r.lead in units and tid in self._position)
+        return [self._order[p] for p in sorted(positions)]
 
     def superiors(self, unit: str) -> tuple[str, ...]:
         """Who may reassign or cancel a task led by ``unit``: its ancestors and the issuer."""

@@ -36,7 +36,7 @@ from .i18n import LANGS, translator
 __all__ = ["ACTIONS", "create_app"]
 
 #: The actions a page offers, in the order of the buttons.
-ACTIONS = ("start", "complete", "submit", "approve", "reject")
+ACTIONS = ("start", "complete", "submit", "approve", "reject", "reassign", "cancel")
 _TERMINAL = (TaskState.DONE, TaskState.CANCELLED)
 _GANTT_ROWS = 300  # beyond this a Gantt in HTML is no longer readable; the ledger has every task
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -62,6 +62,38 @@ class _Desk:
         self.secret = secret
         self.login = login
         self._now = now
+        self._reports: dict[str, dict[str, dict[str, None]]] = {}
+        self.supervisors: frozenset[str] = frozenset()
+
+    def reports_to(self, engine: Engine, unit: str) -> list[str]:
+        """Ids of the tasks that send (报, ``reports_to``) something to ``unit``, in plan order."""
+        index = self._reports.get(engine.campaign.id)
+        if index is None:
+            # Built once per campaign: the plan does not change under an engine.
+            index = {}
+            c = engine.campaign
+            for task in c.tasks.values():
+                for sub in task.reports_to:
+                    for uid in c.expand(sub.to) or sub.to:
+                        index.setdefault(uid, {})[task.id] = None
+            self._reports[engine.campaign.id] = index
+        return list(index.get(unit, {}))
+
+    def tick(self, engine: Engine) -> list[Any]:
+        """Fire the campaign's passed timers (overdue, escalation) as of now; the events written."""
+        engine.refresh()
+        return engine.tick(self.now(engine))
+
+    def supervises(self, engine: Engine, actor: Actor | None) -> str | None:
+        """The unit of ``actor`` that may ask for a deadline check of the campaign, if any."""
+        if actor is None:
+            return None
+        c = engine.campaign
+        allowed = set(self.supervisors)
+        if c.issuer is not None:
+            allowed |= {c.issuer, *c.ancestors(c.issuer)}
+        mine = sorted(actor.units & allowed)
+        return mine[0] if mine else None
 
     def now(self, engine: Engine) -> datetime:
         return self._now() if self._now is not None else engine.clock.now()
@@ -74,7 +106,8 @@ class _Desk:
 
 def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identify | None = None,
                login: DemoLogin | None = None, secret: bytes | None = None, plugins: Any = None,
-               clock: Clock | None = None) -> Starlette:
+               clock: Clock | None = None, supervisors: Iterable[str] | None = None,
+               tick_every: float | None = None) -> Starlette:
     """The web app for ``campaigns`` running on ``store`` (any ``Store``: SQLite, PostgreSQL, memory).
 
     Args:
@@ -87,13 +120,22 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
             deployment must share it. Default: random (fine for one process).
         plugins: plugin manager for the plans' calendars and event hooks.
         clock: where "now" comes from (default: the system clock in each campaign's timezone).
+        supervisors: units offered the "check deadlines" button (``Engine.tick``) on the overview,
+            besides each campaign's issuer and the issuer's superiors (the supervising office).
+        tick_every: seconds between deadline checks run by the app itself in the background
+            (every worker runs them; the engine commits each timer once). ``None``: only the
+            button, or a cron ``campaignflow run tick``.
     """
     if identify is None and login is None:
         msg = "create_app needs identify= (the host's login hook) or login= (a DemoLogin)"
         raise TypeError(msg)
     engines = {c.id: Engine.open(c, store, plugins=plugins, clock=clock) for c in campaigns}
+    for engine in engines.values():
+        # A double-clicked refused button is counted, not logged twice (the audit page shows the count).
+        engine.coalesce_seconds = 60.0
     who = identify if identify is not None else login.identify  # type: ignore[union-attr]
     desk = _Desk(engines, who, secret or secrets.token_bytes(32), login, clock.now if clock is not None else None)
+    desk.supervisors = frozenset(supervisors or ())
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     pages = _Pages(desk, Jinja2Templates(env=env))
@@ -109,11 +151,48 @@ def create_app(campaigns: Sequence[Campaign], store: Store, *, identify: Identif
         Route("/c/{cid}/ledger", pages.ledger),
         Route("/c/{cid}/ledger.xlsx", pages.ledger_xlsx),
         Route("/c/{cid}/overview", pages.overview),
+        Route("/c/{cid}/tick", pages.tick, methods=["POST"]),
         Route("/c/{cid}/audit", pages.audit),
     ]
-    app = Starlette(routes=routes)
+    lifespan = None
+    if tick_every is not None:
+        if not tick_every > 0:
+            msg = f"tick_every must be a number of seconds > 0, got {tick_every!r}"
+            raise ValueError(msg)
+        lifespan = _ticking(desk, float(tick_every))
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.desk = desk
     return app
+
+
+def _ticking(desk: _Desk, every: float) -> Callable[[Starlette], Any]:
+    """A lifespan that checks every campaign's deadlines every ``every`` seconds while the app runs."""
+    import contextlib
+    import logging
+
+    import anyio
+    import anyio.to_thread
+
+    log = logging.getLogger("campaignflow.web")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> Any:
+        async def loop() -> None:
+            while True:
+                await anyio.sleep(every)
+                for engine in desk.engines.values():
+                    try:
+                        # In a thread: the engine's store calls block.
+                        await anyio.to_thread.run_sync(desk.tick, engine)
+                    except Exception:  # noqa: BLE001 - a failed check is retried next time, never kills the app
+                        log.exception("deadline check of campaign %s failed", engine.campaign.id)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(loop)
+            yield
+            group.cancel_scope.cancel()
+
+    return lifespan
 
 
 class _Pages:
@@ -134,7 +213,7 @@ class _Pages:
         actor = self.desk.identify(request)
         base = {"_": translator(lang), "lang": lang, "other_lang": LANGS[1] if lang == LANGS[0] else LANGS[0],
                 "actor": actor, "csrf": self.desk.csrf(actor), "demo": self.desk.login is not None,
-                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "path": request.url.path,
+                "campaign": None, "names": {}, "message": None, "fmt": _fmt, "deadline": _deadline, "path": request.url.path,
                 "root": _root(request)}
         base.update(context)
         response = self.templates.TemplateResponse(request, name, base, status_code=status)
@@ -244,7 +323,10 @@ class _Pages:
             now = self.desk.now(engine)
             rows = [self._row(engine, v, now) for v in engine.agenda(unit, now=now, days=36500)]
             rows.sort(key=lambda r: (not r.late, r.view.next_due or datetime.max, r.view.id))
-            return self._render(request, "inbox.html", unit=unit, rows=rows, **self._context(engine))
+            # What other units send (报) to this one: received, not approved; shown for reading, no action.
+            received = [_report_row(engine, engine.task(tid), unit, now) for tid in self.desk.reports_to(engine, unit)]
+            return self._render(request, "inbox.html", unit=unit, rows=rows, received=received,
+                                **self._context(engine))
 
         return self._handle(request, page)
 
@@ -264,7 +346,10 @@ class _Pages:
             message = ("ok", translator(self._lang(request))("done_msg") + ": "
                        + translator(self._lang(request))("a." + done))
         return self._render(request, "task.html", status=status, view=view, task=task, row=self._row(engine, view, now),
-                            chain=chain, history=history, actions=_offered(view, actor, now), message=message,
+                            chain=chain, history=history, message=message,
+                            actions=_offered(view, actor, now, engine.plan.superiors(view.lead)),
+                            recipients=_recipients(engine, history),
+                            reports=[_report(engine, view, sub, now) for sub in task.reports_to],
                             key=uuid.uuid4().hex, **self._context(engine))
 
     def act(self, request: Request) -> Response:
@@ -285,6 +370,15 @@ class _Pages:
                     getattr(engine, action)(tid, actor, unit=unit, key=key)
                 elif action == "approve":
                     engine.approve(tid, actor, unit=unit, reason=form.get("reason") or None, key=key)
+                elif action == "reassign":
+                    to = form.get("to", "")
+                    if to not in engine.campaign.units:
+                        return self._task_page(request, actor, ("error", f"{tr('refused')}: {tr('to')}: {to!r}?"),
+                                               status=400)
+                    engine.reassign(tid, actor, to=to, reason=form.get("reason", "").strip() or None, unit=unit,
+                                    key=key)
+                elif action == "cancel":
+                    engine.cancel(tid, actor, reason=form.get("reason", "").strip() or None, unit=unit, key=key)
                 else:
                     return self._problem(request, 400, tr("bad_request"), f"action {action!r}?")
             except TransitionError as exc:
@@ -331,9 +425,27 @@ class _Pages:
             late = [r for r in rows if r.late]
             soon = [r for r in rows if not r.late and r.view.state not in _TERMINAL and r.days_left is not None
                     and r.days_left <= 3]
-            return self._render(request, "overview.html", counts=counts, late=late, soon=soon,
+            tr = translator(self._lang(request))
+            ticked = request.query_params.get("ticked")
+            message = ("ok", f"{tr('ticked')}: {int(ticked)}") if ticked and ticked.isdigit() else None
+            return self._render(request, "overview.html", counts=counts, late=late, soon=soon, message=message,
+                                supervisor=self.desk.supervises(engine, actor),
                                 gantt=_gantt(engine, rows[:_GANTT_ROWS], now), total=len(rows),
                                 shown=min(len(rows), _GANTT_ROWS), **self._context(engine))
+
+        return self._handle(request, page)
+
+    def tick(self, request: Request) -> Response:
+        def page(request: Request, actor: Actor) -> Response:
+            tr = translator(self._lang(request))
+            if not hmac.compare_digest(_form(request).get("csrf", ""), self.desk.csrf(actor)):
+                return self._problem(request, 403, tr("forbidden"), tr("csrf"))
+            engine = self._engine(request)
+            if self.desk.supervises(engine, actor) is None:
+                return self._problem(request, 403, tr("forbidden"), tr("not_supervisor"))
+            events = self.desk.tick(engine)
+            return RedirectResponse(f"{_root(request)}/c/{engine.campaign.id}/overview?ticked={len(events)}",
+                                    status_code=303)
 
         return self._handle(request, page)
 
@@ -351,6 +463,7 @@ class _Pages:
             except TamperedLogError as exc:
                 chain_ok, chain_text = False, str(exc)
             return self._render(request, "audit.html", events=events, chain_ok=chain_ok, chain_text=chain_text,
+                                coalesced=dict(getattr(engine, "coalesced_refusals", {})),
                                 kinds=[str(k) for k in EventKind], f_task=task or "", f_unit=unit or "",
                                 f_kind=kind or "", **self._context(engine))
 
@@ -383,14 +496,27 @@ def _local(target: str, root: str = "") -> str:
     return target if ok else f"{root}/"
 
 
+def _deadline(moment: datetime | None) -> str:
+    """A deadline as an office reads it: a date deadline (due at the midnight after it) is that date."""
+    if moment is None:
+        return ""
+    if moment.time() == datetime.min.time():
+        return f"{(moment - timedelta(microseconds=1)).date():%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
 def _fmt(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def _offered(view: TaskView, actor: Actor, now: datetime) -> list[tuple[str, str | None]]:
-    """(action, unit) buttons for what the engine would accept from ``actor`` (it still decides)."""
+def _offered(view: TaskView, actor: Actor, now: datetime,
+             superiors: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+    """(action, unit) buttons for what the engine would accept from ``actor`` (it still decides).
+
+    ``superiors`` are the units that may reassign or cancel the task (the lead's superiors and the issuer).
+    """
     doers = sorted(actor.units & {view.lead, *view.partners})
     out: list[tuple[str, str | None]] = []
     for unit in doers:
@@ -403,7 +529,58 @@ def _offered(view: TaskView, actor: Actor, now: datetime) -> list[tuple[str, str
     if view.state is TaskState.SUBMITTED:
         for unit in sorted(actor.units & set(view.approvers)):
             out += [("approve", unit), ("reject", unit)]
+    if view.state not in _TERMINAL:
+        for unit in sorted(actor.units & set(superiors)):
+            out += [("reassign", unit), ("cancel", unit)]
     return out
+
+
+def _recipients(engine: Engine, history: Iterable[Any]) -> dict[int, tuple[str, ...]]:
+    """Who each event of a task's history went to: the units that must act next (a host's notification list).
+
+    A submission goes to the first step's approvers, an approval that leaves the task submitted to the
+    next step's (the approvers still pending on that step), a reassignment to the new lead, a rejection
+    back to the lead.
+    """
+    out: dict[int, tuple[str, ...]] = {}
+    approved: dict[int, set[str]] = {}
+    for e in history:
+        steps = engine.plan.tasks[e.task].steps if e.task in engine.plan.tasks else ()
+        if e.kind is EventKind.SUBMITTED and steps:
+            approved = {}
+            out[e.seq] = steps[0].units
+        elif e.kind is EventKind.APPROVED and e.step is not None and e.to_state == str(TaskState.SUBMITTED):
+            approved.setdefault(e.step, set()).add(e.unit or "")
+            if e.ref == "partial":  # 会签: the same step waits on the others
+                out[e.seq] = tuple(u for u in steps[e.step].units if u not in approved[e.step])
+            elif e.step + 1 < len(steps):
+                out[e.seq] = steps[e.step + 1].units
+        elif e.kind is EventKind.REASSIGNED and e.target:
+            out[e.seq] = (e.target,)
+        elif e.kind is EventKind.REJECTED:
+            out[e.seq] = (engine.plan.lead_of(e.task, engine.state),)
+    return out
+
+
+def _report(engine: Engine, view: TaskView, sub: Any, now: datetime) -> dict[str, Any]:
+    """One ``reports_to`` of a task: to whom, by when, and whether it has been sent (the task is done)."""
+    c = engine.campaign
+    due = end_instant(sub.due) if sub.due is not None else None
+    sent = view.state is TaskState.DONE
+    late = due is not None and (view.finished_at > due if sent and view.finished_at is not None else
+                                (not sent and view.state is not TaskState.CANCELLED and due <= now))
+    return {"to": c.expand(sub.to) or sub.to, "due": due, "sent": sent, "sent_at": view.finished_at if sent else None,
+            "late": late, "quote": sub.doc.quote if sub.doc is not None else None}
+
+
+def _report_row(engine: Engine, view: TaskView, unit: str, now: datetime) -> dict[str, Any]:
+    """A task that reports to ``unit``, as the unit's inbox lists it: its submissions to the unit merged."""
+    task = engine.campaign.tasks[view.id]
+    mine = [_report(engine, view, s, now) for s in task.reports_to]
+    mine = [r for r in mine if unit in r["to"]]
+    dues = [r["due"] for r in mine if r["due"] is not None]
+    return {"view": view, "due": min(dues) if dues else None, "sent": view.state is TaskState.DONE,
+            "sent_at": view.finished_at if view.state is TaskState.DONE else None, "late": any(r["late"] for r in mine)}
 
 
 def _chain(engine: Engine, view: TaskView, history: Iterable[Any]) -> list[dict[str, Any]]:

@@ -57,6 +57,8 @@ class ServeConfig:
     plugin_dirs: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     #: Seconds added to the wall clock (``--now``), or ``None`` for the real time.
     clock_offset: float | None = None
+    #: Seconds between the app's own deadline checks (``create_app(tick_every=)``), or ``None``.
+    tick_every: float | None = None
     user_header: str = "X-Remote-User"
     units_header: str = "X-Remote-Units"
 
@@ -103,10 +105,11 @@ def build_app(config: ServeConfig, campaigns: Sequence[Campaign] | None = None, 
     secret = bytes.fromhex(config.secret) if config.secret else None
     if config.auth == "header":
         return create_app(campaigns, store, identify=header_identity(config.user_header, config.units_header),
-                          secret=secret, plugins=plugins, clock=clock)
+                          secret=secret, plugins=plugins, clock=clock, tick_every=config.tick_every)
     units = {uid: u.name for c in campaigns for uid, u in c.units.items()}
     login = DemoLogin(units, secret or os.urandom(32))
-    return create_app(campaigns, store, login=login, secret=login.secret, plugins=plugins, clock=clock)
+    return create_app(campaigns, store, login=login, secret=login.secret, plugins=plugins, clock=clock,
+                      tick_every=config.tick_every)
 
 
 def app_from_env() -> object:
