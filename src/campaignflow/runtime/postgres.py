@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from ..errors import ConcurrencyConflict, StoreError
-from .events import GENESIS, Event
-from .store import CampaignHead, check_batch
+from ..errors import StoreError
+from .sqlbase import SQLStore
 
 __all__ = ["PostgresStore", "POSTGRES_SCHEMA_VERSION"]
 
@@ -56,9 +56,6 @@ _TABLES = [
     "CREATE INDEX IF NOT EXISTS events_task ON {s}.events (campaign, task) WHERE task IS NOT NULL",
 ]
 
-_INSERT = "INSERT INTO {s}.events (campaign, seq, kind, task, unit, target, key, body, hash) " \
-          "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-
 
 def _psycopg() -> Any:
     try:
@@ -69,7 +66,19 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresStore:
+class _PostgresTx:
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def execute(self, sql: str, args: Sequence[object]) -> int:
+        self._cur.execute(sql, args)
+        return self._cur.rowcount  # type: ignore[no-any-return]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._cur.executemany(sql, rows)
+
+
+class PostgresStore(SQLStore):
     """An event store in a PostgreSQL database.
 
     Args:
@@ -90,6 +99,9 @@ class PostgresStore:
         self.dsn = dsn
         self.schema = schema
         self.connect_timeout = connect_timeout
+        self._tables = f"{schema}."
+        self._ERRORS = (self._pg.Error,)
+        self._INTEGRITY = (self._pg.errors.IntegrityError,)
         self._lock = threading.RLock()
         self._db: Any = None
         with self._lock:
@@ -157,93 +169,28 @@ class PostgresStore:
                 msg = f"cannot create the tables of the store {self._where()}: {str(exc).strip()}"
                 raise StoreError(msg) from exc
 
-    # -- the Store protocol ------------------------------------------------------------
+    # -- the dialect (see SQLStore) ---------------------------------------------------------
 
-    def head(self, campaign: str) -> CampaignHead:
-        rows = self._query(f"SELECT head_seq, head_hash FROM {self.schema}.campaigns WHERE id = %s", (campaign,))
-        if not rows:
-            return CampaignHead(campaign, 0, GENESIS)
-        return CampaignHead(campaign, rows[0][0], rows[0][1])
+    # The head row's first INSERT is SQLStore's plain one (no ON CONFLICT): the primary key
+    # refuses a second first append.
+    _PARAM = "%s"
 
-    def append(self, campaign: str, events: Sequence[Event], *, expected_seq: int) -> None:
-        if not events:
-            return
-        check_batch(campaign, events, expected_seq)
-        s, pg = self.schema, self._pg
-        last = events[-1]
-        rows = [(campaign, e.seq, str(e.kind), e.task, e.unit, e.target, e.key, e.body(), e.hash) for e in events]
-        with self._lock:
-            db = self._connect()
-            try:
-                with db.transaction():
-                    if expected_seq == 0:
-                        # A plain INSERT (no ON CONFLICT): the primary key refuses a second first append.
-                        cur = db.execute(f"INSERT INTO {s}.campaigns (id, head_seq, head_hash) VALUES (%s, %s, %s)",
-                                         (campaign, last.seq, last.hash))
-                    else:
-                        # READ COMMITTED: a concurrent writer waits on the row lock, then re-checks the
-                        # WHERE against the committed head and updates nothing.
-                        cur = db.execute(f"UPDATE {s}.campaigns SET head_seq = %s, head_hash = %s WHERE id = %s "
-                                         "AND head_seq = %s AND head_hash = %s",
-                                         (last.seq, last.hash, campaign, expected_seq, events[0].prev))
-                    if cur.rowcount != 1:
-                        msg = f"campaign {campaign!r} has moved on from event {expected_seq}; reload and retry"
-                        raise ConcurrencyConflict(msg)
-                    with db.cursor() as c:
-                        c.executemany(_INSERT.format(s=s), rows)
-            except pg.errors.IntegrityError as exc:
-                msg = f"an event of this batch is already stored in campaign {campaign!r} (key or sequence)"
-                raise ConcurrencyConflict(msg) from exc
-            except pg.Error as exc:
-                # Includes a connection lost at COMMIT: the outcome is then unknown, and the host's
-                # retry (with an idempotency key) or a refresh tells.
-                msg = f"cannot write to the store {self._where()}: {str(exc).strip()}"
-                raise StoreError(msg) from exc
+    @contextmanager
+    def _transaction(self) -> Iterator[_PostgresTx]:
+        db = self._connect()
+        # READ COMMITTED: a concurrent writer waits on the head row's lock, then re-checks the
+        # UPDATE's WHERE against the committed head and changes nothing.
+        with db.transaction(), db.cursor() as cur:
+            yield _PostgresTx(cur)
 
-    def read(self, campaign: str, *, after: int = 0, task: str | None = None,
-             unit: str | None = None) -> Iterator[Event]:
-        sql = f"SELECT body, hash FROM {self.schema}.events WHERE campaign = %s AND seq > %s"
-        args: list[object] = [campaign, after]
-        if task is not None:
-            sql += " AND task = %s"
-            args.append(task)
-        if unit is not None:
-            sql += " AND (unit = %s OR target = %s)"
-            args += [unit, unit]
-        rows = self._query(sql + " ORDER BY seq", args)
-        return (Event.from_json(body, hash_) for body, hash_ in rows)
-
-    def event_for_key(self, campaign: str, key: str) -> Event | None:
-        rows = self._query(f"SELECT body, hash FROM {self.schema}.events WHERE campaign = %s AND key = %s",
-                           (campaign, key))
-        return Event.from_json(rows[0][0], rows[0][1]) if rows else None
-
-    def campaigns(self) -> list[CampaignHead]:
-        rows = self._query(f"SELECT id, head_seq, head_hash FROM {self.schema}.campaigns ORDER BY id", ())
-        return [CampaignHead(*row) for row in rows]
+    def _fetch(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
+        return self._connect().execute(sql, args).fetchall()  # type: ignore[no-any-return]
 
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def _query(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            db = self._connect()
-            try:
-                return db.execute(sql, args).fetchall()
-            except self._pg.Error as exc:
-                msg = f"cannot read the store {self._where()}: {str(exc).strip()}"
-                raise StoreError(msg) from exc
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self._where()} schema={self.schema}>"
