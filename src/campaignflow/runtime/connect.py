@@ -25,10 +25,12 @@ def is_database_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.lower().startswith(_POSTGRES_SCHEMES)
 
 
-def open_store(location: str | Path | None = None) -> Store:
+def open_store(location: str | Path | None = None, *, notify: bool = False) -> Store:
     """Open the store at ``location``: a ``postgresql://`` URL, or a SQLite file path.
 
     ``None`` reads ``CAMPAIGNFLOW_DATABASE_URL``, and falls back to ``campaignflow.db``.
+    ``notify`` turns on LISTEN/NOTIFY for a PostgreSQL store (see ``PostgresStore``); a SQLite
+    store has no such thing and ignores it (``wait_for_events`` polls it).
 
     Raises:
         StoreError: the store cannot be opened (or psycopg is not installed for a URL).
@@ -38,5 +40,5 @@ def open_store(location: str | Path | None = None) -> Store:
     if is_database_url(location):
         from .postgres import PostgresStore
 
-        return PostgresStore(str(location))
+        return PostgresStore(str(location), notify=notify)
     return SQLiteStore(location)

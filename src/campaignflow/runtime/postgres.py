@@ -12,9 +12,10 @@ Needs the ``postgres`` extra (psycopg 3). The same contract as ``SQLiteStore``:
   transaction with ``IF NOT EXISTS``; a process that loses the race to another one
   creating them at the same moment (a unique violation on the catalog) rolls back
   and tries again, and then finds them.
-* **No LISTEN/NOTIFY, no SKIP LOCKED, no advisory locks**: other processes see new
-  events when they poll ``Engine.refresh()``, which reads ``seq > n`` on the
-  primary key.
+* **No SKIP LOCKED, no advisory locks, and no LISTEN/NOTIFY unless asked**: other
+  processes see new events when they poll ``Engine.refresh()``, which reads ``seq > n``
+  on the primary key. ``notify=True`` (where the server has LISTEN/NOTIFY) announces each
+  append, and ``wait_for_events`` wakes on it instead of polling.
 * A lost connection (a server restart, a network cut) raises ``StoreError``; the
   next call reconnects, so a host that retries recovers as soon as the server is back.
 """
@@ -22,12 +23,14 @@ Needs the ``postgres`` extra (psycopg 3). The same contract as ``SQLiteStore``:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from ..errors import StoreError
 from .sqlbase import SQLStore
+from .store import poll_for_events
 
 __all__ = ["PostgresStore", "POSTGRES_SCHEMA_VERSION"]
 
@@ -86,12 +89,18 @@ class PostgresStore(SQLStore):
         schema: the PostgreSQL schema holding the tables (created if missing), so
             that the log can live in a database shared with the host's own tables.
         connect_timeout: seconds to wait for the server when (re)connecting.
+        notify: announce every append with ``NOTIFY`` and let ``wait_for_events`` wake on it
+            (``LISTEN``, on a second connection opened on first use), so that other processes
+            refresh as soon as one commits. Off by default: some PostgreSQL-compatible databases
+            lack LISTEN/NOTIFY, and polling works everywhere. Every store of the campaign that
+            appends must have it on, or their appends are only seen when a wait times out.
 
     One connection per store, used under a lock: a host with many threads opens
     one store per thread or accepts that they take turns.
     """
 
-    def __init__(self, dsn: str, *, schema: str = "campaignflow", connect_timeout: float = 10.0) -> None:
+    def __init__(self, dsn: str, *, schema: str = "campaignflow", connect_timeout: float = 10.0,
+                 notify: bool = False) -> None:
         self._pg = _psycopg()
         if not schema.replace("_", "").isalnum() or not schema[0].isalpha():
             msg = f"schema must be a plain identifier (letters, digits, _), got {schema!r}"
@@ -104,9 +113,17 @@ class PostgresStore(SQLStore):
         self._INTEGRITY = (self._pg.errors.IntegrityError,)
         self._lock = threading.RLock()
         self._db: Any = None
+        #: Whether appends NOTIFY and waits LISTEN (see the class's ``notify`` argument).
+        self.notify = notify
+        # The channel of this schema's appends; the payload is the campaign id.
+        self._channel = f"campaignflow_{schema.lower()}"
+        self._listen_lock = threading.Lock()
+        self._listener: Any = None
         with self._lock:
             self._connect()
             self._init_schema()
+            if notify:
+                self._check_notify()
 
     # -- connection ----------------------------------------------------------------------
 
@@ -186,11 +203,84 @@ class PostgresStore(SQLStore):
     def _fetch(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
         return self._connect().execute(sql, args).fetchall()  # type: ignore[no-any-return]
 
+    def _appended(self, tx: _PostgresTx, campaign: str) -> None:  # type: ignore[override]
+        if self.notify:
+            # Delivered to the listeners when (and only if) the transaction commits.
+            tx.execute("SELECT pg_notify(%s, %s)", (self._channel, campaign))
+
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+        with self._listen_lock:
+            self._drop_listener()
+
+    # -- LISTEN/NOTIFY (optional) -------------------------------------------------------------
+
+    def _check_notify(self) -> None:
+        try:
+            # NOTIFY's queue exists (without sending one: that would wake every listener for nothing).
+            self._db.execute("SELECT pg_notification_queue_usage()")
+        except self._pg.Error as exc:
+            msg = (f"the store {self._where()} cannot NOTIFY ({str(exc).strip()}): open it without notify "
+                   "(other processes then see new events by polling)")
+            raise StoreError(msg) from exc
+
+    def _listening(self) -> Any:
+        # The listener is a connection of its own: a wait must not hold the store's lock, which
+        # the appends of the host's other threads need.
+        if self._listener is not None and not self._listener.closed and not self._listener.broken:
+            return self._listener
+        self._drop_listener()
+        try:
+            conn = self._pg.connect(self.dsn, autocommit=True, connect_timeout=max(1, int(self.connect_timeout)))
+            conn.execute(self._pg.sql.SQL("LISTEN {}").format(self._pg.sql.Identifier(self._channel)))
+        except (self._pg.Error, ValueError) as exc:
+            msg = f"cannot listen on the store {self._where()}: {str(exc).strip()}"
+            raise StoreError(msg) from exc
+        self._listener = conn
+        return conn
+
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def wait_for_events(self, campaign: str, *, after: int, timeout: float, interval: float = 1.0) -> bool:
+        """Wait until ``campaign``'s log goes past event ``after``, or ``timeout`` seconds pass.
+
+        With ``notify`` on, it wakes as soon as another store's append commits (LISTEN); without
+        it, or while the listener cannot connect, it polls the head every ``interval`` seconds.
+        Returns whether the log went past ``after``. See ``campaignflow.runtime.wait_for_events``.
+
+        Raises:
+            StoreError: the store could not be read.
+        """
+        if not self.notify:
+            return poll_for_events(self, campaign, after=after, timeout=timeout, interval=interval)
+        deadline = time.monotonic() + max(timeout, 0.0)
+        with self._listen_lock:
+            while True:
+                try:
+                    listener = self._listening()
+                except StoreError:  # the server is away: poll (head() says so if it stays away)
+                    remaining = max(deadline - time.monotonic(), 0.0)
+                    return poll_for_events(self, campaign, after=after, timeout=remaining, interval=interval)
+                # Listening before the head is read: an append committed in between is seen by one or the other.
+                if self.head(campaign).seq > after:
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    for note in listener.notifies(timeout=remaining, stop_after=1):
+                        if note.payload != campaign:
+                            break  # another campaign of this schema: read the head again, wait on
+                except self._pg.Error:
+                    # The listener's connection broke (a server restart): notifications sent meanwhile
+                    # are lost, so listen again and read the head again.
+                    self._drop_listener()
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self._where()} schema={self.schema}>"

@@ -11,7 +11,8 @@ position or a key stored twice. A subclass supplies the dialect in a few small h
 * ``_FIRST_HEAD``: the statement that creates a campaign's head row on its first append;
 * ``_transaction()``: one write transaction, rolled back on any exception;
 * ``_fetch(sql, args)``: the rows of one query;
-* ``_ERRORS`` / ``_INTEGRITY``: the driver's error classes, and ``_where()`` for messages.
+* ``_ERRORS`` / ``_INTEGRITY``: the driver's error classes, and ``_where()`` for messages;
+* ``_appended(tx, campaign)``: anything more to do in the append's transaction.
 """
 
 from __future__ import annotations
@@ -76,6 +77,9 @@ class SQLStore:
         """Where the store is, for messages (never a password)."""
         raise NotImplementedError
 
+    def _appended(self, tx: _Tx, campaign: str) -> None:
+        """Called in the append's transaction after the inserts (PostgreSQL: NOTIFY, when asked)."""
+
     # -- the Store protocol ------------------------------------------------------------
 
     def _sql(self, text: str) -> str:
@@ -113,6 +117,7 @@ class SQLStore:
                         tx.execute(insert, rows[0])
                     else:
                         tx.executemany(insert, rows)
+                    self._appended(tx, campaign)
             except self._INTEGRITY as exc:
                 msg = f"an event of this batch is already stored in campaign {campaign!r} (key or sequence)"
                 raise ConcurrencyConflict(msg) from exc
