@@ -29,13 +29,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import StoreError
-from .sqlbase import SQLStore
+from .sqlbase import SQLStore, check_key
 from .store import poll_for_events
 
 __all__ = ["PostgresStore", "POSTGRES_SCHEMA_VERSION"]
 
 #: The ``schema_version`` row of the layout below; bumped on every change to it.
-POSTGRES_SCHEMA_VERSION = 1
+POSTGRES_SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
 
 _TABLES = [
     "CREATE TABLE IF NOT EXISTS {s}.meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
@@ -57,6 +57,11 @@ _TABLES = [
         PRIMARY KEY (campaign, seq))""",
     "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON {s}.events (campaign, key) WHERE key IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS events_task ON {s}.events (campaign, task) WHERE task IS NOT NULL",
+    """CREATE TABLE IF NOT EXISTS {s}.event_macs (
+        campaign TEXT NOT NULL,
+        seq      BIGINT NOT NULL,
+        mac      TEXT NOT NULL,
+        PRIMARY KEY (campaign, seq))""",
 ]
 
 
@@ -94,13 +99,16 @@ class PostgresStore(SQLStore):
             refresh as soon as one commits. Off by default: some PostgreSQL-compatible databases
             lack LISTEN/NOTIFY, and polling works everywhere. Every store of the campaign that
             appends must have it on, or their appends are only seen when a wait times out.
+        key: a secret of at least 16 bytes, held outside the database: every append also stores
+            an HMAC-SHA256 of each event's hash, and every read refuses an event without a valid
+            one (``TamperedLogError``). See ``SQLiteStore``.
 
     One connection per store, used under a lock: a host with many threads opens
     one store per thread or accepts that they take turns.
     """
 
     def __init__(self, dsn: str, *, schema: str = "campaignflow", connect_timeout: float = 10.0,
-                 notify: bool = False) -> None:
+                 notify: bool = False, key: bytes | None = None) -> None:
         self._pg = _psycopg()
         if not schema.replace("_", "").isalnum() or not schema[0].isalpha():
             msg = f"schema must be a plain identifier (letters, digits, _), got {schema!r}"
@@ -109,6 +117,7 @@ class PostgresStore(SQLStore):
         self.schema = schema
         self.connect_timeout = connect_timeout
         self._tables = f"{schema}."
+        self._key = check_key(key)
         self._ERRORS = (self._pg.Error,)
         self._INTEGRITY = (self._pg.errors.IntegrityError,)
         self._lock = threading.RLock()

@@ -17,18 +17,35 @@ position or a key stored twice. A subclass supplies the dialect in a few small h
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, Self
 
-from ..errors import ConcurrencyConflict, StoreError
+from ..errors import ConcurrencyConflict, StoreError, TamperedLogError
 from .events import GENESIS, Event
 from .store import CampaignHead, check_batch
 
-__all__ = ["SQLStore"]
+__all__ = ["SQLStore", "event_mac"]
 
 _COLUMNS = "campaign, seq, kind, task, unit, target, key, body, hash"
+
+_EVENT_DOMAIN = "campaignflow-event/1"
+
+
+def event_mac(key: bytes, campaign: str, seq: int, hash_: str) -> str:
+    """HMAC-SHA256 under ``key`` of event ``seq``'s hash (which chains every event before it)."""
+    return hmac.new(key, f"{_EVENT_DOMAIN}\n{campaign}\n{seq}\n{hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_key(key: bytes | None) -> bytes | None:
+    """``key`` if it is usable as a store's MAC key (bytes, at least 16 of them); else ``ValueError``."""
+    if key is not None and (not isinstance(key, bytes) or len(key) < 16):
+        msg = "a store's key must be at least 16 bytes"
+        raise ValueError(msg)
+    return key
 
 
 class _Tx(Protocol):
@@ -62,6 +79,8 @@ class SQLStore:
 
     _lock: threading.RLock
     _tables: str = ""
+    #: With a key, every append also stores an HMAC of each event, and every read checks it.
+    _key: bytes | None = None
 
     # -- dialect hooks -------------------------------------------------------------------
 
@@ -117,6 +136,10 @@ class SQLStore:
                         tx.execute(insert, rows[0])
                     else:
                         tx.executemany(insert, rows)
+                    if self._key is not None:
+                        tx.executemany(self._sql("INSERT INTO {t}event_macs (campaign, seq, mac) VALUES (?, ?, ?)"),
+                                       [(campaign, e.seq, event_mac(self._key, campaign, e.seq, e.hash))
+                                        for e in events])
                     self._appended(tx, campaign)
             except self._INTEGRITY as exc:
                 msg = f"an event of this batch is already stored in campaign {campaign!r} (key or sequence)"
@@ -129,21 +152,41 @@ class SQLStore:
 
     def read(self, campaign: str, *, after: int = 0, task: str | None = None,
              unit: str | None = None) -> Iterator[Event]:
-        sql = "SELECT body, hash FROM {t}events WHERE campaign = ? AND seq > ?"
+        where = " WHERE e.campaign = ? AND e.seq > ?"
         args: list[object] = [campaign, after]
         if task is not None:
-            sql += " AND task = ?"
+            where += " AND e.task = ?"
             args.append(task)
         if unit is not None:
-            sql += " AND (unit = ? OR target = ?)"
+            where += " AND (e.unit = ? OR e.target = ?)"
             args += [unit, unit]
         # One query for all of it (a replay reads the whole log), decoded as it is consumed.
-        rows = self._query(sql + " ORDER BY seq", args)
-        return (Event.from_json(body, hash_) for body, hash_ in rows)
+        rows = self._query(self._select() + where + " ORDER BY e.seq", args)
+        return self._events(campaign, rows)
 
     def event_for_key(self, campaign: str, key: str) -> Event | None:
-        rows = self._query("SELECT body, hash FROM {t}events WHERE campaign = ? AND key = ?", (campaign, key))
-        return Event.from_json(rows[0][0], rows[0][1]) if rows else None
+        rows = self._query(self._select() + " WHERE e.campaign = ? AND e.key = ?", (campaign, key))
+        return next(self._events(campaign, rows), None)
+
+    def _select(self) -> str:
+        if self._key is None:
+            return "SELECT e.body, e.hash FROM {t}events e"
+        return ("SELECT e.body, e.hash, e.seq, m.mac FROM {t}events e LEFT JOIN {t}event_macs m "
+                "ON m.campaign = e.campaign AND m.seq = e.seq")
+
+    def _events(self, campaign: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Event]:
+        key = self._key
+        if key is None:
+            for body, hash_ in rows:
+                yield Event.from_json(body, hash_)
+            return
+        for body, hash_, seq, mac in rows:
+            if mac is None or not hmac.compare_digest(mac, event_mac(key, campaign, seq, hash_)):
+                what = "has no MAC" if mac is None else "has a MAC that does not match under this key"
+                msg = (f"event {seq} {what}: it was not written by a store holding the key "
+                       "(forged, changed, or appended without the key)")
+                raise TamperedLogError(msg, sequence=seq)
+            yield Event.from_json(body, hash_)
 
     def campaigns(self) -> list[CampaignHead]:
         rows = self._query("SELECT id, head_seq, head_hash FROM {t}campaigns ORDER BY id", ())

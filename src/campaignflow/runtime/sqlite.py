@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .sqlbase import SQLStore
+from .sqlbase import SQLStore, check_key
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION"]
 
 #: ``PRAGMA user_version`` of the layout below; bumped on every change to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (campaign, key) WHERE key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_task ON events (campaign, task) WHERE task IS NOT NULL;
+CREATE TABLE IF NOT EXISTS event_macs (
+    campaign TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    mac      TEXT NOT NULL,
+    PRIMARY KEY (campaign, seq)
+) WITHOUT ROWID;
 """
 
 _SYNC = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -68,13 +74,20 @@ class SQLiteStore(SQLStore):
             survives a crash of the process but may lose the last appends on
             a power cut.
         timeout: seconds to wait for another process's write lock.
+        key: a secret of at least 16 bytes, held outside the database: every append then
+            also stores an HMAC-SHA256 of each event's hash, and every read refuses an event
+            without a valid one (``TamperedLogError``), so events forged by someone who can
+            write the file but lacks the key are detected. Every process writing the log
+            must have the same key, from its first event on.
     """
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL", timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL", timeout: float = 30.0,
+                 key: bytes | None = None) -> None:
         if synchronous.upper() not in _SYNC:
             msg = f"synchronous must be one of {', '.join(_SYNC)}, got {synchronous!r}"
             raise ValueError(msg)
         self.path = str(path)
+        self._key = check_key(key)
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
