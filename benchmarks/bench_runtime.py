@@ -186,7 +186,8 @@ def bench_log_size(size: int, store_factory: Callable[[], object],
     events = list(scratch.store.read("bench"))
     store = store_factory()
     store.append("bench", events, expected_seq=0)  # type: ignore[attr-defined]
-    fresh = Engine(campaign, store, plugins=plugins, clock=ManualClock(datetime(2020, 7, 1, 9)))  # type: ignore[arg-type]
+    clock = ManualClock(datetime(2020, 7, 1, 9))
+    fresh = Engine(campaign, store, plugins=plugins, clock=clock)  # type: ignore[arg-type]
     t0, c0 = time.perf_counter(), time.process_time()
     fresh.refresh()
     replayed, replay_cpu = time.perf_counter() - t0, time.process_time() - c0

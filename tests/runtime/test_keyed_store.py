@@ -66,7 +66,7 @@ def _engine(make_engine, store):
 
 
 def _forge(backend, events, *, keep, mallory_macs=False):
-    """The attacker with the database but not the key: rewrite from event ``keep + 1`` on, sha256 chain and head fixed."""
+    """The attacker with the database but not the key: rewrite events past ``keep``, sha256 chain and head fixed."""
     prev = events[keep - 1].hash if keep else "0" * 64
     rows, macs = [], []
     for e in events[keep:]:

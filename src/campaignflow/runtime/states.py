@@ -159,7 +159,8 @@ def next_record(record: TaskRecord, event: Event) -> TaskRecord:
     kind, at = event.kind, event.at
     ev = _evolve
     if kind in (EventKind.STARTED, EventKind.COMPLETED, EventKind.SUBMITTED) and (
-            (event.actor and event.actor not in record.workers) or (event.unit and event.unit not in record.work_units)):
+            (event.actor and event.actor not in record.workers)
+            or (event.unit and event.unit not in record.work_units)):
         # Who did the work is kept for good: self-approval follows the person and the work.
         # (Skipped when both are already kept: one record less per event on replay.)
         record = ev(record, workers=record.workers | ({event.actor} if event.actor else set()),
