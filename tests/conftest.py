@@ -23,14 +23,9 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
-# Known failures after merging issues 12, 13, 18 and 20 in one stop (see the closing note):
-# the Lanshan plan's bureau plan is now a submission (报, #18), not an approval, so the web
-# tests that approve it meet "no approval steps"; the edited-checkpoint test and one report
-# shading case still need their fix. Strict: each must fail until fixed, then this list shrinks.
-_KNOWN_BROKEN = {
-    "tests/runtime/test_checkpoint.py::test_a_keyed_checkpoint_that_was_edited_is_refused":
-        "edited keyed checkpoint not refused after the merge",
-}
+# Tests known to fail, with the reason, marked xfail (strict unless the cause is unknown) so that
+# the rest lands; each must fail until fixed, then its entry goes. Empty: none is known.
+_KNOWN_BROKEN: dict[str, str] = {}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,6 +34,4 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         reason = _KNOWN_BROKEN.get(item.nodeid)
         if reason is not None:
-            # Not strict for the two whose cause is not yet known (they may pass on another machine).
-            strict = "web/" in item.nodeid
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=strict))
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))

@@ -91,9 +91,13 @@ def test_a_recomputed_chain_passes_alone_but_not_against_the_checkpoint(logged):
 def test_a_keyed_checkpoint_that_was_edited_is_refused(logged, field, delta):
     _, store, _ = logged
     point = take_checkpoint(store, "ah-test", key=KEY)
+    # Each edit must change the checkpoint: the hash's first digit is moved on by delta (mod 16), not
+    # replaced by it (a head hash that starts with that digit made the old edit a no-op).
+    first = f"{(int(point.hash[0], 16) + delta) % 16:x}"
     changed = {"seq": Checkpoint(point.campaign, max(point.seq - delta, 0), point.hash, point.mac),
-               "hash": Checkpoint(point.campaign, point.seq, f"{delta:x}" + point.hash[1:], point.mac),
+               "hash": Checkpoint(point.campaign, point.seq, first + point.hash[1:], point.mac),
                "campaign": Checkpoint(point.campaign + "x" * delta, point.seq, point.hash, point.mac)}[field]
+    assert changed != point
     with pytest.raises(TamperedLogError, match="MAC"):
         verify_checkpoint(store, changed, key=KEY)
     with pytest.raises(TamperedLogError, match="MAC"):

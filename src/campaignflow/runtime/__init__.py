@@ -27,7 +27,7 @@ from .plan import fingerprint
 from .postgres import PostgresStore
 from .sqlite import SQLiteStore
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
-from .store import CampaignHead, MemoryStore, Store
+from .store import CampaignHead, MemoryStore, Store, wait_for_events
 from .timers import escalation_targets
 from .views import Actor, ReportStatus, TaskView
 
@@ -72,4 +72,5 @@ __all__ = [
     "to_local",
     "verify_chain",
     "verify_checkpoint",
+    "wait_for_events",
 ]

@@ -25,10 +25,13 @@ def is_database_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.lower().startswith(_POSTGRES_SCHEMES)
 
 
-def open_store(location: str | Path | None = None) -> Store:
+def open_store(location: str | Path | None = None, *, notify: bool = False, key: bytes | None = None) -> Store:
     """Open the store at ``location``: a ``postgresql://`` URL, or a SQLite file path.
 
     ``None`` reads ``CAMPAIGNFLOW_DATABASE_URL``, and falls back to ``campaignflow.db``.
+    ``notify`` turns on LISTEN/NOTIFY for a PostgreSQL store (see ``PostgresStore``); a SQLite
+    store has no such thing and ignores it (``wait_for_events`` polls it). ``key`` makes the store
+    keep and check an HMAC of every event (see ``SQLiteStore``).
 
     Raises:
         StoreError: the store cannot be opened (or psycopg is not installed for a URL).
@@ -38,5 +41,5 @@ def open_store(location: str | Path | None = None) -> Store:
     if is_database_url(location):
         from .postgres import PostgresStore
 
-        return PostgresStore(str(location))
-    return SQLiteStore(location)
+        return PostgresStore(str(location), notify=notify, key=key)
+    return SQLiteStore(location, key=key)

@@ -77,6 +77,16 @@ class EventKind(enum.StrEnum):
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
+#: ``json.loads`` without its checks for a BOM and whitespace around the value (canonical JSON has none).
+_decode = json.JSONDecoder().raw_decode
+
+#: kind's text -> EventKind (a dict look-up is cheaper than calling the enum on every read).
+_KINDS: dict[str, EventKind] = {str(k): k for k in EventKind}
+
+#: The keys of an event's canonical JSON, in their fixed order.
+_KEYS = ("seq", "campaign", "kind", "at", "task", "actor", "unit", "from_state", "to_state", "step", "target",
+         "reason", "ref", "key", "prev")
+
 
 @attrs.frozen(slots=True)
 class Draft:
@@ -99,7 +109,9 @@ class Draft:
     def seal(self, seq: int, prev: str) -> Event:
         """The event at position ``seq`` after an event whose hash is ``prev``."""
         body = _body(self, seq, prev)
-        return Event(seq=seq, prev=prev, hash=_digest(body), **attrs.asdict(self, recurse=False))
+        event = Event(seq=seq, prev=prev, hash=_digest(body), **attrs.asdict(self, recurse=False))
+        object.__setattr__(event, "_text", body)  # the bytes just hashed: the store keeps these
+        return event
 
 
 @attrs.frozen(slots=True)
@@ -141,13 +153,28 @@ class Event:
     key: str | None = None
     prev: str = GENESIS
     hash: str = ""
+    # The canonical JSON this event was sealed with or read back from, byte for byte. Not part
+    # of the value (eq/repr ignore it) and not an init argument, so ``attrs.evolve`` drops it and
+    # an evolved event is encoded afresh from its fields.
+    _text: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def body(self) -> str:
-        """The canonical JSON the hash is computed over (also what stores keep)."""
-        return _body(self, self.seq, self.prev)
+        """The canonical JSON the hash is computed over (also what stores keep).
+
+        For an event sealed by the engine or read from a store these are the very bytes that
+        were hashed and stored (kept, not encoded again); otherwise they are encoded from the fields.
+        """
+        text = self._text
+        return _body(self, self.seq, self.prev) if text is None else text
 
     def expected_hash(self) -> str:
-        """The hash this event should carry, recomputed from its fields."""
+        """The hash this event should carry: sha256 over ``body()``.
+
+        For an event read from a store that is the stored text itself. The event's fields are
+        parsed from that text, so any change to a stored byte changes this hash. A second text that
+        reads as the same fields can't pass for the first one either (re-encoding would have let
+        changes in spacing through).
+        """
         return _digest(self.body())
 
     def to_dict(self) -> dict[str, Any]:
@@ -163,16 +190,31 @@ class Event:
         Raises ``TamperedLogError`` when ``body`` is not an event's JSON.
         """
         try:
-            d = json.loads(body)
-            return cls(
-                seq=d["seq"], campaign=d["campaign"], kind=EventKind(d["kind"]),
-                at=datetime.strptime(d["at"], _TIME_FORMAT), task=d["task"], actor=d["actor"], unit=d["unit"],
-                from_state=d["from_state"], to_state=d["to_state"], step=d["step"], target=d["target"],
-                reason=d["reason"], ref=d["ref"], key=d["key"], prev=d["prev"], hash=hash,
-            )
+            d, end = _decode(body)
+            if end != len(body):
+                raise ValueError(f"text after the event's JSON at character {end}")
+            if tuple(d) != _KEYS:  # every key, in the canonical order, and no other
+                raise KeyError(f"keys {', '.join(map(str, d))}")
+            # The keys are the fields in their order (hash last): positional is safe, and faster.
+            seq, campaign, kind, at, *rest = d.values()
+            event = cls(seq, campaign, _KINDS[kind], _parse_at(at), *rest, hash)
         except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
             msg = f"a stored event cannot be read ({type(exc).__name__}: {exc}): it was changed after it was written"
             raise TamperedLogError(msg) from None
+        # Kept so that hashing it again (verify) and storing it again (a copy) need no encoding.
+        object.__setattr__(event, "_text", body)
+        return event
+
+
+def _parse_at(text: str) -> datetime:
+    # The engine writes exactly 26 characters, YYYY-MM-DDTHH:MM:SS.ffffff. fromisoformat reads that
+    # form about ten times faster than strptime; it also reads other forms (a UTC offset: an aware
+    # datetime the engine cannot compare), so anything else goes through strptime, which refuses it.
+    if len(text) == 26 and text[4] == "-" and text[7] == "-" and text[10] == "T" and text[19] == ".":
+        at = datetime.fromisoformat(text)
+        if at.tzinfo is None:
+            return at
+    return datetime.strptime(text, _TIME_FORMAT)
 
 
 def _body(e: Draft | Event, seq: int, prev: str) -> str:

@@ -12,9 +12,10 @@ Needs the ``postgres`` extra (psycopg 3). The same contract as ``SQLiteStore``:
   transaction with ``IF NOT EXISTS``; a process that loses the race to another one
   creating them at the same moment (a unique violation on the catalog) rolls back
   and tries again, and then finds them.
-* **No LISTEN/NOTIFY, no SKIP LOCKED, no advisory locks**: other processes see new
-  events when they poll ``Engine.refresh()``, which reads ``seq > n`` on the
-  primary key.
+* **No SKIP LOCKED, no advisory locks, and no LISTEN/NOTIFY unless asked**: other
+  processes see new events when they poll ``Engine.refresh()``, which reads ``seq > n``
+  on the primary key. ``notify=True`` (where the server has LISTEN/NOTIFY) announces each
+  append, and ``wait_for_events`` wakes on it instead of polling.
 * A lost connection (a server restart, a network cut) raises ``StoreError``; the
   next call reconnects, so a host that retries recovers as soon as the server is back.
 """
@@ -22,17 +23,19 @@ Needs the ``postgres`` extra (psycopg 3). The same contract as ``SQLiteStore``:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from ..errors import ConcurrencyConflict, StoreError
-from .events import GENESIS, Event
-from .store import CampaignHead, check_batch
+from ..errors import StoreError
+from .sqlbase import SQLStore, check_key
+from .store import poll_for_events
 
 __all__ = ["PostgresStore", "POSTGRES_SCHEMA_VERSION"]
 
 #: The ``schema_version`` row of the layout below; bumped on every change to it.
-POSTGRES_SCHEMA_VERSION = 1
+POSTGRES_SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
 
 _TABLES = [
     "CREATE TABLE IF NOT EXISTS {s}.meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
@@ -54,10 +57,12 @@ _TABLES = [
         PRIMARY KEY (campaign, seq))""",
     "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON {s}.events (campaign, key) WHERE key IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS events_task ON {s}.events (campaign, task) WHERE task IS NOT NULL",
+    """CREATE TABLE IF NOT EXISTS {s}.event_macs (
+        campaign TEXT NOT NULL,
+        seq      BIGINT NOT NULL,
+        mac      TEXT NOT NULL,
+        PRIMARY KEY (campaign, seq))""",
 ]
-
-_INSERT = "INSERT INTO {s}.events (campaign, seq, kind, task, unit, target, key, body, hash) " \
-          "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 def _psycopg() -> Any:
@@ -69,7 +74,19 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresStore:
+class _PostgresTx:
+    def __init__(self, cur: Any) -> None:
+        self._cur = cur
+
+    def execute(self, sql: str, args: Sequence[object]) -> int:
+        self._cur.execute(sql, args)
+        return self._cur.rowcount  # type: ignore[no-any-return]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._cur.executemany(sql, rows)
+
+
+class PostgresStore(SQLStore):
     """An event store in a PostgreSQL database.
 
     Args:
@@ -77,12 +94,21 @@ class PostgresStore:
         schema: the PostgreSQL schema holding the tables (created if missing), so
             that the log can live in a database shared with the host's own tables.
         connect_timeout: seconds to wait for the server when (re)connecting.
+        notify: announce every append with ``NOTIFY`` and let ``wait_for_events`` wake on it
+            (``LISTEN``, on a second connection opened on first use), so that other processes
+            refresh as soon as one commits. Off by default: some PostgreSQL-compatible databases
+            lack LISTEN/NOTIFY, and polling works everywhere. Every store of the campaign that
+            appends must have it on, or their appends are only seen when a wait times out.
+        key: a secret of at least 16 bytes, held outside the database: every append also stores
+            an HMAC-SHA256 of each event's hash, and every read refuses an event without a valid
+            one (``TamperedLogError``). See ``SQLiteStore``.
 
     One connection per store, used under a lock: a host with many threads opens
     one store per thread or accepts that they take turns.
     """
 
-    def __init__(self, dsn: str, *, schema: str = "campaignflow", connect_timeout: float = 10.0) -> None:
+    def __init__(self, dsn: str, *, schema: str = "campaignflow", connect_timeout: float = 10.0,
+                 notify: bool = False, key: bytes | None = None) -> None:
         self._pg = _psycopg()
         if not schema.replace("_", "").isalnum() or not schema[0].isalpha():
             msg = f"schema must be a plain identifier (letters, digits, _), got {schema!r}"
@@ -90,11 +116,23 @@ class PostgresStore:
         self.dsn = dsn
         self.schema = schema
         self.connect_timeout = connect_timeout
+        self._tables = f"{schema}."
+        self._key = check_key(key)
+        self._ERRORS = (self._pg.Error,)
+        self._INTEGRITY = (self._pg.errors.IntegrityError,)
         self._lock = threading.RLock()
         self._db: Any = None
+        #: Whether appends NOTIFY and waits LISTEN (see the class's ``notify`` argument).
+        self.notify = notify
+        # The channel of this schema's appends; the payload is the campaign id.
+        self._channel = f"campaignflow_{schema.lower()}"
+        self._listen_lock = threading.Lock()
+        self._listener: Any = None
         with self._lock:
             self._connect()
             self._init_schema()
+            if notify:
+                self._check_notify()
 
     # -- connection ----------------------------------------------------------------------
 
@@ -157,93 +195,101 @@ class PostgresStore:
                 msg = f"cannot create the tables of the store {self._where()}: {str(exc).strip()}"
                 raise StoreError(msg) from exc
 
-    # -- the Store protocol ------------------------------------------------------------
+    # -- the dialect (see SQLStore) ---------------------------------------------------------
 
-    def head(self, campaign: str) -> CampaignHead:
-        rows = self._query(f"SELECT head_seq, head_hash FROM {self.schema}.campaigns WHERE id = %s", (campaign,))
-        if not rows:
-            return CampaignHead(campaign, 0, GENESIS)
-        return CampaignHead(campaign, rows[0][0], rows[0][1])
+    # The head row's first INSERT is SQLStore's plain one (no ON CONFLICT): the primary key
+    # refuses a second first append.
+    _PARAM = "%s"
 
-    def append(self, campaign: str, events: Sequence[Event], *, expected_seq: int) -> None:
-        if not events:
-            return
-        check_batch(campaign, events, expected_seq)
-        s, pg = self.schema, self._pg
-        last = events[-1]
-        rows = [(campaign, e.seq, str(e.kind), e.task, e.unit, e.target, e.key, e.body(), e.hash) for e in events]
-        with self._lock:
-            db = self._connect()
-            try:
-                with db.transaction():
-                    if expected_seq == 0:
-                        # A plain INSERT (no ON CONFLICT): the primary key refuses a second first append.
-                        cur = db.execute(f"INSERT INTO {s}.campaigns (id, head_seq, head_hash) VALUES (%s, %s, %s)",
-                                         (campaign, last.seq, last.hash))
-                    else:
-                        # READ COMMITTED: a concurrent writer waits on the row lock, then re-checks the
-                        # WHERE against the committed head and updates nothing.
-                        cur = db.execute(f"UPDATE {s}.campaigns SET head_seq = %s, head_hash = %s WHERE id = %s "
-                                         "AND head_seq = %s AND head_hash = %s",
-                                         (last.seq, last.hash, campaign, expected_seq, events[0].prev))
-                    if cur.rowcount != 1:
-                        msg = f"campaign {campaign!r} has moved on from event {expected_seq}; reload and retry"
-                        raise ConcurrencyConflict(msg)
-                    with db.cursor() as c:
-                        c.executemany(_INSERT.format(s=s), rows)
-            except pg.errors.IntegrityError as exc:
-                msg = f"an event of this batch is already stored in campaign {campaign!r} (key or sequence)"
-                raise ConcurrencyConflict(msg) from exc
-            except pg.Error as exc:
-                # Includes a connection lost at COMMIT: the outcome is then unknown, and the host's
-                # retry (with an idempotency key) or a refresh tells.
-                msg = f"cannot write to the store {self._where()}: {str(exc).strip()}"
-                raise StoreError(msg) from exc
+    @contextmanager
+    def _transaction(self) -> Iterator[_PostgresTx]:
+        db = self._connect()
+        # READ COMMITTED: a concurrent writer waits on the head row's lock, then re-checks the
+        # UPDATE's WHERE against the committed head and changes nothing.
+        with db.transaction(), db.cursor() as cur:
+            yield _PostgresTx(cur)
 
-    def read(self, campaign: str, *, after: int = 0, task: str | None = None,
-             unit: str | None = None) -> Iterator[Event]:
-        sql = f"SELECT body, hash FROM {self.schema}.events WHERE campaign = %s AND seq > %s"
-        args: list[object] = [campaign, after]
-        if task is not None:
-            sql += " AND task = %s"
-            args.append(task)
-        if unit is not None:
-            sql += " AND (unit = %s OR target = %s)"
-            args += [unit, unit]
-        rows = self._query(sql + " ORDER BY seq", args)
-        return (Event.from_json(body, hash_) for body, hash_ in rows)
+    def _fetch(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
+        return self._connect().execute(sql, args).fetchall()  # type: ignore[no-any-return]
 
-    def event_for_key(self, campaign: str, key: str) -> Event | None:
-        rows = self._query(f"SELECT body, hash FROM {self.schema}.events WHERE campaign = %s AND key = %s",
-                           (campaign, key))
-        return Event.from_json(rows[0][0], rows[0][1]) if rows else None
-
-    def campaigns(self) -> list[CampaignHead]:
-        rows = self._query(f"SELECT id, head_seq, head_hash FROM {self.schema}.campaigns ORDER BY id", ())
-        return [CampaignHead(*row) for row in rows]
+    def _appended(self, tx: _PostgresTx, campaign: str) -> None:  # type: ignore[override]
+        if self.notify:
+            # Delivered to the listeners when (and only if) the transaction commits.
+            tx.execute("SELECT pg_notify(%s, %s)", (self._channel, campaign))
 
     def close(self) -> None:
         with self._lock:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+        with self._listen_lock:
+            self._drop_listener()
 
-    # -- helpers -------------------------------------------------------------------------
+    # -- LISTEN/NOTIFY (optional) -------------------------------------------------------------
 
-    def _query(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            db = self._connect()
-            try:
-                return db.execute(sql, args).fetchall()
-            except self._pg.Error as exc:
-                msg = f"cannot read the store {self._where()}: {str(exc).strip()}"
-                raise StoreError(msg) from exc
+    def _check_notify(self) -> None:
+        try:
+            # NOTIFY's queue exists (without sending one: that would wake every listener for nothing).
+            self._db.execute("SELECT pg_notification_queue_usage()")
+        except self._pg.Error as exc:
+            msg = (f"the store {self._where()} cannot NOTIFY ({str(exc).strip()}): open it without notify "
+                   "(other processes then see new events by polling)")
+            raise StoreError(msg) from exc
 
-    def __enter__(self) -> PostgresStore:
-        return self
+    def _listening(self) -> Any:
+        # The listener is a connection of its own: a wait must not hold the store's lock, which
+        # the appends of the host's other threads need.
+        if self._listener is not None and not self._listener.closed and not self._listener.broken:
+            return self._listener
+        self._drop_listener()
+        try:
+            conn = self._pg.connect(self.dsn, autocommit=True, connect_timeout=max(1, int(self.connect_timeout)))
+            conn.execute(self._pg.sql.SQL("LISTEN {}").format(self._pg.sql.Identifier(self._channel)))
+        except (self._pg.Error, ValueError) as exc:
+            msg = f"cannot listen on the store {self._where()}: {str(exc).strip()}"
+            raise StoreError(msg) from exc
+        self._listener = conn
+        return conn
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _drop_listener(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+
+    def wait_for_events(self, campaign: str, *, after: int, timeout: float, interval: float = 1.0) -> bool:
+        """Wait until ``campaign``'s log goes past event ``after``, or ``timeout`` seconds pass.
+
+        With ``notify`` on, it wakes as soon as another store's append commits (LISTEN); without
+        it, or while the listener cannot connect, it polls the head every ``interval`` seconds.
+        Returns whether the log went past ``after``. See ``campaignflow.runtime.wait_for_events``.
+
+        Raises:
+            StoreError: the store could not be read.
+        """
+        if not self.notify:
+            return poll_for_events(self, campaign, after=after, timeout=timeout, interval=interval)
+        deadline = time.monotonic() + max(timeout, 0.0)
+        with self._listen_lock:
+            while True:
+                try:
+                    listener = self._listening()
+                except StoreError:  # the server is away: poll (head() says so if it stays away)
+                    remaining = max(deadline - time.monotonic(), 0.0)
+                    return poll_for_events(self, campaign, after=after, timeout=remaining, interval=interval)
+                # Listening before the head is read: an append committed in between is seen by one or the other.
+                if self.head(campaign).seq > after:
+                    return True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    for note in listener.notifies(timeout=remaining, stop_after=1):
+                        if note.payload != campaign:
+                            break  # another campaign of this schema: read the head again, wait on
+                except self._pg.Error:
+                    # The listener's connection broke (a server restart): notifications sent meanwhile
+                    # are lost, so listen again and read the head again.
+                    self._drop_listener()
 
     def __repr__(self) -> str:
         return f"<PostgresStore {self._where()} schema={self.schema}>"

@@ -10,17 +10,17 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConcurrencyConflict, StoreError
-from .events import GENESIS, Event
-from .store import CampaignHead, check_batch
+from ..errors import StoreError
+from .sqlbase import SQLStore, check_key
 
 __all__ = ["SQLiteStore", "SCHEMA_VERSION"]
 
 #: ``PRAGMA user_version`` of the layout below; bumped on every change to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -42,12 +42,29 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events (campaign, key) WHERE key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_task ON events (campaign, task) WHERE task IS NOT NULL;
+CREATE TABLE IF NOT EXISTS event_macs (
+    campaign TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    mac      TEXT NOT NULL,
+    PRIMARY KEY (campaign, seq)
+) WITHOUT ROWID;
 """
 
 _SYNC = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
-class SQLiteStore:
+class _SQLiteTx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, args: Sequence[object]) -> int:
+        return self._db.execute(sql, args).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._db.executemany(sql, rows)
+
+
+class SQLiteStore(SQLStore):
     """An event store in a SQLite database file.
 
     Args:
@@ -57,13 +74,20 @@ class SQLiteStore:
             survives a crash of the process but may lose the last appends on
             a power cut.
         timeout: seconds to wait for another process's write lock.
+        key: a secret of at least 16 bytes, held outside the database: every append then
+            also stores an HMAC-SHA256 of each event's hash, and every read refuses an event
+            without a valid one (``TamperedLogError``), so events forged by someone who can
+            write the file but lacks the key are detected. Every process writing the log
+            must have the same key, from its first event on.
     """
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL", timeout: float = 30.0) -> None:
+    def __init__(self, path: str | Path, *, synchronous: str = "FULL", timeout: float = 30.0,
+                 key: bytes | None = None) -> None:
         if synchronous.upper() not in _SYNC:
             msg = f"synchronous must be one of {', '.join(_SYNC)}, got {synchronous!r}"
             raise ValueError(msg)
         self.path = str(path)
+        self._key = check_key(key)
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -95,94 +119,36 @@ class SQLiteStore:
                     self._db.execute("ROLLBACK")
                 raise
 
-    # -- the Store protocol ------------------------------------------------------------
+    # -- the dialect (see SQLStore) ---------------------------------------------------------
 
-    def head(self, campaign: str) -> CampaignHead:
-        rows = self._query("SELECT head_seq, head_hash FROM campaigns WHERE id = ?", (campaign,))
-        if not rows:
-            return CampaignHead(campaign, 0, GENESIS)
-        return CampaignHead(campaign, rows[0][0], rows[0][1])
+    # The head row is created with OR IGNORE: a second first append changes 0 rows (a conflict).
+    _FIRST_HEAD = "INSERT OR IGNORE INTO {t}campaigns (id, head_seq, head_hash) VALUES (?, ?, ?)"
+    _ERRORS = (sqlite3.Error,)
+    _INTEGRITY = (sqlite3.IntegrityError,)
 
-    def append(self, campaign: str, events: Sequence[Event], *, expected_seq: int) -> None:
-        if not events:
-            return
-        check_batch(campaign, events, expected_seq)
-        last = events[-1]
-        rows = [(campaign, e.seq, str(e.kind), e.task, e.unit, e.target, e.key, e.body(), e.hash) for e in events]
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                msg = f"cannot write to the store {self.path}: {exc}"
-                raise StoreError(msg) from exc
-            try:
-                if expected_seq == 0:
-                    cur = db.execute("INSERT OR IGNORE INTO campaigns (id, head_seq, head_hash) VALUES (?, ?, ?)",
-                                     (campaign, last.seq, last.hash))
-                else:
-                    cur = db.execute(
-                        "UPDATE campaigns SET head_seq = ?, head_hash = ? WHERE id = ? AND head_seq = ? "
-                        "AND head_hash = ?", (last.seq, last.hash, campaign, expected_seq, events[0].prev))
-                if cur.rowcount != 1:
-                    msg = f"campaign {campaign!r} has moved on from event {expected_seq}; reload and retry"
-                    raise ConcurrencyConflict(msg)
-                if len(rows) == 1:
-                    db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[0])
-                else:
-                    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                db.execute("COMMIT")
-            except BaseException as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.IntegrityError):
-                    msg = f"an event of this batch is already stored in campaign {campaign!r} (key or sequence)"
-                    raise ConcurrencyConflict(msg) from exc
-                if isinstance(exc, sqlite3.Error):
-                    msg = f"cannot write to the store {self.path}: {exc}"
-                    raise StoreError(msg) from exc
-                raise
+    @contextmanager
+    def _transaction(self) -> Iterator[_SQLiteTx]:
+        db = self._db
+        # IMMEDIATE takes the write lock at once (waiting up to the busy timeout), so the
+        # head check and the inserts see no other writer in between.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SQLiteTx(db)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
-    def read(self, campaign: str, *, after: int = 0, task: str | None = None,
-             unit: str | None = None) -> Iterator[Event]:
-        sql = "SELECT body, hash FROM events WHERE campaign = ? AND seq > ?"
-        args: list[object] = [campaign, after]
-        if task is not None:
-            sql += " AND task = ?"
-            args.append(task)
-        if unit is not None:
-            sql += " AND (unit = ? OR target = ?)"
-            args += [unit, unit]
-        rows = self._query(sql + " ORDER BY seq", args)
-        return (Event.from_json(body, hash_) for body, hash_ in rows)
+    def _fetch(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
+        return self._db.execute(sql, args).fetchall()
 
-    def event_for_key(self, campaign: str, key: str) -> Event | None:
-        rows = self._query("SELECT body, hash FROM events WHERE campaign = ? AND key = ?", (campaign, key))
-        return Event.from_json(rows[0][0], rows[0][1]) if rows else None
-
-    def campaigns(self) -> list[CampaignHead]:
-        rows = self._query("SELECT id, head_seq, head_hash FROM campaigns ORDER BY id", ())
-        return [CampaignHead(*row) for row in rows]
+    def _where(self) -> str:
+        return self.path
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def _query(self, sql: str, args: Sequence[object]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, args).fetchall()
-            except sqlite3.Error as exc:
-                msg = f"cannot read the store {self.path}: {exc}"
-                raise StoreError(msg) from exc
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<SQLiteStore {self.path!r}>"

@@ -26,6 +26,7 @@ The engine computes hashes and sequence numbers; a store only keeps them.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -34,7 +35,7 @@ import attrs
 from ..errors import ConcurrencyConflict
 from .events import GENESIS, Event
 
-__all__ = ["Store", "CampaignHead", "MemoryStore", "check_batch"]
+__all__ = ["Store", "CampaignHead", "MemoryStore", "check_batch", "wait_for_events"]
 
 
 @attrs.frozen
@@ -148,3 +149,33 @@ class MemoryStore:
 
     def close(self) -> None:
         pass
+
+
+def wait_for_events(store: Store, campaign: str, *, after: int, timeout: float, interval: float = 1.0) -> bool:
+    """Wait until ``campaign``'s log goes past event ``after``, or ``timeout`` seconds pass.
+
+    Returns whether it did, so that a host's loop can call ``Engine.refresh()`` as soon as another
+    process has appended (``after`` is the engine's ``seq``). By default the store's head is polled
+    every ``interval`` seconds. A store with a faster way (``PostgresStore(notify=True)``: LISTEN/NOTIFY)
+    says so with a ``wait_for_events(campaign, after=, timeout=)`` method, used instead; it wakes
+    as soon as the other process commits.
+
+    Raises:
+        StoreError: the store could not be read.
+    """
+    own = getattr(store, "wait_for_events", None)
+    if own is not None:
+        return bool(own(campaign, after=after, timeout=timeout, interval=interval))
+    return poll_for_events(store, campaign, after=after, timeout=timeout, interval=interval)
+
+
+def poll_for_events(store: Store, campaign: str, *, after: int, timeout: float, interval: float = 1.0) -> bool:
+    """``wait_for_events`` by polling the head every ``interval`` seconds (what every store can do)."""
+    deadline = time.monotonic() + max(timeout, 0.0)
+    while True:
+        if store.head(campaign).seq > after:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(interval, remaining))
