@@ -34,8 +34,9 @@ _LIST_KEYS = frozenset({"partners", "solicits", "tags", "co_leads"})
 _WINDOW_KEYS = ("start", "due", "on")
 _CACHE_LIMIT = 50_000
 
-#: fill (unit attributes), key path of the instance's key -> the converted value, or BAD.
-Producer = Callable[[Mapping[str, str], str], Any]
+#: fill (unit attributes), key path of the instance's key (or ``(task id, key)`` to build it
+#: from, when needed) -> the converted value, or BAD.
+Producer = Callable[[Mapping[str, str], Any], Any]
 
 
 def _has_placeholder(value: Any) -> bool:
@@ -276,17 +277,35 @@ def _after_producer(value: Any) -> Producer | None:
         except ValueError:
             return None
         parts.append((_format(item["task"]), lag))
-    return lambda fill, _at: tuple(Dependency(task=f.format_map(fill), lag=lag) for f, lag in parts)
+    return lambda fill, _at: tuple(_dependency(f.format_map(fill), lag) for f, lag in parts)
+
+
+_DEP_TASK = Dependency.__dict__["task"].__set__
+_DEP_LAG = Dependency.__dict__["lag"].__set__
+
+
+def _dependency(task: str, lag: Lag) -> Dependency:
+    """``Dependency(task=task, lag=lag)`` for a filled-in id (always a ``str``) and a checked lag.
+
+    Skips ``__init__``'s validator, which a ``str`` always passes: one
+    dependency per village is made here.
+    """
+    dep = Dependency.__new__(Dependency)
+    _DEP_TASK(dep, task)
+    _DEP_LAG(dep, lag)
+    return dep
 
 
 def _generic_producer(key: str, value: Any, reader: TaskReader) -> Producer:
     fmts = [_format(s) for s in _strings(value) if "{unit" in s]
     cache: dict[tuple[str, ...], Any] = {}
 
-    def produce(fill: Mapping[str, str], at: str) -> Any:
+    def produce(fill: Mapping[str, str], at: str | tuple[str, str]) -> Any:
         filled = tuple(f.format_map(fill) for f in fmts)
         hit = cache.get(filled)
         if hit is None:
+            if not isinstance(at, str):  # (task id, key): the key path is built only when converting
+                at = f"{key_path('tasks', at[0])}.{at[1]}"
             hit = reader.convert(key, _subst(value, fill), at)
             if hit is BAD:
                 return BAD  # not cached: each instance reports (the reports are folded)
@@ -317,12 +336,9 @@ def _instance(log: ProblemLog, template: _Template, unit: Unit, iid: str, reader
         fast = template.fast = _FastTasks(template.id, template.window, template.kwargs,
                                           frozenset(template.producers))
     values: dict[str, Any] = {"id": iid, "template_unit": unit.id}
-    tpath: str | None = None
     for key, (produce, needs_path) in template.producers.items():
-        # The key path is only built for converters that may report a problem.
-        if needs_path and tpath is None:
-            tpath = key_path("tasks", iid)
-        value = produce(fill, f"{tpath}.{key}" if needs_path else "")
+        # Converters that may report get (id, key), and build the key path only then.
+        value = produce(fill, (iid, key) if needs_path else "")
         if value is BAD:
             return None
         values[key] = value
