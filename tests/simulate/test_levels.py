@@ -60,3 +60,16 @@ def test_the_retimes_agree_on_the_raw_arrays() -> None:
 def test_any_resource_plan_agrees(n: int, units: int, seed: int, runs: int) -> None:
     a, b = _both(gen.resource_campaign(n, units, seed=seed), runs=runs, seed=seed)
     assert a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=300),
+       f32=st.booleans())
+def test_the_numpy_spread_equals_the_scalar_one(values: list[float], f32: bool) -> None:
+    row = np.asarray(values, dtype=np.float32 if f32 else np.float64)
+    assert montecarlo._np_spread(row, 20) == montecarlo._spread([float(x) for x in row], 20)
+
+
+def test_the_spread_of_equal_values_is_one_bin() -> None:
+    row = np.full(50, 3.25)
+    assert montecarlo._np_spread(row, 20) == montecarlo._spread(row.tolist(), 20) == (3.25, 3.25, [(3.25, 3.25, 50)])

@@ -694,6 +694,8 @@ def _result(prep: Any, baseline: Any, tally: _Tally, task_nodes: list[range], ru
 
 def _spread(row: Any, bins: int = 20) -> tuple[float, float, list[tuple[float, float, int]]]:
     """P80, P95 and a histogram (``bins`` equal bins from the least to the most) of one row of finishes."""
+    if not isinstance(row, list):
+        return _np_spread(row, bins)
     values = [float(x) for x in row]
     p80, p95 = _py_quantiles(values, (0.8, 0.95))
     lo, hi = min(values), max(values)
@@ -704,6 +706,32 @@ def _spread(row: Any, bins: int = 20) -> tuple[float, float, list[tuple[float, f
     for x in values:
         counts[min(int((x - lo) / width), bins - 1)] += 1
     return p80, p95, [(lo + i * width, lo + (i + 1) * width, n) for i, n in enumerate(counts)]
+
+
+def _np_spread(row: Any, bins: int) -> tuple[float, float, list[tuple[float, float, int]]]:
+    """``_spread`` of a numpy row, with the same float arithmetic: the same numbers, bit for bit.
+
+    The scalar version walked every run of every deadline in Python: at
+    10,000 runs that was most of a Monte-Carlo simulation's time.
+    """
+    import numpy as np
+
+    xs = np.sort(np.asarray(row, dtype=np.float64))
+    n = len(xs)
+    out = []
+    for q in (0.8, 0.95):
+        h = (n - 1) * q
+        lo_i = math.floor(h)
+        hi_i = min(lo_i + 1, n - 1)
+        a, b = float(xs[lo_i]), float(xs[hi_i])
+        out.append(a + (h - lo_i) * (b - a))
+    lo, hi = float(xs[0]), float(xs[-1])
+    if hi - lo < 1e-9:
+        return out[0], out[1], [(lo, hi, n)]
+    width = (hi - lo) / bins
+    index = np.minimum(((xs - lo) / width).astype(np.int64), bins - 1)  # int() of a value >= 0: its floor
+    counts = np.bincount(index, minlength=bins).tolist()
+    return out[0], out[1], [(lo + i * width, lo + (i + 1) * width, c) for i, c in enumerate(counts)]
 
 
 def _makespan_at(clock: _Clock, baseline: Any, work: float) -> Any:
