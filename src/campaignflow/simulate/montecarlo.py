@@ -62,8 +62,6 @@ _CHUNK_MIN_RUNS = 512
 # without it, 512 runs of a million-node plan were 4 GB per array. It changes the
 # chunking, and so the draws for a seed, only for plans above 31,250 nodes.
 _CHUNK_MAX_CELLS = 16_000_000
-# Retime a level of nodes at a time (``_np_retime_levels``); off: one node at a time.
-_BY_LEVEL = True
 # Kept finishes above this many bytes go to a temporary file (``_spill``), read back a
 # band of rows at a time: memory then stays flat however many runs x tasks (issue 19).
 _KEEP_BYTES = 256 * 1024 * 1024
@@ -308,135 +306,6 @@ def _np_retime(np: Any, net: _Net, timing: _Timing, dur: Any) -> tuple[Any, Any,
     return finish, driver, ready
 
 
-@attrs.frozen(eq=False)
-class _Levels:
-    """``timing.seq`` cut into levels of nodes whose candidates are all known before the level.
-
-    For each level: its nodes, and the rows of its candidate matrix, node after
-    node: the node's release ``lb``, then one row per prerequisite edge, then its
-    slot predecessor. Built once per simulation; every chunk of runs reuses it.
-    """
-
-    levels: list[tuple[Any, Any, Any, Any, Any, Any, dict[float, Any]]]
-
-
-def _levels(np: Any, net: _Net, timing: _Timing) -> _Levels | None:
-    """The levels of ``timing.seq``, or ``None`` when node-at-a-time is the better (or only) way."""
-    n = net.n
-    pp, pi = net.pred_ptr, net.pred_idx
-    level = [-1] * n
-    for v in range(n):
-        if net.fixed[v]:
-            level[v] = 0
-    by_level: list[list[int]] = []
-    for v in timing.seq:
-        lv = 1
-        for e in range(pp[v], pp[v + 1]):
-            lp = level[pi[e]]
-            if lp < 0:
-                return None  # a prerequisite not computed before it: keep the sequential pass
-            lv = max(lv, lp + 1)
-        p = timing.slot_prev[v]
-        if p >= 0:
-            if level[p] < 0:
-                return None
-            lv = max(lv, level[p] + 1)
-        level[v] = lv
-        while len(by_level) < lv:
-            by_level.append([])
-        by_level[lv - 1].append(v)
-    # A level costs a dozen numpy calls; past this depth one node at a time wins.
-    if len(by_level) > 64 + len(timing.seq) // 8:
-        return None
-    out = []
-    lag, working = net.pred_lag, net.pred_working
-    for nodes in by_level:
-        rows_src: list[int] = []  # the node whose finish fills the row (-1: the release lb)
-        rows_drv: list[int] = []  # the driver the row stands for
-        starts: list[int] = []
-        shifts: list[float] = []  # a working-day lag to add to the row
-        calendar: dict[float, list[int]] = {}  # calendar-day lag -> rows
-        for v in nodes:
-            starts.append(len(rows_src))
-            rows_src.append(-1)
-            rows_drv.append(-1)
-            shifts.append(0.0)
-            for e in range(pp[v], pp[v + 1]):
-                row = len(rows_src)
-                rows_src.append(pi[e])
-                rows_drv.append(pi[e])
-                if lag[e] == 0.0 or working[e]:
-                    shifts.append(lag[e])
-                else:
-                    shifts.append(0.0)
-                    calendar.setdefault(lag[e], []).append(row)
-            p = timing.slot_prev[v]
-            if p >= 0:
-                rows_src.append(p)
-                rows_drv.append(p)
-                shifts.append(0.0)
-        src = np.asarray(rows_src, dtype=np.intp)
-        out.append((np.asarray(nodes, dtype=np.intp), src, np.asarray(rows_drv, dtype=np.int32),
-                    np.asarray(starts, dtype=np.intp), np.asarray(shifts), np.flatnonzero(src < 0),
-                    {d: np.asarray(r, dtype=np.intp) for d, r in calendar.items()}))
-    return _Levels(out)
-
-
-def _np_retime_levels(np: Any, net: _Net, timing: _Timing, dur: Any, levels: _Levels) -> tuple[Any, Any, Any]:
-    """``_np_retime``, a level of nodes at a time: the same finishes, drivers and readiness, bit for bit.
-
-    The sequential pass keeps, per node, the running maximum over its release,
-    its prerequisites (plus lags) and its slot predecessor, taking a candidate
-    only when strictly later: its result is the maximum, and its driver the
-    first candidate that reaches it. Here each level's candidates are one
-    matrix, reduced with ``maximum.reduceat``; the first row equal to the
-    maximum is found with ``minimum.reduceat`` over row numbers.
-    """
-    n, size = dur.shape
-    finish = np.empty((n, size))
-    driver = np.full((n, size), -1, dtype=np.int32)
-    lb = np.asarray(net.lb)
-    fixed = [v for v in range(n) if net.fixed[v]]
-    for v in fixed:
-        finish[v] = timing.start[v] + dur[v]
-    table = net.table
-    for nodes, src, drv, starts, shifts, release, calendar in levels.levels:
-        cand = finish[np.where(src < 0, 0, src)]
-        cand[release] = lb[nodes][:, None]
-        shifted = shifts != 0.0
-        if shifted.any():
-            cand[shifted] += shifts[shifted][:, None]
-        for days, rows in calendar.items():
-            cand[rows] = table.after_vec(cand[rows], days)
-        best = np.maximum.reduceat(cand, starts, axis=0)
-        owner = np.repeat(np.arange(len(nodes)), np.diff(np.append(starts, len(src))))
-        rows = np.arange(len(src))[:, None]
-        first = np.minimum.reduceat(np.where(cand == best[owner], rows, len(src)), starts, axis=0)
-        finish[nodes] = best + dur[nodes]
-        driver[nodes] = drv[first]
-    pp, pi = net.pred_ptr, net.pred_idx
-    lag, working = net.pred_lag, net.pred_working
-
-    def lagged(e: int) -> Any:
-        f = finish[pi[e]]
-        if lag[e] == 0.0:
-            return f
-        if working[e]:
-            return f + lag[e]
-        return table.after_vec(f, lag[e])
-
-    ready = {}
-    for v in fixed:
-        rd, dv = np.full(size, -_INF), driver[v]
-        for e in range(pp[v], pp[v + 1]):
-            x = lagged(e)
-            later = x > rd
-            dv[later] = pi[e]
-            rd = np.where(later, x, rd)
-        ready[v] = rd
-    return finish, driver, ready
-
-
 def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nodes: list[range], runs: int,
                 seed: int, progress: Progress | None) -> None:
     import numpy as np
@@ -458,15 +327,10 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
     task_starts = np.asarray([r.start for r in task_nodes], dtype=np.intp)
     deadline = np.asarray([net.deadline[v] for v in tally.deadline_nodes])
     ends = np.asarray(_end_candidates(net), dtype=np.intp)
-    levels = _levels(np, net, timing) if _BY_LEVEL else None
     done = 0
     while done < runs:
         size = min(chunk, runs - done)
-        durations = _np_durations(np, rng, net, spec, size)
-        if levels is None:
-            finish, driver, ready = _np_retime(np, net, timing, durations)
-        else:
-            finish, driver, ready = _np_retime_levels(np, net, timing, durations, levels)
+        finish, driver, ready = _np_retime(np, net, timing, _np_durations(np, rng, net, spec, size))
         if spill:
             kept.append(finish[tally.keep])
         else:
