@@ -298,8 +298,99 @@ def resource_campaign(n_tasks: int, n_units: int, seed: int = 0) -> Any:
                     tasks=tasks)
 
 
+# -- the roster cascade: a short TOML plan of templates and a CSV roster of units (issue 19) --------------
+
+#: Tasks per village in ``roster_plan``: two per village, three per township, two per unit above.
+_ROSTER_TASKS_PER_VILLAGE = 2 + 3 * _PER_VILLAGE["township"] + 2 * (
+    _PER_VILLAGE["county"] + _PER_VILLAGE["city"] + _PER_VILLAGE["province"])
+#: Deadlines per level, in days from the poverty day: plans cascade down, reports roll up.
+_PLAN_DUE = {"province": -40, "city": -33, "county": -26, "township": -19}
+_REPORT_DUE = {"village": 7, "township": 10, "county": 13, "city": 16, "province": 19}
+
+
+def roster_csv(rows: list[_UnitRow]) -> str:
+    """The units as the CSV roster an office keeps: ``id,name,kind,parent,capacity``."""
+    out = ["id,name,kind,parent,capacity"]
+    out += [f"{u.id},{u.name},{u.kind},{u.parent or ''},{'' if u.capacity is None else u.capacity}" for u in rows]
+    return "\n".join(out) + "\n"
+
+
+def roster_plan(n_tasks: int, seed: int = 0, roster: str = "units.csv") -> tuple[str, str]:
+    """``(plan TOML, CSV roster)`` of a national cascade of about ``n_tasks`` tasks after expansion.
+
+    Every level from province to township makes its own plan once its parent's
+    plan is out, approved by the parent (deadlines earlier the higher the
+    level); each township holds its ceremony; each village visits its poor
+    households and reports to its township; reports then roll up level by
+    level to the province and the national summary, each level's due a few
+    days after the one below.
+    """
+    # 0.2% under the target: the levels' rounding must not push 1,000,000 over the loader's bound.
+    rows = _hierarchy(round(0.998 * n_tasks / _ROSTER_TASKS_PER_VILLAGE * _TASKS_PER_VILLAGE), random.Random(seed))
+    out = _header("roster-cascade", "全国扶贫日活动方案(名册基准)", "cn-workdays", "gov")
+    out.insert(out.index(f"calendar = {_toml_str('cn-workdays')}") + 1, f"include = [{_toml_str(roster)}]")
+    for gid, kind in _GROUPS.items():
+        out += [f"[groups.{gid}]", f"kind = {_toml_str(kind)}", ""]
+    groups = {level: gid for gid, level in _GROUPS.items()}
+
+    def day(days: int) -> str:
+        return f'"@poverty_day {"+" if days >= 0 else "-"} {abs(days)}d"'
+
+    def template(tid: str, level: str, title: str, after: list[str], *, due: int, duration: str = '"2d"',
+                 approvals: str | None = None, reports: bool = False, start: int | None = None) -> None:
+        nonlocal out
+        out += [f"[templates.{tid}]", f"for_each = {_toml_str(groups[level])}", f"[templates.{tid}.task]",
+                f"title = {_toml_str(title)}", 'lead = "{unit}"', f"duration = {duration}",
+                "after = [" + ", ".join(after) + "]", f"due = {day(due)}"]
+        if start is not None:
+            out.append(f"start = {day(start)}")
+        if approvals:
+            out.append(f"approvals = [{approvals}]")
+        if reports:
+            out.append('reports_to = "{unit.parent}"')
+        out.append("")
+
+    out += ["[tasks.national-plan]", 'title = "制定全国扶贫日活动方案"', 'lead = "gov"', 'duration = "5d"',
+            f"due = {day(-45)}", ""]
+    above = {"province": '"national-plan"', "city": '"province-plan@{unit.parent}"',
+             "county": '"city-plan@{unit.parent}"', "township": '"county-plan@{unit.parent}"'}
+    for level, due in _PLAN_DUE.items():
+        template(f"{level}-plan", level, f"{{unit.name}}扶贫日活动方案", [above[level]], due=due,
+                 approvals='{ by = "{unit.parent}", within = "2d" }')
+    template("township-ceremony", "township", "{unit.name}扶贫日纪念活动", ['"township-plan@{unit}"'],
+             due=0, start=-3, duration='"1d"')
+    template("village-visit", "village", "{unit.name}贫困户走访", ['"township-plan@{unit.parent}"'], due=5,
+             duration='{ optimistic = "1d", likely = "2d", pessimistic = "5d" }')
+    template("village-report", "village", "{unit.name}走访情况报告", ['{ task = "village-visit@{unit}", lag = "1d" }'],
+             due=_REPORT_DUE["village"], duration='"4h"', reports=True)
+    template("township-report", "township", "{unit.name}活动总结", ['"township-ceremony@{unit}"'],
+             due=_REPORT_DUE["township"], duration='"1d"', reports=True)
+    for level in ("county", "city", "province"):
+        template(f"{level}-report", level, f"{{unit.name}}活动总结", [f'"{level}-plan@{{unit}}"'],
+                 due=_REPORT_DUE[level], start=_REPORT_DUE[level] - 3, duration='"1d"', reports=True)
+    out += ["[tasks.national-summary]", 'title = "全国活动总结"', 'lead = "gov"', 'after = ["province-report@*"]',
+            f"due = {day(24)}", ""]
+    return "\n".join(out), roster_csv([u for u in rows if u.kind != "enterprise"])
+
+
+def write_roster_plan(folder: str, n_tasks: int, seed: int = 0) -> str:
+    """Write ``plan.toml`` and ``units.csv`` of ``roster_plan`` into ``folder``; the plan's path."""
+    from pathlib import Path
+
+    plan, units = roster_plan(n_tasks, seed)
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "units.csv").write_text(units, encoding="utf-8")
+    (root / "plan.toml").write_text(plan, encoding="utf-8")
+    return str(root / "plan.toml")
+
+
 def main(argv: list[str]) -> int:
-    """``gen.py cascade N [SEED]`` or ``gen.py resources N UNITS [SEED]``: print a plan."""
+    """``gen.py cascade N [SEED]`` or ``gen.py resources N UNITS [SEED]``: print a plan;
+    ``gen.py roster N FOLDER [SEED]``: write FOLDER/plan.toml and FOLDER/units.csv."""
+    if len(argv) >= 3 and argv[0] == "roster":
+        sys.stdout.write(write_roster_plan(argv[2], int(argv[1]), int(argv[3]) if len(argv) > 3 else 0) + "\n")
+        return 0
     if len(argv) >= 2 and argv[0] == "cascade":
         sys.stdout.write(cascade_plan(int(argv[1]), int(argv[2]) if len(argv) > 2 else 0))
         return 0

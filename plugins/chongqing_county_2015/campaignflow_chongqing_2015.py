@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-import networkx as nx
-
 from campaignflow.checks import Check, CheckContext
 from campaignflow.findings import Finding, Severity, Text
 from campaignflow.graph import build_graph
@@ -41,6 +39,8 @@ def is_fund_task(task: Task, fund_tags: Iterable[str] = _FUND_TAGS) -> bool:
 
 def _audited(campaign: Campaign, audit_kinds: Sequence[str]) -> set[str]:
     """Ids of the tasks some audit task depends on, directly or transitively."""
+    import networkx as nx  # imported when the check runs: loading plugins stays cheap
+
     graph = build_graph(campaign)
     seen: set[str] = set()
     for task in campaign.tasks.values():

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import networkx as nx
-
 from campaignflow.checks import Check, CheckContext
 from campaignflow.findings import Finding, Severity, Text
 from campaignflow.graph import build_graph
@@ -182,6 +180,8 @@ class ActivitiesAfterApprovedPlan(Check):
                 plans.setdefault(task.lead, []).append(task.id)
         if not plans:
             return
+        import networkx as nx  # imported when the check runs: loading plugins stays cheap
+
         graph = build_graph(campaign)
         after_plan = {pid: nx.descendants(graph, pid) for ids in plans.values() for pid in ids}
         for task in campaign.tasks.values():

@@ -14,6 +14,7 @@ task, carrying the dependency's lag.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -51,6 +52,18 @@ __all__ = [
 GATE_SEP = "/approval["
 
 _INF = math.inf
+
+#: Below this many nodes the scalar passes run unless numpy is already imported:
+#: importing it takes a quarter of a second, more than the passes over a few
+#: thousand nodes, and ``campaignflow validate`` of a small plan should not pay it.
+#: Both give identical results (tests/test_graph.py), so this is about time only.
+NUMPY_MIN_NODES = 4096
+
+
+def _numpy_for(n: int) -> Any:
+    if n < NUMPY_MIN_NODES and "numpy" not in sys.modules:
+        return None
+    return _numpy()
 
 
 def gate_id(task_id: str, step: int) -> str:
@@ -95,7 +108,7 @@ class Topology:
         ``succ_edge[k]`` is the position of the same edge in the predecessor
         arrays, so its lag is ``pred_lag[succ_edge[k]]``.
         """
-        np = _numpy()
+        np = _numpy_for(len(self.ids))
         if np is not None:
             return _successors_np(np, len(self.ids), self.pred_ptr, self.pred_idx)
         return _successors(len(self.ids), self.pred_ptr, self.pred_idx)
@@ -109,7 +122,7 @@ class Topology:
         time and ``level_ptr`` is ``None``.
         """
         n = len(self.ids)
-        np = _numpy()
+        np = _numpy_for(n)
         if np is not None:
             got = _levels_np(np, n, self.pred_ptr, succ_ptr, succ_idx)
             if got is not None:

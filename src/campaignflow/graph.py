@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import attrs
-import networkx as nx
 
 from . import cpm
 from .cpm import CompiledPlan, Passes, compile_plan
 from .model import Campaign, Lag, end_instant, start_instant
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .calendar import Calendar, WorkAxis
     from .plugins.manager import Plugins
 
@@ -40,6 +41,8 @@ def build_graph(campaign: Campaign) -> nx.DiGraph:
     a prerequisite's last gate to the task. Dependencies on tasks that do not
     exist are left out.
     """
+    import networkx as nx  # here, not at the top: `campaignflow validate` never needs it
+
     graph = nx.DiGraph(campaign=campaign.id)
     last: dict[str, str] = {}
     for tid, task in campaign.tasks.items():

@@ -12,13 +12,28 @@ from typing import Any
 import click
 
 from ..errors import PlanError, ScenarioError
-from ..simulate import Scenario, parse_capacity, parse_delay
-from ..simulate.render import GANTT_MAX_TASKS, render_gantt, render_table, to_csv, to_json
 from .options import (
     PlanInputError, Session, format_option, format_problems, lang_option, load_campaign, pass_session,
     plan_argument, plugins_option,
 )
 from .output import ExitCode, is_tty, t
+
+# ``simulate.render.GANTT_MAX_TASKS``, repeated so that `--help` need not import the
+# simulate package (and numpy); tests/cli/test_lazy_imports.py checks they agree.
+_GANTT_MAX_TASKS = 40
+
+
+def _parse_delay(text: str) -> tuple[str, Any]:
+    from ..simulate import parse_delay
+
+    return parse_delay(text)
+
+
+def _parse_capacity(text: str) -> tuple[str, Any]:
+    from ..simulate import parse_capacity
+
+    return parse_capacity(text)
+
 
 # Monte-Carlo work (runs x nodes) above which a progress bar is worth showing.
 _PROGRESS_CELLS = 2_000_000
@@ -44,9 +59,9 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 @click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
               help="Move the campaign to start on DATE; every date of the plan moves alike, except "
                    "the plan's fixed_dates and the dates written from them.")
-@click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(parse_delay),
+@click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(_parse_delay),
               help="TASK takes this many more working days (repeatable).")
-@click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(parse_capacity),
+@click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(_parse_capacity),
               help="UNIT leads at most N tasks at once; N=none removes the limit (repeatable).")
 @click.option("--approval-days", type=click.FloatRange(min=0), default=None, metavar="N",
               help="Working days an approval step takes without `within` (default 2).")
@@ -69,7 +84,7 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 @click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True, metavar="S",
               help="Seconds --optimize may use.")
 @click.option("--gantt/--no-gantt", default=None,
-              help=f"Draw a Gantt chart (default: for plans of at most {GANTT_MAX_TASKS} tasks).")
+              help=f"Draw a Gantt chart (default: for plans of at most {_GANTT_MAX_TASKS} tasks).")
 @click.option("--ids", is_flag=True, help="Show task ids instead of titles in the table.")
 @format_option("text", "json", "csv")
 @click.option("--color/--no-color", default=None, help="Colour (default: only on a terminal).")
@@ -91,8 +106,10 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     overbooked on some day (or, with --runs, a deadline met in fewer runs
     than --min-probability), 2 bad input.
     """
+    from ..simulate import Scenario
     from ..simulate import simulate as run_simulation
     from ..simulate.optimize import OptimizerUnavailable
+    from ..simulate.render import GANTT_MAX_TASKS, render_gantt, render_table, to_csv, to_json
 
     lang = session.lang
     campaign = load_campaign(session, plan)

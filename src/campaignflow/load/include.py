@@ -26,6 +26,7 @@ from ..errors import Problem
 from ..findings import Applicability, Edit, Fix, Location, Text
 from .locate import TomlIndex, split_key_path
 from .problems import ProblemLog
+from .roster import is_roster, read_roster
 from .structure import TOP_KEYS, child
 from .toml import SourceText, decode, parse_toml, read_source
 
@@ -117,6 +118,13 @@ def read_files(log: ProblemLog, *, main: Path | None, text: str | None, filename
             if target in seen:
                 continue  # reached twice (a diamond): read once
             loc = fs.files[index].locate(where)
+            if is_roster(path):  # a CSV or xlsx roster of units (issue 19)
+                roster = read_roster(log, path, max_bytes=max_bytes, where=loc)
+                if roster is not None:
+                    seen[target] = len(fs.files)
+                    fs.files.append(PlanFile(roster[0], "", roster[1], roster[2]))  # type: ignore[arg-type]
+                    fs.order.append(seen[target])
+                continue
             visit(read_source(path, max_bytes=max_bytes, where=loc), target, [*chain, target])
         fs.order.append(index)
 

@@ -58,6 +58,13 @@ _KEEP_F64 = 50_000_000
 _CHUNK_CELLS = 2_000_000
 # Fewest runs per chunk: below this, Python's per-node overhead dominates on large plans.
 _CHUNK_MIN_RUNS = 512
+# Most values per work array however few runs that leaves in a chunk (128 MB of float64):
+# without it, 512 runs of a million-node plan were 4 GB per array. It changes the
+# chunking, and so the draws for a seed, only for plans above 31,250 nodes.
+_CHUNK_MAX_CELLS = 16_000_000
+# Kept finishes above this many bytes go to a temporary file (``_spill``), read back a
+# band of rows at a time: memory then stays flat however many runs x tasks (issue 19).
+_KEEP_BYTES = 256 * 1024 * 1024
 
 Progress = Callable[[int], None]
 
@@ -305,9 +312,15 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
 
     rng = np.random.default_rng(seed)
     n = net.n
-    chunk = max(1, min(runs, max(_CHUNK_CELLS // max(n, 1), _CHUNK_MIN_RUNS)))
+    chunk = max(1, min(runs, max(_CHUNK_CELLS // max(n, 1), min(_CHUNK_MIN_RUNS, _CHUNK_MAX_CELLS // max(n, 1)))))
     dtype = np.float64 if len(tally.keep) * runs <= _KEEP_F64 else np.float32
-    kept = np.empty((len(tally.keep), runs), dtype=dtype)
+    spill = len(tally.keep) * runs * np.dtype(dtype).itemsize > _KEEP_BYTES
+    if spill:
+        from ._spill import SpilledFinishes
+
+        kept: Any = SpilledFinishes(np, len(tally.keep), runs, dtype, band_bytes=_KEEP_BYTES // 4)
+    else:
+        kept = np.empty((len(tally.keep), runs), dtype=dtype)
     makespan = np.empty(runs)
     hits = np.zeros(len(tally.deadline_nodes), dtype=np.int64)
     critical = np.zeros(len(task_nodes), dtype=np.int64)
@@ -318,7 +331,10 @@ def _numpy_runs(net: _Net, timing: _Timing, spec: _Spec, tally: _Tally, task_nod
     while done < runs:
         size = min(chunk, runs - done)
         finish, driver, ready = _np_retime(np, net, timing, _np_durations(np, rng, net, spec, size))
-        kept[:, done:done + size] = finish[tally.keep]
+        if spill:
+            kept.append(finish[tally.keep])
+        else:
+            kept[:, done:done + size] = finish[tally.keep]
         for i, v in enumerate(tally.deadline_nodes):
             if net.fixed[v]:
                 hits[i] += int((ready[v] <= timing.start[v] + _EPS).sum())
@@ -453,7 +469,12 @@ def simulate(
                    critical=[0] * len(task_nodes))
     run_engine = _numpy_runs if chosen == "numpy" else _python_runs
     run_engine(net, timing, spec, tally, task_nodes, runs, seed, progress)
-    return _result(prep, baseline, tally, task_nodes, runs, seed, distribution, reject_rate, chosen)
+    try:
+        return _result(prep, baseline, tally, task_nodes, runs, seed, distribution, reject_rate, chosen)
+    finally:
+        close = getattr(tally.finishes, "close", None)
+        if close is not None:  # finishes spilled to a temporary file
+            close()
 
 
 def _task_heads(campaign: Campaign) -> list[int]:
@@ -484,8 +505,14 @@ def _quantiles(tally: _Tally) -> tuple[list[tuple[float, float, float]], tuple[f
     import numpy as np
 
     kept = tally.finishes
-    q = np.quantile(kept, [0.5, 0.9], axis=1) if kept.size else np.empty((2, 0))
-    mean = kept.mean(axis=1, dtype=np.float64) if kept.size else np.empty(0)
+    if not isinstance(kept, np.ndarray):  # spilled to disk: a band of rows at a time, the same numbers
+        parts = [(np.quantile(band, [0.5, 0.9], axis=1), band.mean(axis=1, dtype=np.float64))
+                 for _, band in kept.bands()]
+        q = np.concatenate([p[0] for p in parts], axis=1) if parts else np.empty((2, 0))
+        mean = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
+    else:
+        q = np.quantile(kept, [0.5, 0.9], axis=1) if kept.size else np.empty((2, 0))
+        mean = kept.mean(axis=1, dtype=np.float64) if kept.size else np.empty(0)
     rows = [(float(a), float(b), float(c)) for a, b, c in zip(q[0], q[1], mean)]
     ms = np.quantile(tally.makespan, [0.5, 0.9])
     return rows, (float(ms[0]), float(ms[1]))
@@ -531,6 +558,8 @@ def _result(prep: Any, baseline: Any, tally: _Tally, task_nodes: list[range], ru
 
 def _spread(row: Any, bins: int = 20) -> tuple[float, float, list[tuple[float, float, int]]]:
     """P80, P95 and a histogram (``bins`` equal bins from the least to the most) of one row of finishes."""
+    if not isinstance(row, list):
+        return _np_spread(row, bins)
     values = [float(x) for x in row]
     p80, p95 = _py_quantiles(values, (0.8, 0.95))
     lo, hi = min(values), max(values)
@@ -541,6 +570,32 @@ def _spread(row: Any, bins: int = 20) -> tuple[float, float, list[tuple[float, f
     for x in values:
         counts[min(int((x - lo) / width), bins - 1)] += 1
     return p80, p95, [(lo + i * width, lo + (i + 1) * width, n) for i, n in enumerate(counts)]
+
+
+def _np_spread(row: Any, bins: int) -> tuple[float, float, list[tuple[float, float, int]]]:
+    """``_spread`` of a numpy row, with the same float arithmetic: the same numbers, bit for bit.
+
+    The scalar version walked every run of every deadline in Python: at
+    10,000 runs that was most of a Monte-Carlo simulation's time.
+    """
+    import numpy as np
+
+    xs = np.sort(np.asarray(row, dtype=np.float64))
+    n = len(xs)
+    out = []
+    for q in (0.8, 0.95):
+        h = (n - 1) * q
+        lo_i = math.floor(h)
+        hi_i = min(lo_i + 1, n - 1)
+        a, b = float(xs[lo_i]), float(xs[hi_i])
+        out.append(a + (h - lo_i) * (b - a))
+    lo, hi = float(xs[0]), float(xs[-1])
+    if hi - lo < 1e-9:
+        return out[0], out[1], [(lo, hi, n)]
+    width = (hi - lo) / bins
+    index = np.minimum(((xs - lo) / width).astype(np.int64), bins - 1)  # int() of a value >= 0: its floor
+    counts = np.bincount(index, minlength=bins).tolist()
+    return out[0], out[1], [(lo + i * width, lo + (i + 1) * width, c) for i, c in enumerate(counts)]
 
 
 def _makespan_at(clock: _Clock, baseline: Any, work: float) -> Any:

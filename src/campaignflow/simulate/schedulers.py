@@ -8,10 +8,13 @@ them. The built-ins are registered through the same hook, from this module.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ..plugins import hookimpl
-from .rcpsp import SchedulingProblem, SchedulingSolution, heuristic
+
+if TYPE_CHECKING:
+    # Only for annotations: registering the built-ins must not import the scheduler itself.
+    from .rcpsp import SchedulingProblem, SchedulingSolution
 
 __all__ = ["CpSatScheduler", "HeuristicScheduler", "Scheduler"]
 
@@ -38,6 +41,8 @@ class HeuristicScheduler(Scheduler):
     def solve(self, problem: SchedulingProblem, *, effort: int = 1000, seed: int = 0,
               time_limit: float | None = None) -> SchedulingSolution:
         """The best of ``effort`` schedules (deterministic for a seed when ``time_limit`` is None)."""
+        from .rcpsp import heuristic
+
         return heuristic(problem, schedules=effort, seconds=time_limit, seed=seed)
 
 
@@ -51,6 +56,8 @@ class CpSatScheduler(Scheduler):
               time_limit: float | None = None) -> SchedulingSolution:
         """The minimum makespan within ``time_limit`` (default 10 s), with its proven bound."""
         from .optimize import optimize
+        from .rcpsp import heuristic
+
         first = heuristic(problem, schedules=effort, seed=seed)
         return optimize(problem, time_limit=10.0 if time_limit is None else time_limit, start=first, seed=seed)
 
