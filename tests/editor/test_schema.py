@@ -95,12 +95,13 @@ def test_every_bundled_plan_names_the_schema_and_is_valid(path):
 
 def _docs_blocks() -> list[str]:
     doc = (REPO / "docs" / "plan-format.md").read_text(encoding="utf-8")
-    return re.findall(r"```toml\n(.*?)```", doc, re.S)
+    # A block that includes other files (a roster) needs them: tests/load/test_roster.py covers those.
+    return [b for b in re.findall(r"```toml\n(.*?)```", doc, re.S) if "include =" not in b]
 
 
 def _complete(block: str) -> str:
     block = textwrap.dedent(block)
-    if re.search(r"^\[campaign\]", block, re.M):
+    if re.search(r"^format = 1", block, re.M):
         return block  # a whole plan, as written
     # The page's fragments name placeholder ids; give them something to refer to.
     text = block.replace('"group-id"', '"cities"').replace('"...",', '"q",').replace('"..."', '"n"')
