@@ -25,13 +25,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 # Known failures after merging issues 12, 13, 18 and 20 in one stop (see the closing note):
 # the Lanshan plan's bureau plan is now a submission (报, #18), not an approval, so the web
-# tests that approve it meet "no approval steps"; the edited-checkpoint test and one report
-# shading case still need their fix. Strict: each must fail until fixed, then this list shrinks.
+# tests that approve it meet "no approval steps"; the edited-checkpoint test still needs
+# its fix. Strict: each must fail until fixed, then this list shrinks.
 _KNOWN_BROKEN = {
     "tests/runtime/test_checkpoint.py::test_a_keyed_checkpoint_that_was_edited_is_refused":
         "edited keyed checkpoint not refused after the merge",
-    "tests/test_html_report.py::test_report_shades_non_working_days_and_needs_no_network[education_bureau_2018]":
-        "education-2018 re-encoded (#18): no non-working day inside its shown span",
     "tests/web/test_browser.py::test_a_lanshan_round_in_the_browser": "Lanshan plan has no approval step now (#18)",
     "tests/web/test_pages.py::test_task_page_shows_quote_owners_chain_and_history":
         "Lanshan plan has no approval step now (#18)",

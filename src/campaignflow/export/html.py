@@ -55,7 +55,8 @@ def gantt_svg(ctx: ExportContext, lang: str = "zh") -> str:
     c, sched = ctx.campaign, ctx.schedule
     cal = ctx.plugins.calendar(c.calendar)
     first = min(sched.start.date(), _to_date(c.start))
-    last = max((sched.finish - timedelta(seconds=1)).date(), *(t.due.date() for t in sched if t.due))
+    # A finish or deadline is an end-of-day instant: 10-21 00:00 is the end of 10-20, the last day shown.
+    last = max((m - timedelta(seconds=1)).date() for m in (sched.finish, *(t.due for t in sched if t.due)))
     days = list(_days(first, last))
     day = max(2.0, min(float(_DAY), _WIDE / len(days)))
     width = round(_LABEL + len(days) * day + 10)
