@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plugins import hookimpl
-from . import ExportContext, Exporter
+from . import ExportContext, Exporter, printable
 
 if TYPE_CHECKING:
     from ..simulate import SimulationResult
@@ -29,7 +29,8 @@ _LABEL = 260  # px for the task labels
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    # Escaped, and without the control characters XML forbids, so the SVG parses whatever the plan says.
+    return html.escape(printable(str(text)), quote=True)
 
 
 def _days(first: date, last: date) -> Iterable[date]:
