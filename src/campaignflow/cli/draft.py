@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import DraftError
-from .options import PlanInputError, Session, format_option, lang_option, pass_session, plugins_option
+from .options import PlanInputError, Session, format_option, lang_option, pass_session, plugins_option, write_output
 from .output import ExitCode, echo_json, t
 
 
@@ -53,7 +53,7 @@ def draft(session: Session, document: str, output: Path | None, year: int | None
     if output is None:
         click.echo(result.toml, nl=False)
     else:
-        output.write_text(result.toml, encoding="utf-8")
+        write_output(output, result.toml, session.lang)
         click.echo(t(session.lang, f"wrote {output}: {len(result.campaign.tasks)} tasks, {len(result.review)} to review",
                      f"已写入 {output}:{len(result.campaign.tasks)} 项任务,{len(result.review)} 项待核对"), err=True)
     if result.review:
