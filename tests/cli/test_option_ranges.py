@@ -163,3 +163,22 @@ def test_writing_into_a_missing_folder_or_a_full_disk_is_one_line(tmp_path):
         assert result.exit_code == 2
         assert result.output.strip().splitlines() == [result.output.strip()]
         assert str(target) in result.output
+
+
+@pytest.mark.parametrize(("start", "end", "due"), [
+    ("9999-12-01", "9999-12-31", "9999-12-31"),
+    ("0001-01-01", "0001-01-31", "0001-01-31"),
+    ("2016-01-01", "2016-12-31", '"@d + 99999999d"'),
+    ("2016-01-01", "2016-12-31", "2200-01-01"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["simulate"], ["export", "--format", "ics"], ["report", "-o", "r.html"]])
+def test_plan_dates_near_the_calendar_ends_are_located_problems(tmp_path, monkeypatch, start, end, due, command):
+    monkeypatch.chdir(tmp_path)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(f'format = 1\n[campaign]\nid = "c"\nname = "x"\nstart = {start}\nend = {end}\n'
+                    f'[campaign.dates]\nd = 2016-06-01\n[units.u]\nname = "u"\n'
+                    f'[tasks.t]\ntitle = "t"\nlead = "u"\ndue = {due}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, [command[0], str(plan), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output
+    assert "plan.toml:" in result.output and "out of range" in result.output

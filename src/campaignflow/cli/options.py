@@ -180,7 +180,7 @@ class DateRange(click.DateTime):
         return moment
 
 
-#: Dates an option may give: a campaign of a year or two after them stays inside the calendar.
+#: Dates an option may give: the years a plan's dates may lie in (load.dates.FIRST_YEAR, LAST_YEAR).
 FIRST_DATE, LAST_DATE = "1900-01-01", "2199-12-31"
 
 
