@@ -182,3 +182,23 @@ def test_plan_dates_near_the_calendar_ends_are_located_problems(tmp_path, monkey
     assert result.exit_code == 2, result.output
     assert "internal error" not in result.output
     assert "plan.toml:" in result.output and "out of range" in result.output
+
+
+@pytest.mark.parametrize(("table", "refused"), [
+    ('[checks.options.CF401]\nexempt_pairings = "false"', True),  # a string counted as true and hid CF401
+    ("[checks.options.CF401]\nexempt_pairings = false", False),
+    ("[checks.options.CF401]\nmax_per_group_pair = true", True),
+    ("[checks.options.CF401]\nmax_per_group_pair = 3", False),
+    ('[checks.options.CF305]\nkinds = ["report", 1]', True),
+    ('[checks.options.CF305]\nkinds = "report"', True),
+])
+def test_check_options_of_the_wrong_type_are_located_problems(tmp_path, table, refused):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('format = 1\n[campaign]\nid = "c"\nname = "x"\nstart = 2016-01-01\nend = 2016-12-31\n'
+                    '[units.u]\nname = "u"\n[tasks.t]\ntitle = "t"\nlead = "u"\ndue = 2016-06-01\n' + table + "\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(plan)])
+    assert (result.exit_code == 2) is refused, result.output
+    if refused:
+        assert "plan.toml:13:1" in result.output or "plan.toml:14:1" in result.output
+        assert "`checks.options.CF" in result.output and "expected" in result.output
