@@ -202,3 +202,13 @@ def test_check_options_of_the_wrong_type_are_located_problems(tmp_path, table, r
     if refused:
         assert "plan.toml:13:1" in result.output or "plan.toml:14:1" in result.output
         assert "`checks.options.CF" in result.output and "expected" in result.output
+
+
+def test_a_unit_paired_with_itself_is_a_located_problem(tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text('format = 1\n[campaign]\nid = "c"\nname = "x"\nstart = 2016-01-01\nend = 2016-12-31\n'
+                    '[units.u]\nname = "u"\n[[pairings]]\na = "u"\nb = "u"\n'
+                    '[tasks.t]\ntitle = "t"\nlead = "u"\ndue = 2016-06-01\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(plan)])
+    assert result.exit_code == 2
+    assert "plan.toml:11:" in result.output and "paired with itself" in result.output

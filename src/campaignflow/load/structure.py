@@ -327,7 +327,11 @@ def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:
         b = get_str(log, table, "b", path, required=True)
         kind = get_str(log, table, "kind", path)
         doc = read_doc(log, table.get("doc"), child(path, "doc"))
-        if a is not None and b is not None:
+        if a is not None and a == b:
+            # A unit paired with itself supports no one; it also exempts its own requests from CF401.
+            log.add("self-reference", f"'{a}' is paired with itself: a pairing joins two different units or groups",
+                    f"'{a}' 与自身结对:结对须是两个不同的单位或组", child(path, "b"))
+        elif a is not None and b is not None:
             out.append(Pairing(a=a, b=b, kind=kind, doc=doc))
     return out
 
