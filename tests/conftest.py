@@ -23,7 +23,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
-# Tests known to fail, with the reason, marked xfail (strict unless the cause is unknown) so that
+# Tests known to fail, with the reason, marked xfail (strict) so that
 # the rest lands; each must fail until fixed, then its entry goes. Empty: none is known.
 _KNOWN_BROKEN: dict[str, str] = {}
 

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 import campaignflow as cf
 from campaignflow.export import ExportContext
-from campaignflow.export.assignment import assignment_table, deadline_text, section_key, unit_ledger
+from campaignflow.export.assignment import (
+    assignment_table, deadline_text, docx_task_ids, section_key, unit_ledger,
+)
 from campaignflow.model import Campaign, Task, Unit, Window
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,14 +78,21 @@ def test_xlsx_has_one_row_per_task_in_section_order_with_names(contexts, seed):
 def test_docx_table_matches_the_xlsx(contexts, seed):
     ctx = contexts[seed]
     xrows = _xlsx_rows(_export(ctx, "assignment-xlsx"))
-    table = docx.Document(io.BytesIO(_export(ctx, "assignment-docx"))).tables[0]
-    drows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+    data = _export(ctx, "assignment-docx")
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    drows = [[_visible(cell) for cell in row.cells] for row in table.rows[1:]]
     assert len(drows) == len(xrows)
     for d, x in zip(drows, xrows, strict=True):
         if x[6] is None:  # a part's merged row
             assert set(d) == {x[0]}
         else:
             assert d == [str(x[0]), x[1], x[2], x[3] or "", x[4], x[5] or ""]
+    # each row carries its task's id, hidden, so it can be traced back to the plan
+    assert docx_task_ids(data) == [x[6] for x in xrows]
+
+
+def _visible(cell) -> str:
+    return "\n".join("".join(r.text for r in p.runs if not r.font.hidden) for p in cell.paragraphs)
 
 
 def test_english_where_the_plan_gives_it(contexts):
@@ -148,7 +157,7 @@ def test_every_title_is_written_as_text_never_a_formula(title):
         assert cell.data_type == "s"
         assert cell.value.endswith(title)
     table = docx.Document(io.BytesIO(_export(ctx, "assignment-docx"))).tables[0]
-    assert table.rows[-1].cells[1].text == title
+    assert _visible(table.rows[-1].cells[1]) == title
 
 
 def test_sections_group_in_document_order():
@@ -220,6 +229,8 @@ def test_libreoffice_renders_the_assignment_table(office_pdfs, contexts, seed, f
     for task in c.tasks.values():
         assert "".join(c.units[task.lead].name.split()) in text
         assert "".join(task.title.split())[:6] in text
+    if fmt == "assignment-docx":  # the ids are hidden text: on no printed page
+        assert not [t for t in c.tasks if len(t) > 6 and t in text]
     assert _ink(pdf, PICTURES / f"{seed}-{fmt}.png") > 0.002
 
 

@@ -118,6 +118,9 @@ _LAZY: dict[str, str] = {
     "deadline_text": "export.assignment",
     "AssignmentRow": "export.assignment",
     "AssignmentSection": "export.assignment",
+    # safe exports and traceable rows (issue 13, session 3)
+    "csv_cell": "export",
+    "docx_task_ids": "export.assignment",
     # the web inbox (extra ``serve``; imported only when used)
     "create_app": "web",
     "header_identity": "web",
@@ -147,7 +150,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         UnknownTaskError,
     )
     from .findings import Finding, Location, Severity, Text
-    from .export import ExportContext, Exporter
+    from .export import ExportContext, Exporter, csv_cell
+    from .export.assignment import docx_task_ids
     from .export.assignment import (
         AssignmentRow, AssignmentSection, assignment_table, deadline_text, unit_ledger,
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import DraftError
-from .options import PlanInputError, Session, format_option, lang_option, pass_session, plugins_option
+from .options import PlanInputError, Session, format_option, lang_option, pass_session, plugins_option, write_output
 from .output import ExitCode, echo_json, t
 
 
@@ -55,7 +55,7 @@ def draft(session: Session, document: str, output: Path | None, year: int | None
     if output is None:
         click.echo(result.toml, nl=False)
     else:
-        output.write_text(result.toml, encoding="utf-8")
+        write_output(output, result.toml, session.lang)
         # Templates over the document's collectives expand to nothing until their groups list members: count them.
         n_tpl = sum(len(task.written_as) for task in result.tasks if task.template_for)
         n_task = len(result.campaign.tasks)

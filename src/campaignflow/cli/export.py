@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from ..export import ExportContext, ExportError
-from .options import PlanInputError, Session, lang_option, load_campaign, pass_session, plan_argument, plugins_option
+from .options import (
+    PlanInputError, Session, lang_option, load_campaign, pass_session, plan_argument, plugins_option, write_output,
+)
 from .output import ExitCode, t
 
 
@@ -39,12 +41,16 @@ def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
                                           document_lang=session.lang if given else None))
     except ExportError as exc:
         raise PlanInputError(f"error: {exc}") from None
+    except OverflowError:
+        from .simulate import past_the_calendar
+
+        raise PlanInputError(past_the_calendar(plan, session.lang)) from None
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(raw)
         sys.stdout.flush()
     else:
-        output.write_bytes(raw)
+        write_output(output, raw, session.lang)
         click.echo(t(session.lang, f"wrote {output} ({len(raw)} bytes)", f"已写入 {output}({len(raw)} 字节)"),
                    err=True)
     raise SystemExit(ExitCode.OK)

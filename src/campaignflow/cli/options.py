@@ -139,3 +139,59 @@ def load_campaign(session: Session, plan: str) -> Campaign:
         return load_plan(path, plugins=plugins)
     except PlanError as exc:
         raise PlanInputError(format_problems(exc, session.lang), exc.problems) from None
+
+
+# -- numeric options with ranges (issue 20: absurd values are exit 2, never a traceback) -------
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A ``click.FloatRange`` that also refuses ``nan`` and ``inf``.
+
+    click's range check compares with ``<`` and ``>``, which ``nan`` always passes: a
+    ``--min-probability nan`` would make the risk check never fail.
+    """
+
+    name = "float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
+
+class DateRange(click.DateTime):
+    """A ``click.DateTime`` whose dates must lie in ``[first, last]``.
+
+    Dates near the calendar's ends (``0001-01-01``, ``9999-12-31``) leave no room for a
+    campaign to be scheduled after them; a range says so at once.
+    """
+
+    def __init__(self, formats: Sequence[str], first: str, last: str) -> None:
+        super().__init__(list(formats))
+        self.first, self.last = first, last
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        moment = super().convert(value, param, ctx)
+        if not self.first <= moment.strftime("%Y-%m-%d") <= self.last:
+            self.fail(f"{moment:%Y-%m-%d} is not in the range {self.first} to {self.last}.", param, ctx)
+        return moment
+
+
+#: Dates an option may give: the years a plan's dates may lie in (load.dates.FIRST_YEAR, LAST_YEAR).
+FIRST_DATE, LAST_DATE = "1900-01-01", "2199-12-31"
+
+
+def write_output(path: Path, data: str | bytes, lang: str) -> None:
+    """Write an output file; a missing folder, a directory or no permission is exit 2, one line."""
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PlanInputError(t(lang, f"error: cannot write {path}: {reason}",
+                               f"错误:无法写入 {path}:{reason}")) from None

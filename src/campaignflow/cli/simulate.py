@@ -13,8 +13,8 @@ import click
 
 from ..errors import PlanError, ScenarioError
 from .options import (
-    PlanInputError, Session, format_option, format_problems, lang_option, load_campaign, pass_session,
-    plan_argument, plugins_option,
+    FIRST_DATE, LAST_DATE, DateRange, FiniteFloatRange, PlanInputError, Session, format_option, format_problems,
+    lang_option, load_campaign, pass_session, plan_argument, plugins_option,
 )
 from .output import ExitCode, is_tty, t
 
@@ -38,6 +38,55 @@ def _parse_capacity(text: str) -> tuple[str, Any]:
 # Monte-Carlo work (runs x nodes) above which a progress bar is worth showing.
 _PROGRESS_CELLS = 2_000_000
 
+#: Upper bounds of the numeric options: far beyond any real use, well below a crash or a hang.
+MAX_RUNS = 100_000_000
+MAX_EFFORT = 1_000_000
+MAX_TIME_LIMIT = 86_400.0  # a day
+MAX_DAYS = 3650.0  # working days: a delay or an approval of ten years
+MAX_CAPACITY = 1_000_000
+#: Memory the Monte-Carlo runs may take for the finish dates they keep (each run keeps one per
+#: task and approval step, for the quantiles); beyond it the run is refused with the figure.
+MAX_RUN_MEMORY = 4 * 2**30
+
+
+def check_runs_memory(campaign: Any, runs: int, lang: str) -> None:
+    """Refuse ``runs`` whose kept finish dates would need more than :data:`MAX_RUN_MEMORY`."""
+    nodes = sum(1 + len(task.approvals) for task in campaign.tasks.values()) + 1  # + the makespan
+    need = runs * nodes * 8
+    if need > MAX_RUN_MEMORY:
+        gib, limit = need / 2**30, MAX_RUN_MEMORY / 2**30
+        most = MAX_RUN_MEMORY // (nodes * 8)
+        raise PlanInputError(t(lang, f"error: --runs {runs} would need about {gib:,.1f} GiB of memory for the finish "
+                                     f"dates it keeps ({nodes} per run); the limit is {limit:.0f} GiB: use at most "
+                                     f"{most:,} runs",
+                               f"错误:--runs {runs} 需约 {gib:,.1f} GiB 内存保存各次完成时间(每次 {nodes} 个);"
+                               f"上限 {limit:.0f} GiB:请至多用 {most:,} 次"))
+
+
+def past_the_calendar(plan: str, lang: str) -> str:
+    """The message for a schedule that would run past the dates Python can hold (year 1 to 9999)."""
+    return t(lang, f"{plan}: error: the schedule runs past the calendar's last date (9999-12-31) or before its "
+                   "first: move the plan's dates or shorten its durations and delays",
+             f"{plan}:错误:进度超出日历可表示的范围(至 9999-12-31):请调整方案日期或缩短工期、延误")
+
+
+def _bounded_delay(text: str) -> tuple[str, float]:
+    import math
+
+    task, days = _parse_delay(text)
+    if not math.isfinite(days) or abs(days) > MAX_DAYS:
+        msg = f"a delay is at most {MAX_DAYS:g} working days either way, got {text!r}"
+        raise ValueError(msg)
+    return task, days
+
+
+def _bounded_capacity(text: str) -> tuple[str, int | None]:
+    unit, n = _parse_capacity(text)
+    if n is not None and n > MAX_CAPACITY:
+        msg = f"a capacity is at most {MAX_CAPACITY:,} (or 'none' for no limit), got {text!r}"
+        raise ValueError(msg)
+    return unit, n
+
 
 def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, click.Parameter, tuple[str, ...]],
                                                                  dict[str, Any]]:
@@ -56,32 +105,32 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 
 @click.command()
 @plan_argument
-@click.option("--start", "start", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+@click.option("--start", "start", type=DateRange(["%Y-%m-%d"], FIRST_DATE, LAST_DATE), default=None, metavar="DATE",
               help="Move the campaign to start on DATE; every date of the plan moves alike, except "
                    "the plan's fixed_dates and the dates written from them.")
-@click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(_parse_delay),
+@click.option("--delay", multiple=True, metavar="TASK=3d", callback=_pairs(_bounded_delay),
               help="TASK takes this many more working days (repeatable).")
-@click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(_parse_capacity),
+@click.option("--capacity", multiple=True, metavar="UNIT=N", callback=_pairs(_bounded_capacity),
               help="UNIT leads at most N tasks at once; N=none removes the limit (repeatable).")
-@click.option("--approval-days", type=click.FloatRange(min=0), default=None, metavar="N",
+@click.option("--approval-days", type=FiniteFloatRange(0, MAX_DAYS), default=None, metavar="N",
               help="Working days an approval step takes without `within` (default 2).")
-@click.option("--runs", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--runs", type=click.IntRange(0, MAX_RUNS), default=0, show_default=True,
               help="Monte-Carlo runs (0: the deterministic schedule only).")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
               help="Seed of the Monte-Carlo runs; the same seed gives the same numbers (default: drawn, shown).")
 @click.option("--distribution", type=click.Choice(["pert", "triangular"]), default="pert", show_default=True,
               help="Distribution of durations over three-point estimates.")
-@click.option("--reject-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+@click.option("--reject-rate", type=FiniteFloatRange(0, 1), default=0.0, show_default=True,
               help="Probability that an approval step is rejected once (rework, then a second decision).")
-@click.option("--min-probability", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+@click.option("--min-probability", type=FiniteFloatRange(0, 1), default=0.5, show_default=True,
               help="With --runs: exit 1 when a deadline is met in fewer runs than this.")
 @click.option("--engine", type=click.Choice(["auto", "numpy", "python"]), default="auto", show_default=True,
               help="Monte-Carlo implementation.")
-@click.option("--effort", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--effort", type=click.IntRange(1, MAX_EFFORT), default=100, show_default=True,
               help="Schedules to try (sampled priorities); 1 = the least-slack pass alone.")
 @click.option("--optimize", is_flag=True, default=False,
               help="Also run the OR-Tools CP-SAT optimiser (extra optimize) and report its proven bound.")
-@click.option("--time-limit", type=click.FloatRange(min=0.01), default=10.0, show_default=True, metavar="S",
+@click.option("--time-limit", type=FiniteFloatRange(0.01, MAX_TIME_LIMIT), default=10.0, show_default=True, metavar="S",
               help="Seconds --optimize may use.")
 @click.option("--gantt/--no-gantt", default=None,
               help=f"Draw a Gantt chart (default: for plans of at most {_GANTT_MAX_TASKS} tasks).")
@@ -113,6 +162,7 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
 
     lang = session.lang
     campaign = load_campaign(session, plan)
+    check_runs_memory(campaign, runs, lang)
     scenario = Scenario(start=start.date() if start else None, delays=delay, capacities=capacity,
                         approval_days=approval_days)
     try:
@@ -133,6 +183,8 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     except ImportError as exc:  # --engine numpy without numpy
         raise PlanInputError(t(lang, f"--engine numpy needs numpy (pip install 'campaignflow[fast]'): {exc}",
                                f"--engine numpy 需要 numpy(pip install 'campaignflow[fast]'):{exc}")) from None
+    except OverflowError:
+        raise PlanInputError(past_the_calendar(plan, lang)) from None
 
     if fmt == "json":
         doc = to_json(result, plan_name=campaign.name, plan_file=campaign.source, min_probability=min_probability)

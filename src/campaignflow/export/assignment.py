@@ -6,7 +6,9 @@ with unit *names* and deadlines written the way the document writes them
 ("10月22日前", "三季度", "全年"). The rows are computed once (:func:`assignment_table`)
 and written by two exporters, so the workbook and the Word table always agree.
 
-Task ids stay in the workbook (a last, hidden column ``编号 id``) for programs.
+Task ids stay for programs and for tracing a row back to the plan: in the workbook a last,
+hidden column ``编号 id``; in the Word table hidden text after each row's 序号 (see
+:func:`docx_task_ids`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import attrs
 
 from ..model import Campaign, Moment, Task
 from ..plugins import hookimpl
-from . import ExportContext, Exporter, ExportError
+from . import FORMULA_STARTS, ExportContext, Exporter, ExportError, printable
 
 __all__ = [
     "AssignmentRow",
@@ -34,10 +36,11 @@ __all__ = [
     "AssignmentDocxExporter",
     "print_layout",
     "guard_formulas",
+    "docx_task_ids",
+    "office_text",
+    "office_append",
 ]
 
-#: Characters a spreadsheet reads as the start of a formula (CSV/formula injection).
-_FORMULA_START = ("=", "+", "-", "@")
 _QUARTERS_ZH = ("一季度", "二季度", "三季度", "四季度")
 _NUMERAL_HEAD = re.compile(r"^[一二三四五六七八九十百]+")
 
@@ -223,8 +226,22 @@ def unit_ledger(campaign: Campaign, unit: str, lang: str = "zh") -> tuple[Assign
     return tuple(rows)
 
 
+def office_text(text: str) -> str:
+    """``text`` as an office file can hold it: no control characters, line breaks as LF.
+
+    XML cannot carry NUL or ESC, and an XML reader turns a CR into an LF anyway: writing LF
+    means a cell reads back as what was written.
+    """
+    return printable(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def office_append(ws: Any, values: Iterable[Any]) -> None:
+    """``ws.append(values)``, with every text passed through :func:`office_text`."""
+    ws.append(tuple(office_text(v) if isinstance(v, str) else v for v in values))
+
+
 def guard_formulas(ws: Any) -> int:
-    """Keep every text cell of ``ws`` that begins with ``=``, ``+``, ``-`` or ``@`` a text.
+    """Keep every text cell of ``ws`` that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR a text.
 
     openpyxl stores a string beginning with ``=`` as a formula, and an office re-reads an
     edited cell beginning with any of the four as one; the cell is typed as a string and
@@ -234,7 +251,7 @@ def guard_formulas(ws: Any) -> int:
     n = 0
     for row in ws.iter_rows():
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
                 cell.data_type = "s"
                 cell.quotePrefix = True
                 n += 1
@@ -346,14 +363,14 @@ class AssignmentXlsxExporter(Exporter):
         head = _HEAD[lang]
 
         def title(sheet: Any, text: str) -> None:
-            sheet.append((text,))
+            office_append(sheet, (text,))
             sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(head) - 1)
             sheet["A1"].font = Font(size=16, bold=True)
             sheet["A1"].alignment = Alignment(horizontal="center")
             sheet.row_dimensions[1].height = 30
 
         def header(sheet: Any, cells: tuple[str, ...]) -> None:
-            sheet.append(cells)
+            office_append(sheet, cells)
             for cell in sheet[2]:
                 cell.font = Font(bold=True)
                 cell.alignment = Alignment(horizontal="center")
@@ -361,12 +378,12 @@ class AssignmentXlsxExporter(Exporter):
         title(ws, _title_text(c, lang, "table"))
         header(ws, head)
         for section in assignment_table(c, lang):
-            ws.append((section.heading,))
+            office_append(ws, (section.heading,))
             r = ws.max_row
             ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(head) - 1)
             ws.cell(row=r, column=1).font = Font(bold=True)
             for row in section.rows:
-                ws.append((row.number, row.work, row.lead, row.partners, row.deadline, row.note, row.task_id))
+                office_append(ws, (row.number, row.work, row.lead, row.partners, row.deadline, row.note, row.task_id))
         print_layout(ws, _WIDTHS, header_row=2, wrap_from=2)
         ws.column_dimensions["G"].hidden = True  # ids are for programs, not for the printed page
         for row in ws.iter_rows(min_row=2, max_col=len(head) - 1):
@@ -386,7 +403,7 @@ class AssignmentXlsxExporter(Exporter):
             uname = unit.name_en if lang == "en" and unit.name_en else unit.name
             for row in rows:
                 role = roles[0] if c.tasks[row.task_id].lead == uid else roles[1]
-                ledger.append((row.number, uname, role, row.work, row.deadline, row.note, row.task_id))
+                office_append(ledger, (row.number, uname, role, row.work, row.deadline, row.note, row.task_id))
         print_layout(ledger, (6, 22, 8, 56, 16, 18, 14), header_row=2, wrap_from=2)
         ledger.column_dimensions["G"].hidden = True
         for sheet in (ws, ledger):
@@ -415,6 +432,17 @@ def _run_font(run: Any, east_asia: str, size: float, bold: bool = False) -> None
     run.font.bold = bold
     run.font.name = "Times New Roman"
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
+
+
+def _hidden_id(cell: Any, task_id: str) -> None:
+    """The task's id as hidden text after the 序号, so a row can be traced back to the plan.
+
+    Hidden text (``w:vanish``) is neither shown nor printed unless the reader turns on
+    "show hidden text", and it stays with the row when a clerk copies, sorts or pastes it.
+    """
+    run = cell.paragraphs[0].add_run(f" {task_id}")
+    run.font.hidden = True
+    run.font.size = cell.paragraphs[0].runs[0].font.size
 
 
 class AssignmentDocxExporter(Exporter):
@@ -450,7 +478,7 @@ class AssignmentDocxExporter(Exporter):
 
         p = doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run_font(p.add_run(_title_text(c, lang, "table")), "方正小标宋简体", 18)
+        _run_font(p.add_run(office_text(_title_text(c, lang, "table"))), "方正小标宋简体", 18)
 
         head = _HEAD[lang][:6]
         widths = (Cm(1.4), Cm(9.5), Cm(4.0), Cm(5.6), Cm(2.8), Cm(2.4))
@@ -466,12 +494,12 @@ class AssignmentDocxExporter(Exporter):
         tr_pr.append(mark)
         for cell, text in zip(hdr.cells, head, strict=True):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run_font(cell.paragraphs[0].add_run(text), "黑体", 12, bold=True)
+            _run_font(cell.paragraphs[0].add_run(office_text(text)), "黑体", 12, bold=True)
             _cell_shading(cell, "D9D9D9")
         for section in assignment_table(c, lang):
             row = table.add_row()
             merged = row.cells[0].merge(row.cells[-1])
-            _run_font(merged.paragraphs[0].add_run(section.heading), "黑体", 12, bold=True)
+            _run_font(merged.paragraphs[0].add_run(office_text(section.heading)), "黑体", 12, bold=True)
             _cell_shading(merged, "F2F2F2")
             for r in section.rows:
                 cells = table.add_row().cells
@@ -479,7 +507,8 @@ class AssignmentDocxExporter(Exporter):
                 for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
                     if i in (0, 4):
                         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    _run_font(cell.paragraphs[0].add_run(text), "仿宋_GB2312", 11)
+                    _run_font(cell.paragraphs[0].add_run(office_text(text)), "仿宋_GB2312", 11)
+                _hidden_id(cells[0], r.task_id)
         # Word reads the cells' widths, LibreOffice the table grid: set both.
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
@@ -489,6 +518,21 @@ class AssignmentDocxExporter(Exporter):
         buf = io.BytesIO()
         doc.save(buf)
         return buf.getvalue()
+
+
+def docx_task_ids(data: bytes) -> list[str | None]:
+    """The task id of each row of the 任务分工表 in a docx made by ``assignment-docx``.
+
+    One entry per table row after the header, ``None`` for a part's heading row; the ids
+    are read from the hidden text after each 序号.
+    """
+    docx = _require("docx")
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    ids: list[str | None] = []
+    for row in table.rows[1:]:
+        hidden = [run.text for run in row.cells[0].paragraphs[0].runs if run.font.hidden]
+        ids.append("".join(hidden).strip() or None)
+    return ids
 
 
 @hookimpl

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..plugins import hookimpl
-from . import ExportContext, Exporter
+from . import ExportContext, Exporter, printable
 
 if TYPE_CHECKING:
     from ..simulate import SimulationResult
@@ -29,7 +29,8 @@ _LABEL = 260  # px for the task labels
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    # Escaped, and without the control characters XML forbids, so the SVG parses whatever the plan says.
+    return html.escape(printable(str(text)), quote=True)
 
 
 def _days(first: date, last: date) -> Iterable[date]:
@@ -55,7 +56,8 @@ def gantt_svg(ctx: ExportContext, lang: str = "zh") -> str:
     c, sched = ctx.campaign, ctx.schedule
     cal = ctx.plugins.calendar(c.calendar)
     first = min(sched.start.date(), _to_date(c.start))
-    last = max((sched.finish - timedelta(seconds=1)).date(), *(t.due.date() for t in sched if t.due))
+    # A finish or deadline is an end-of-day instant: 10-21 00:00 is the end of 10-20, the last day shown.
+    last = max((m - timedelta(seconds=1)).date() for m in (sched.finish, *(t.due for t in sched if t.due)))
     days = list(_days(first, last))
     day = max(2.0, min(float(_DAY), _WIDE / len(days)))
     width = round(_LABEL + len(days) * day + 10)

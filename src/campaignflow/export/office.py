@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from .._display import deadline
 from ..plugins import hookimpl
-from . import ExportContext, Exporter, ExportError
+from . import ExportContext, Exporter, ExportError, printable
 
 
 def _require(module: str) -> Any:
@@ -54,7 +54,10 @@ class IcsExporter(Exporter):
         cal.add("prodid", "-//campaignflow//campaignflow//ZH")
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", c.name)
+        # icalendar escapes , ; \\ and line breaks and folds long lines; the controls RFC 5545
+        # forbids in TEXT (NUL, ESC, …) are the plan's to lose.
+        # X-WR-CALNAME is an unknown property to icalendar, which writes it unescaped: one line.
+        cal.add("x-wr-calname", " ".join(printable(c.name).split()))
         cal.add("x-wr-timezone", c.timezone)
         stamp = _export_time()
         modified = _plan_modified(c.source) or stamp
@@ -67,7 +70,7 @@ class IcsExporter(Exporter):
 
         for timing in ctx.schedule:
             task = c.tasks.get(timing.id)
-            title = task.title if task else timing.id
+            title = printable(task.title if task else timing.id)
             event = icalendar.Event()
             event.add("uid", f"{timing.id}@{c.id}.campaignflow")
             event.add("dtstamp", stamp)
@@ -87,20 +90,20 @@ class IcsExporter(Exporter):
                 event.add("dtstart", begin)
                 event.add("dtend", finish if finish > begin else begin + timedelta(hours=1))
             lead = c.units.get(timing.lead)
-            lead_name = lead.name if lead else timing.lead
+            lead_name = printable(lead.name if lead else timing.lead)
             lines = [f"牵头单位 / lead: {lead_name}"]
             partner_names: list[str] = []
             if task is not None and task.partners:
-                partner_names = [c.units[u].name for u in c.expand(task.partners) if u in c.units]
+                partner_names = [printable(c.units[u].name) for u in c.expand(task.partners) if u in c.units]
                 lines.append("责任单位 / partners: " + "、".join(partner_names))
             if timing.due is not None:
                 lines.append(f"截止 / due: {deadline(timing.due, 'zh')}")
             if task is not None and task.section:
-                lines.append(f"条款 / section: {task.section}")
+                lines.append(f"条款 / section: {printable(task.section)}")
             event.add("description", "\n".join(lines))
             venue = getattr(task, "venue", None)
             if venue:
-                event.add("location", venue)
+                event.add("location", printable(venue))
             event.add("categories", [lead_name, *partner_names])
             cal.add_component(event)
             if timing.due is not None and not timing.fixed:
@@ -171,15 +174,17 @@ class XlsxExporter(Exporter):
 
     def export(self, ctx: ExportContext) -> bytes:
         openpyxl = _require("openpyxl")
+        from .assignment import office_append
+
         c = ctx.campaign
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = "Tasks"
-        ws.append(self._HEAD)
+        office_append(ws, self._HEAD)
         for timing in ctx.schedule:
             task = c.tasks.get(timing.id)
             approvals = "; ".join(_names(c, c.expand(a.by)) for a in task.approvals) if task else ""
-            ws.append((
+            office_append(ws, (
                 timing.id,
                 task.section if task else None,
                 task.title if task else timing.id,
@@ -194,9 +199,9 @@ class XlsxExporter(Exporter):
                 timing.lead,
             ))
         units = wb.create_sheet("Units")
-        units.append(("编号 id", "名称 name", "类别 kind", "上级 parent", "容量 capacity"))
+        office_append(units, ("编号 id", "名称 name", "类别 kind", "上级 parent", "容量 capacity"))
         for u in c.units.values():
-            units.append((u.id, u.name, u.kind, u.parent, u.capacity))
+            office_append(units, (u.id, u.name, u.kind, u.parent, u.capacity))
         _print_setup(ws, units)
         buf = io.BytesIO()
         wb.save(buf)

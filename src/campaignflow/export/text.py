@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date, datetime
 from typing import Any
 
 from ..plugins import hookimpl
-from . import ExportContext, Exporter
+from . import ExportContext, Exporter, printable
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -61,9 +62,19 @@ class JsonExporter(Exporter):
 def _mermaid_label(text: str) -> str:
     # Mermaid gantt task names end at ':', '#' starts a comment, a line break ends the
     # statement, and Mermaid renders labels as HTML: '<' / '>' / '&' must not reach it.
-    text = " ".join(text.split())
-    return (text.replace(":", "：").replace("#", "＃").replace(";", "；")
+    text = " ".join(printable(text).split())
+    text = (text.replace(":", "：").replace("#", "＃").replace(";", "；").replace("%", "％")
             .replace("<", "＜").replace(">", "＞").replace("&", "＆"))
+    # A line that starts with a keyword is a directive (`click t_x href ...`), not a task: a
+    # zero-width space in front keeps it a name (Mermaid's \s does not match U+200B).
+    if _MERMAID_KEYWORD.match(text):
+        text = "\u200b" + text
+    return text
+
+
+_MERMAID_KEYWORD = re.compile(r"(click|title|section|dateformat|axisformat|excludes|includes|todaymarker|"
+                              r"tickinterval|weekday|weekend|acctitle|accdescr|displaymode|inclusiveenddates|"
+                              r"topaxis|gantt)\b", re.IGNORECASE)
 
 
 class MermaidExporter(Exporter):
@@ -101,7 +112,10 @@ def _mermaid_id(task_id: str) -> str:
 
 
 def _dot_quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Inside DOT quotes only \" and \\ are escapes of the text; a line break is written as the
+    # label escape \n, so every statement stays on one line whatever a title holds.
+    text = printable(text).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
 
 
 class DotExporter(Exporter):

@@ -156,7 +156,8 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     units = read_units(log, merged["units"])
     groups = read_groups(log, merged["groups"], units)
     pairings = read_pairings(log, merged["pairings"])
-    checks = read_checks(log, merged["checks"]) if "checks" in present else ChecksConfig()
+    checks = (read_checks(log, merged["checks"], {code: cls.options for code, cls in plugins.checks().items()})
+              if "checks" in present else ChecksConfig())
     supervision = read_supervision(log, merged["supervision"], units) if "supervision" in present else None
 
     reader = TaskReader(log, head.dates if head is not None else None)

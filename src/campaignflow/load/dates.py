@@ -50,6 +50,10 @@ _ISO_DATETIME = re.compile(
 )
 
 
+#: The years a plan's dates may lie in: room enough either side for any schedule (issue 20).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_iso(text: str) -> date | datetime | None:
     """An ISO date (``2020-10-17``) or datetime (``2020-10-17T12:00``) in ``text``; ``None`` if it is neither.
 
@@ -163,6 +167,16 @@ class DateResolver:
 
     def resolve(self, value: Any, key_path: str) -> Moment | None:
         """The moment ``value`` stands for, or ``None`` after logging why not."""
+        moment = self._resolve(value, key_path)
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            # 9999-12-31 leaves no room for the day after a deadline, let alone a schedule (#20).
+            self.log.add("bad-date", f"{show(value)} is out of range: a plan's dates lie in the years {FIRST_YEAR} "
+                         f"to {LAST_YEAR}", f"{show(value)} 超出日期范围:方案日期须在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间",
+                         key_path)
+            return None
+        return moment
+
+    def _resolve(self, value: Any, key_path: str) -> Moment | None:
         if isinstance(value, datetime):
             return self._local(value)
         if isinstance(value, date):

@@ -353,7 +353,11 @@ def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:
         b = get_str(log, table, "b", path, required=True)
         kind = get_str(log, table, "kind", path)
         doc = read_doc(log, table.get("doc"), child(path, "doc"))
-        if a is not None and b is not None:
+        if a is not None and a == b:
+            # A unit paired with itself supports no one; it also exempts its own requests from CF401.
+            log.add("self-reference", f"'{a}' is paired with itself: a pairing joins two different units or groups",
+                    f"'{a}' 与自身结对:结对须是两个不同的单位或组", child(path, "b"))
+        elif a is not None and b is not None:
             out.append(Pairing(a=a, b=b, kind=kind, doc=doc))
     return out
 
@@ -361,8 +365,13 @@ def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:
 # -- checks ----------------------------------------------------------------------------------
 
 
-def read_checks(log: ProblemLog, raw: Any) -> ChecksConfig:
-    """``[checks]``: select, ignore, severity and options per check code."""
+def read_checks(log: ProblemLog, raw: Any, declared: Mapping[str, Mapping[str, Any]] | None = None) -> ChecksConfig:
+    """``[checks]``: select, ignore, severity and options per check code.
+
+    ``declared`` maps check codes to their options' defaults (``Check.options``); an option
+    of one of them whose value is not of its default's type is a located problem, so
+    ``exempt_pairings = "false"`` (a string, which counts as true) cannot hide a finding.
+    """
     path = "checks"
     if not isinstance(raw, dict):
         log.wrong_type(path, "a table", "表", raw)
@@ -398,5 +407,37 @@ def read_checks(log: ProblemLog, raw: Any) -> ChecksConfig:
         if not isinstance(table, dict):
             log.wrong_type(child(child(path, "options"), code), "a table of options", "选项表", table)
             continue
+        for key, default in (declared or {}).get(code, {}).items():
+            if key in table and not _same_kind(table[key], default):
+                expected_en, expected_zh = _kind_names(default)
+                log.wrong_type(child(child(child(path, "options"), code), key), expected_en, expected_zh, table[key])
         options[code] = table
     return ChecksConfig(select=select, ignore=ignore, severity=severity, options=options)
+
+
+def _same_kind(value: Any, default: Any) -> bool:
+    """Whether an option's ``value`` has the type of its ``default`` (arrays: of its items' type)."""
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, (list, tuple)):
+        kinds = {type(item) for item in default} or {str}
+        return isinstance(value, list) and all(type(item) in kinds for item in value)
+    return True
+
+
+def _kind_names(default: Any) -> tuple[str, str]:
+    if isinstance(default, bool):
+        return "true or false", "true 或 false"
+    if isinstance(default, (int, float)):
+        return "a number", "数字"
+    if isinstance(default, str):
+        return "a string", "字符串"
+    return "an array of strings", "字符串数组"

@@ -199,8 +199,12 @@ def to_csv(result: SimulationResult) -> str:
     As in the table, a task's row is its work (its ``finish`` is ``work_finish``); the last step's
     row gives the task's finish.
     """
+    from ..export import csv_cell
+
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # Titles, ids and unit names come from the plan: one beginning with = + - @ (or a tab or
+    # CR) must stay text when a spreadsheet opens the file.
+    writer = _SafeWriter(csv.writer(out, lineterminator="\n"), csv_cell)
     writer.writerow(["task", "step", "lead", "start", "finish", "slack_days", "due", "met",
                      "p50", "p90", "probability", "criticality", "overbooked", "title"])
     risks = {r.id: r for r in result.tasks}
@@ -223,6 +227,19 @@ def to_csv(result: SimulationResult) -> str:
                              _iso(s.due) or "", _bool(s.met), _iso(sq[0]) if sq else "", _iso(sq[1]) if sq else "",
                              _num(d.probability) if d else "", "", "", t.title])
     return out.getvalue()
+
+
+class _SafeWriter:
+    """A ``csv.writer`` that passes every cell through ``guard`` first."""
+
+    def __init__(self, writer: Any, guard: Any) -> None:
+        self._writer, self._guard = writer, guard
+
+    def writerow(self, row: Sequence[Any]) -> None:
+        # The writer quotes a field holding its line terminator ("\n") but not a lone CR, which
+        # a reader takes for the end of the row: a CR in a title becomes an LF.
+        self._writer.writerow([self._guard(v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v)
+                               for v in row])
 
 
 def _bool(value: bool | None) -> str:

@@ -348,8 +348,10 @@ CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206",
 def checks_configs() -> st.SearchStrategy[ChecksConfig]:
     """``[checks]`` tables: ignored codes, severity overrides, options."""
     codes = st.sampled_from(CODES)
-    options = st.dictionaries(codes, st.dictionaries(st.sampled_from(("exempt_pairings", "limit", "kinds")),
-                                                     st.booleans() | st.integers(0, 9), max_size=2), max_size=1)
+    # Each option of the type its check declares (a wrong type is a load problem).
+    options = st.dictionaries(codes, st.fixed_dictionaries({}, optional={
+        "exempt_pairings": st.booleans(), "max_per_group_pair": st.integers(0, 9),
+        "kinds": st.lists(st.sampled_from(("report", "plan")), max_size=2, unique=True)}), max_size=1)
     return st.builds(ChecksConfig,
                      select=st.lists(codes, max_size=1, unique=True),
                      ignore=st.lists(codes, max_size=2, unique=True),
