@@ -27,6 +27,7 @@ NUMBERS = ["nan", "inf", "-inf", "-1", "1e400", "1" + "0" * 30, "-1" + "0" * 30,
 DATES = ["9999-12-31", "0001-01-01", "99999-01-01", "2016-02-30", "nan"]
 #: Text options that carry numbers or times, and the absurd values each gets.
 NUMERIC_TEXT = {
+    "--until": ["9999-12-31T23:59", "0001-01-01", "99999-01-01", "2016-02-30", "nan"],
     "--now": ["9999-12-31T23:59", "0001-01-01T00:00", "9999-12-31", "2016-13-01T00:00", "nan"],
     "--delay": [f"{TASK}=99999999d", f"{TASK}=nan", f"{TASK}=1{'0' * 30}d", f"{TASK}=-99999999d", f"{TASK}=inf",
                 "nosuchtask=1d"],
@@ -34,7 +35,8 @@ NUMERIC_TEXT = {
 }
 #: Text options that are names, codes or free text: nothing numeric to sweep.
 PLAIN_TEXT = {"plans", "plan", "document", "task", "--select", "--ignore", "--db", "--campaign", "--unit", "--state",
-              "--as", "--person", "--reason", "--key", "--to", "--task", "--format", "--host"}
+              "--as", "--person", "--reason", "--key", "--to", "--task", "--format", "--host",
+              "for_unit", "--deputy", "--recipient"}
 #: Path options a command writes, and ones it reads.
 OUTPUTS, INPUTS = {"-o"}, {"--key-file", "--checkpoint"}
 
@@ -61,6 +63,10 @@ def _base(path: tuple[str, ...], tmp: Path) -> list[str]:
         ("run", "reassign"): ["run", "reassign", TASK, "--to", "district-fpb", "--as", "district", *db],
         ("run", "reject"): ["run", "reject", TASK, "--as", UNIT, "--reason", "r", *db],
         ("serve",): ["serve", PLAN, *db],
+        ("run", "deputy"): ["run", "deputy", UNIT, "--deputy", "district-fpb", "--as", UNIT, *db],
+        ("run", "request-extension"): ["run", "request-extension", TASK, "--as", UNIT, "--reason", "r", *db],
+        ("run", "grant-extension"): ["run", "grant-extension", TASK, "--as", "district", *db],
+        ("run", "refuse-extension"): ["run", "refuse-extension", TASK, "--as", "district", "--reason", "r", *db],
     }.get(path) or (["run", path[1], TASK, "--as", UNIT, *db] if path[1:] and path[1] in
                     ("start", "complete", "submit", "approve", "cancel") else [*path, *db])
 
