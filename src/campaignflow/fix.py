@@ -218,9 +218,18 @@ def _round_fixes(main: Path, plugins: Plugins, select: Sequence[str], ignore: Se
     return _fixes_of(run_checks(campaign, plugins=plugins, select=select, ignore=ignore))
 
 
-def _skipped(relative: Path) -> bool:
-    # Tool folders (.venv, .git, node_modules) hold no plans, and can hold thousands of .toml files.
-    return any(part.startswith(".") or part in ("node_modules", "__pycache__") for part in relative.parts[:-1])
+def _plan_files(main: Path) -> list[Path]:
+    """The files the plan reads, the main one first: its includes (rosters too), as the loader finds them.
+
+    Only these are copied: walking the plan's folder for ``*.toml`` read a whole home or /tmp,
+    and a named pipe there stopped ``--fix``; the loader already refuses such files with a problem.
+    """
+    from .load.include import read_files
+    from .load.problems import ProblemLog
+    from .load.toml import DEFAULT_MAX_BYTES
+
+    fs = read_files(ProblemLog(), main=main, text=None, filename=str(main), max_bytes=DEFAULT_MAX_BYTES)
+    return [main, *(Path(f.name).resolve() for f in fs.files[1:])]
 
 
 def fix_plan(path: str | os.PathLike[str], *, unsafe: bool = False, write: bool = True,
@@ -228,7 +237,7 @@ def fix_plan(path: str | os.PathLike[str], *, unsafe: bool = False, write: bool 
              max_rounds: int = MAX_ROUNDS) -> FixResult:
     """Apply every safe fix (and unsafe ones with ``unsafe``) to the plan at ``path`` and its includes.
 
-    The work is done on a copy of the plan's folder (its ``.toml`` files), so
+    The work is done on a copy of the plan's files (the main one and what it includes), so
     that with ``write=False`` (``--diff``) nothing of the author's is touched;
     with ``write=True`` the changed files are written back at the end.
 
@@ -246,8 +255,8 @@ def fix_plan(path: str | os.PathLike[str], *, unsafe: bool = False, write: bool 
     rounds = 0
     with tempfile.TemporaryDirectory(prefix="campaignflow-fix-") as tmp:
         work = Path(tmp)
-        # The includes a plan may read lie below its folder (unless include roots are given).
-        for src in [main, *(p for p in root.rglob("*.toml") if p != main and not _skipped(p.relative_to(root)))]:
+        # Includes outside the plan's folder (include roots) are not copied: their fixes are left alone.
+        for src in (p for p in _plan_files(main) if p.is_relative_to(root)):
             target = work / src.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from datetime import date
@@ -184,6 +185,21 @@ def test_fix_edits_the_included_file_that_has_the_problem(tmp_path):
     assert main.read_text(encoding="utf-8") == before
     assert (tmp_path / "units.toml").read_text(encoding="utf-8").splitlines()[2] == 'parent = "v"   # typo'
     assert load_plan(main).units["u"].parent == "v" and result.rounds == 2
+
+
+def test_fix_reads_only_the_plans_files_even_beside_a_named_pipe_and_a_roster(tmp_path):
+    # Found by trying `validate --fix --diff /tmp/plan.toml`: every *.toml below /tmp was copied,
+    # and a named pipe there stopped the fix with an internal error.
+    os.mkfifo(tmp_path / "pipe.toml")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "broken.toml").write_text("not = [toml", encoding="utf-8")
+    (tmp_path / "units.csv").write_text("id,name\nu,U\n", encoding="utf-8")
+    main = tmp_path / "plan.toml"
+    main.write_text('format = 1\n[campaign]\nid = "x"\nname = "x"\nstart = 2020-07-01\nend = 2020-12-31\n'
+                    'include = ["units.csv"]\n[tasks.t]\ntitle = "t"\nlaed = "u"\n', encoding="utf-8")
+    result = fix_plan(main, write=False)
+    assert [f.title.en for f in result.applied] and 'lead = "u"' in result.after[str(main)]
+    assert set(result.after) == {str(main)}
 
 
 def test_fix_needs_a_file(tmp_path):
