@@ -9,11 +9,10 @@ template converts its placeholder-free keys once for all its instances.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from ..findings import Text
-from datetime import date, datetime
-
 from ..model import (DEFAULT_NEAR_WIDTH, NON_WORKING_POLICIES, Approval, Dependency, Duration, Lag, Near, Repeat,
                      Submission, Task, Window, parse_days)
 from .dates import DateResolver
@@ -339,22 +338,29 @@ class TaskReader:
         assert isinstance(day, date)
         return Near(day=day, relation=relation, width=width)  # type: ignore[arg-type]
 
-    def approvals(self, value: Any, path: str) -> Any:
-        items = [value] if isinstance(value, dict) else value
+    def _entries(self, value: Any, path: str, single: tuple[type, ...], read: Callable[[Any, str], Any],
+                 expected_en: str, expected_zh: str) -> Any:
+        """One entry (of a ``single`` type) or an array of them, each read by ``read``.
+
+        Every wrong entry is reported; the result is ``BAD`` if any was.
+        """
+        items = [value] if isinstance(value, single) else value
         if not isinstance(items, list):
-            self.log.wrong_type(path, 'an array of approval steps like { by = "unit" }',
-                                '形如 { by = "单位" } 的审批步骤数组', value)
+            self.log.wrong_type(path, expected_en, expected_zh, value)
             return BAD
-        steps: list[Approval] = []
+        out = []
         ok = True
         for i, item in enumerate(items):
-            at = child(path, i) if items is value else path
-            step = self._approval(item, at)
-            if step is None:
+            got = read(item, child(path, i) if items is value else path)
+            if got is None:
                 ok = False
             else:
-                steps.append(step)
-        return tuple(steps) if ok else BAD
+                out.append(got)
+        return tuple(out) if ok else BAD
+
+    def approvals(self, value: Any, path: str) -> Any:
+        return self._entries(value, path, (dict,), self._approval, 'an array of approval steps like { by = "unit" }',
+                             '形如 { by = "单位" } 的审批步骤数组')
 
     def _approval(self, item: Any, path: str) -> Approval | None:
         log = self.log
@@ -386,24 +392,11 @@ class TaskReader:
             return None
         return Approval(by=by_units, mode=mode, within=within, due=due, kind=kind, doc=doc)
 
-
     def reports_to(self, value: Any, path: str) -> Any:
         """``reports_to``: a unit id, ``{ to, due, doc }``, or an array of either (one submission each)."""
-        items = [value] if isinstance(value, (str, dict)) else value
-        if not isinstance(items, list):
-            self.log.wrong_type(path, 'a unit id, { to = "unit", due = ... } or an array of them',
-                                '单位标识、{ to = "单位", due = ... } 或其数组', value)
-            return BAD
-        out: list[Submission] = []
-        ok = True
-        for i, item in enumerate(items):
-            at = child(path, i) if items is value else path
-            sub = self._submission(item, at)
-            if sub is None:
-                ok = False
-            else:
-                out.append(sub)
-        return tuple(out) if ok else BAD
+        return self._entries(value, path, (str, dict), self._submission,
+                             'a unit id, { to = "unit", due = ... } or an array of them',
+                             '单位标识、{ to = "单位", due = ... } 或其数组')
 
     def _submission(self, item: Any, path: str) -> Submission | None:
         log = self.log
