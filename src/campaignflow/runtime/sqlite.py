@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,19 @@ class SQLiteStore(SQLStore):
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _while_locked(self._enter_wal, timeout)
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
-            self._init_schema()
+            _while_locked(self._init_schema, timeout)
         except sqlite3.Error as exc:
             msg = f"cannot open the store {self.path}: {exc}"
             raise StoreError(msg) from exc
+
+    def _enter_wal(self) -> None:
+        # Switching to WAL needs an exclusive lock; once a file is in WAL (the mode is
+        # persistent) reading the mode needs none, so later openers never contend for it.
+        (mode,) = self._db.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
 
     def _init_schema(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
@@ -152,3 +160,23 @@ class SQLiteStore(SQLStore):
 
     def __repr__(self) -> str:
         return f"<SQLiteStore {self.path!r}>"
+
+
+def _while_locked(step: Callable[[], None], timeout: float) -> None:
+    """Run ``step``, again while SQLite says the file is locked, for up to ``timeout`` seconds.
+
+    SQLite does not call its busy handler where waiting could deadlock, which happens when
+    two processes open a new file at once (one switching it to WAL, one creating the tables):
+    the loser gets "database is locked" at once, not after ``timeout``.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
