@@ -94,17 +94,28 @@ def serve(session: Session, plans: tuple[str, ...], db: str, host: str, port: in
         # Open once here: a bad store or a tampered log is a readable exit 2, not a crashing worker.
         store = open_store(config.db)
         try:
-            build_app(config, campaigns, store, plugins=session.plugins)
-        finally:
+            app = build_app(config, campaigns, store, plugins=session.plugins)
+        except BaseException:
             store.close()
+            raise
     except (StoreError, RuntimeEngineError) as exc:
         raise PlanInputError(f"{where}: {t(lang, 'error', '错误')}: {exc}") from None
     if check:
+        store.close()
         click.echo(t(lang, f"ok: {len(campaigns)} campaign(s) on {where}",
                      f"正常:{len(campaigns)} 个活动方案,存储 {where}"))
         return
-    os.environ[ENV] = config.to_env()
     err(t(lang, f"campaignflow serve: http://{host}:{port}/ ({workers} worker(s), {auth} sign-in)",
           f"campaignflow serve:http://{host}:{port}/({workers} 个进程,{auth} 登录)"))
+    if workers == 1:
+        # One worker serves the app already built: loading the plans and opening the engines
+        # again in uvicorn's factory doubled the cold start.
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        finally:
+            store.close()
+        return
+    store.close()
+    os.environ[ENV] = config.to_env()
     uvicorn.run("campaignflow.web.serve:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning")
