@@ -350,3 +350,20 @@ def test_unwrap_only_removes_line_breaks(text):
     out = unwrap(text)
     assert "".join(out.split()) == "".join(text.split())  # the same words, in the same order
     assert out.count("\n") <= text.count("\n")
+
+
+def test_owner_lines_after_shi_items_belong_to_the_whole_part(pm):
+    # "一是…二是…三是… 牵头单位:… 进度安排:…": the owner lines follow the last 是-item but name the part's owners.
+    doc = ("一、重点工作\n（一）落实政策\n1.落实好相关政策。一是提供场地保障。二是鼓励人员参加考试。三是做好考核招录工作。"
+           " 牵头单位:县人社局 责任单位:各乡(镇) 进度安排:一季度制定方案;四季度正式上岗。\n2.实施工程。组织学生报名。\n")
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    shi = [t for t in c.tasks.values() if t.section.startswith("一(一)1") and t.section != "一(一)1"]
+    assert len(shi) == 3 and all(names[t.lead] == "县人社局" for t in shi)
+    stages = [t for t in c.tasks.values() if t.section == "一(一)1"]
+    assert sorted(str(t.window.due) for t in stages) == ["2020-03-31", "2020-12-31"]
+    assert all(names[t.lead] == "县人社局" for t in stages)
+    # Undated 是-items are bounded by their part's schedule, for review; ids stay unique.
+    assert all(str(t.window.due) == "2020-12-31" for t in shi)
+    assert len({t.id for t in c.tasks.values()}) == len(c.tasks)

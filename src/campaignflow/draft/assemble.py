@@ -63,11 +63,18 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     seen_k: Counter[str] = Counter()
     leads: Counter[str] = Counter()
     tasks: list[DraftTask] = []
+    used_ids: set[str] = set()
     last_subject: dict[str, tuple[Any, int]] = {}
     last_recipient: dict[str, list[str]] = {}
     for item, got in zip(items, fields, strict=True):
         seen_k[item.section] += 1
         tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
+        # A part's own stages (s3-5-1-2) and its 是-items (三(五)1 二是: s3-5-1-2) can spell the same id.
+        base_tid, n = tid, 1
+        while tid in used_ids:
+            n += 1
+            tid = f"{base_tid}-{chr(ord('a') + n - 2)}" if n <= 27 else f"{base_tid}-x{n}"
+        used_ids.add(tid)
         values: dict[str, Any] = {}
         traces: list[Trace] = []
         notes: list[tuple[str, str, str, int]] = []  # (key, en, zh, offset)
@@ -228,7 +235,10 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     moments.append(moment_key(v[key]))
             if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
                 rows = [r for r in rows if r[0] != "start"]
-            latest = section_latest.get(task.section)
+            # A 是-item (三(五)12) is bounded by its part's schedule (三(五)1) when it has none of its own.
+            latest = section_latest.get(task.section) or next(
+                (section_latest[s] for s in sorted(section_latest, key=len, reverse=True)
+                 if s and task.section.startswith(s) and "进度安排" in task.node_text), None)
             if not any(r[0] in _DATE_KEYS for r in rows) and latest is not None and "进度安排" in task.node_text:
                 # The part's schedule (进度安排) bounds all of its work: an undated act is due by its last time.
                 rows.append(("due", latest, "review: the last time of its part's schedule (进度安排)"))
