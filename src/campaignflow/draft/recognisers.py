@@ -173,7 +173,7 @@ LEAD_IN = re.compile(r"^(?:(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。
                       r"(?:每(?:季度|月|周|年)|全年|年内|今年|[一二三四1-4]季度)[，,]?\s*|"
                       r"[^，,。]{1,12}?(?:前夕|前后|当天)[，,]\s*)")
 #: "组织各市推选…", "要组织所属职业学校，面对…": the collective the sentence sets to work does the work.
-_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;]{2,16}?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
+_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;()（）]{2,16}?(?:[(（][^)）]{1,24}[)）])?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
 
 
 # Words a name does not hold: a verb or modal inside means the "name" runs into the sentence.
@@ -209,8 +209,10 @@ def sentence_subject(text: str) -> tuple[list[str], int, int] | None:
             best = (names, base, m.start())
     if best is None:
         m = _ORGANISED.match(text, base)
-        if m and is_collective(m.group("who").strip()):
-            names = _name_list(m.group("who"))
+        # "组织省直定点帮扶单位(包括省属企业、省属高校等),…": the bracketed gloss is no part of the name.
+        who = re.sub(r"[(（][^)）]*[)）]$", "", m.group("who").strip()) if m else ""
+        if m and is_collective(who):
+            names = _name_list(who)
             if names:
                 best = (names, base + m.start("who"), base + m.end("who"))
     return best
@@ -247,6 +249,8 @@ _THIS_YEAR = re.compile(r"全年|今年(?!以来|来)|年内")
 # "1017日前": a copy that lost its 月 (four digits before 日, the first two a month); read, for review.
 _NO_MONTH = re.compile(r"(?<![0-9月])(?P<m>0?[1-9]|1[0-2])(?P<d>[0-3][0-9])\s*[日号](?P<suffix>\s*(?:前后|之前|以前|前))?")
 _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
+#: 前后 (around a day): the plan format's documented `around` width, three calendar days either side.
+AROUND = timedelta(days=3)
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
 _TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
@@ -293,10 +297,10 @@ class DateRecogniser(Recogniser):
                 yield Field("due", value, q, s, 0.95 if review is None else 0.75, review)
             elif suffix == "前后":
                 d0 = value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
-                yield Field("start", d0 - timedelta(days=2), q, s, 0.5,
-                            (f"'{q}' read as {d0 - timedelta(days=2)} to {d0 + timedelta(days=2)}",
-                             f"“{q}”按 {d0 - timedelta(days=2)} 至 {d0 + timedelta(days=2)} 理解"))
-                yield Field("due", d0 + timedelta(days=2), q, s, 0.5)
+                lo, hi = d0 - AROUND, d0 + AROUND
+                yield Field("start", lo, q, s, 0.5, (f"'{q}' read as {lo} to {hi} (the format's `around` width)",
+                                                     f"“{q}”按 {lo} 至 {hi} 理解(格式 around 的默认宽度)"))
+                yield Field("due", hi, q, s, 0.5)
             elif suffix in ("至", "到", "-", "—", "~"):
                 yield Field("start", value, q, s, 0.9, review)
             else:
@@ -314,8 +318,8 @@ class DateRecogniser(Recogniser):
                 q, s = m.group(0).strip(), item.start + m.start()
                 why = (f"'{q}' read as {value}: the 月 seems lost in the copy", f"“{q}”按 {value} 理解:原文似缺“月”字")
                 if suffix == "前后":
-                    yield Field("start", value - timedelta(days=2), q, s, 0.4, why)
-                    yield Field("due", value + timedelta(days=2), q, s, 0.4)
+                    yield Field("start", value - AROUND, q, s, 0.4, why)
+                    yield Field("due", value + AROUND, q, s, 0.4)
                 else:
                     yield Field("due" if suffix else "on", value, q, s, 0.5, why)
                 seen_date = True
@@ -386,7 +390,8 @@ class DateRecogniser(Recogniser):
                     continue
                 yield Field("on", day, q, s, 0.8)
             elif rel in ("前后", "期间"):
-                lo, hi = ctx.window if ctx.window else (day - timedelta(days=7), day + timedelta(days=7))
+                # The document's own activity period (活动时间) if it gives one, else the format's `around` width.
+                lo, hi = ctx.window if ctx.window else (day - AROUND, day + AROUND)
                 yield Field("start", lo, q, s, 0.5, (f"'{q}' read as {lo} to {hi}", f"“{q}”按 {lo} 至 {hi} 理解"))
                 yield Field("due", hi, q, s, 0.5)
             else:
