@@ -84,25 +84,72 @@ def _moment(v: Any) -> datetime | None:
     return None
 
 
+_TABLE = re.compile(r"^\[(?:tasks\.([\w-]+)|templates\.([\w-]+)\.task)\]")
+_KEY = re.compile(r"^(lead|due|on|around|start|repeat)\s*=")
+#: Words that say when: an item whose quote holds none of them gives its deadline nowhere in its own words.
+_TIME_WORDS = re.compile(r"[0-9０-９一二三四五六七八九十]\s*[月日号]|季度|年终|年底|年末|前夕|前后|当天|每[月周年季]|按[月季周]|"
+                         r"期间|全年|今年|年内|半年|活动时间|结束后|之后|完成后")
+
+
+def assumed_fields(plan_path: Path) -> dict[str, set[str]]:
+    """Which items' lead or deadline the plan's author marked as an ASSUMPTION (not in the document).
+
+    A field counts as assumed when an ``ASSUMPTION`` comment stands on its line or in the comment
+    lines directly above it: the hand-written plans mark every reading the document does not carry.
+    """
+    out: dict[str, set[str]] = {}
+    key = None
+    comments: list[str] = []
+    lines = plan_path.read_text(encoding="utf-8").splitlines()
+    # A banner "ASSUMPTION: the activities of 二 end on the Day (due "@poverty_day") unless the document says…"
+    # marks every item of that value whose own words give no time ("deadline?": checked against the quote).
+    general = {(k, v) for line in lines if line.lstrip().startswith("#") and "ASSUMPTION" in line
+               for k, v in re.findall(r"\b(due|on|around)\s*=?\s*\"(@[\w-]+)\"", line)}
+    for line in lines:
+        stripped = line.strip()
+        m = _TABLE.match(stripped)
+        if m:
+            key, comments = m.group(1) or m.group(2), []
+            continue
+        if stripped.startswith("#"):
+            comments.append(stripped)
+            continue
+        k = _KEY.match(stripped)
+        if key and k and ("ASSUMPTION" in line or any("ASSUMPTION" in c for c in comments)):
+            out.setdefault(key, set()).add("lead" if k.group(1) == "lead" else "deadline")
+        elif key and k and any(re.match(rf'{kk}\s*=\s*"{re.escape(v)}"', stripped) for kk, v in general):
+            out.setdefault(key, set()).add("deadline?")
+        comments = []
+    return out
+
+
 def reference_items(plan_path: Path) -> list[dict[str, Any]]:
     """The work items of a hand-written plan: one per task or template."""
     campaign = cf.load_plan(plan_path)
     raw = tomllib.loads(plan_path.read_text(encoding="utf-8"))
+    assumed = assumed_fields(plan_path)
     names = {**{u.id: u.name for u in campaign.units.values()}, **{g.id: g.name for g in campaign.groups.values()}}
     items: dict[str, dict[str, Any]] = {}
     for t in campaign.tasks.values():
         key = t.template or t.id.split("#")[0]
         if key in items:
             continue
-        if t.template:
+        tpl_task = raw.get("templates", {}).get(t.template, {}).get("task", {}) if t.template else {}
+        if t.template and tpl_task.get("lead", "{unit}") == "{unit}":
+            # Each instance leads its own: the lead is the group (各市), as a drafted template's is.
             group = raw.get("templates", {}).get(t.template, {}).get("for_each")
             lead = names.get(group, group)
         else:
             lead = names.get(t.lead, t.lead)
         quote = t.doc.quote if t.doc is not None and t.doc.quote else ""
+        deadline = _instant(t.window)
         items[key] = {"key": key, "section": _norm_section(t.section), "words": f"{t.title} {quote}",
                       "lead": lead, "partners": {names.get(p, p) for p in t.partners},
-                      "deadline": _instant(t.window), "approvals": bool(t.approvals or t.reports_to)}
+                      "deadline": deadline, "approvals": bool(t.approvals or t.reports_to),
+                      "lead_assumed": "lead" in assumed.get(key, set()),
+                      "deadline_assumed": deadline is not None and (
+                          "deadline" in assumed.get(key, set())
+                          or ("deadline?" in assumed.get(key, set()) and not _TIME_WORDS.search(quote)))}
     return list(items.values())
 
 
@@ -171,6 +218,10 @@ def compare(plugin: Path, *, give_year: bool, misses: bool = False) -> dict[str,
                            "missed": len(ref) - len(pairs), "spurious": len(got) - len(pairs), "loads": True,
                            "review": len(draft.review)}
     row["lead_right"] = sum(_same_name(ref[i]["lead"], got[j]["lead"]) for i, j in pairs)
+    # The same, over the items whose lead the document itself gives (the author marked no ASSUMPTION).
+    stated = [(i, j) for i, j in pairs if not ref[i]["lead_assumed"]]
+    row["lead_stated"] = len(stated)
+    row["lead_stated_right"] = sum(_same_name(ref[i]["lead"], got[j]["lead"]) for i, j in stated)
     tp = fp = fn = 0
     for i, j in pairs:
         want, have = ref[i]["partners"], got[j]["partners"]
@@ -182,6 +233,12 @@ def compare(plugin: Path, *, give_year: bool, misses: bool = False) -> dict[str,
     with_deadline = [(i, j) for i, j in pairs if ref[i]["deadline"] is not None]
     row["deadlines"] = len(with_deadline)
     row["deadline_right"] = sum(ref[i]["deadline"] == got[j]["deadline"] for i, j in with_deadline)
+    stated_dl = [(i, j) for i, j in with_deadline if not ref[i]["deadline_assumed"]]
+    row["deadlines_stated"] = len(stated_dl)
+    row["deadline_stated_right"] = sum(ref[i]["deadline"] == got[j]["deadline"] for i, j in stated_dl)
+    # Where the deadline is the author's assumption, the draft should leave it open (for review), not guess.
+    row["deadline_assumed_left_open"] = sum(got[j]["deadline"] is None for i, j in with_deadline
+                                            if ref[i]["deadline_assumed"])
     # The other side: a deadline the draft sets where the hand-written plan has none.
     row["deadline_extra"] = sum(ref[i]["deadline"] is None and got[j]["deadline"] is not None for i, j in pairs)
     with_steps = [(i, j) for i, j in pairs if ref[i]["approvals"]]
@@ -205,9 +262,11 @@ def _print_misses(name: str, ref: list[dict[str, Any]], got: list[dict[str, Any]
     for i, j in pairs:
         r, g = ref[i], got[j]
         if not _same_name(r["lead"], g["lead"]):
-            print(f"  lead     {r['section']:10s} {r['key']:28s} want {r['lead']} got {g['lead']}")
+            mark = " (ASSUMPTION in the plan)" if r["lead_assumed"] else ""
+            print(f"  lead     {r['section']:10s} {r['key']:28s} want {r['lead']} got {g['lead']}{mark}")
         if r["deadline"] is not None and r["deadline"] != g["deadline"]:
-            print(f"  deadline {r['section']:10s} {r['key']:28s} want {r['deadline']} got {g['deadline']}")
+            mark = " (ASSUMPTION in the plan)" if r["deadline_assumed"] else ""
+            print(f"  deadline {r['section']:10s} {r['key']:28s} want {r['deadline']} got {g['deadline']}{mark}")
 
 
 def _pct(a: int, b: int) -> str:
@@ -237,6 +296,29 @@ def table(rows: list[dict[str, Any]], title: str) -> str:
     return "\n".join(lines)
 
 
+def stated_table(rows: list[dict[str, Any]]) -> str:
+    """Leads and deadlines over the fields the documents state (with --year), beside the plain figures."""
+    keys = ("lead_right", "found", "lead_stated_right", "lead_stated", "deadline_right", "deadlines",
+            "deadline_stated_right", "deadlines_stated", "deadline_assumed_left_open")
+    head = (f"{'plan':24s} {'lead':>11s} {'lead stated':>13s} {'deadl':>9s} {'deadl stated':>13s} "
+            f"{'assumed dl left open':>21s}")
+    lines = ["stated in the document only (fields the plan's author marked ASSUMPTION set aside)", head, "-" * len(head)]
+    total = dict.fromkeys(keys, 0)
+    for r in [*rows, None]:
+        if r is None:
+            r = {"plan": "TOTAL", **total}
+        else:
+            for k in keys:
+                total[k] += r[k]
+        assumed = r["deadlines"] - r["deadlines_stated"]
+        lines.append(f"{r['plan']:24s} {r['lead_right']:3d}/{r['found']:<3d}{_pct(r['lead_right'], r['found']):>4s} "
+                     f"{r['lead_stated_right']:3d}/{r['lead_stated']:<3d}{_pct(r['lead_stated_right'], r['lead_stated']):>6s} "
+                     f"{r['deadline_right']:3d}/{r['deadlines']:<3d}{'':2s} "
+                     f"{r['deadline_stated_right']:3d}/{r['deadlines_stated']:<3d}{_pct(r['deadline_stated_right'], r['deadlines_stated']):>6s} "
+                     f"{r['deadline_assumed_left_open']:>14d}/{assumed:<3d}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--plugins", type=Path, default=ROOT / "plugins")
@@ -254,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         print(table(out["as_read"], "draft as read (no --year)"))
         print()
         print(table(out["with_year"], "with --year for documents that give none (20xx年)"))
+        print()
+        print(stated_table(out["with_year"]))
     return 0
 
 

@@ -367,3 +367,18 @@ def test_owner_lines_after_shi_items_belong_to_the_whole_part(pm):
     # Undated 是-items are bounded by their part's schedule, for review; ids stay unique.
     assert all(str(t.window.due) == "2020-12-31" for t in shi)
     assert len({t.id for t in c.tasks.values()}) == len(c.tasks)
+
+
+def test_an_undated_act_after_a_dated_one_in_its_part_takes_its_day(pm):
+    doc = ("区统计局扶贫日活动方案\n一、活动时间\n2016年10月15日至10月19日,共5天时间。\n二、活动内容\n"
+           "（一）开展集中活动。参加10月17日当天组织干部开展一次上街宣传活动。在广场现场设立宣传台,发放倡议书。\n"
+           "（二）组织募捐。发动干部职工捐款。参加区慈善总会在10月17日举行的捐赠仪式。\n")
+    draft = draft_plan(doc, plugins=pm)
+    c = draft.campaign
+    first = [t for t in c.tasks.values() if t.section == "二(一)"]
+    assert [str(t.window.on) for t in first] == ["2016-10-17", "2016-10-17"]
+    stand = next(t for t in first if "宣传台" in t.title)
+    assert f"tasks.{stand.id}.on" in {r.where for r in draft.review}
+    # An act before the dated one is an act of its own: the activity period, not the day.
+    drive = next(t for t in c.tasks.values() if t.section == "二(二)" and "捐款" in t.title)
+    assert drive.window.on is None and str(drive.window.due) == "2016-10-19"

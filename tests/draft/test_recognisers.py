@@ -247,3 +247,25 @@ def test_around_is_the_formats_three_days_either_side(text):
     f = _fields(DateRecogniser(), text)
     assert (f["start"].value, f["due"].value) == (date(2020, 10, 14), date(2020, 10, 20))
     assert f["start"].review is not None
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("三季度末完成招募", date(2020, 9, 30)),
+    ("第三季度完成招募", date(2020, 9, 30)),
+    ("于7月底前制定方案", date(2020, 7, 31)),
+    ("年底前完成考核", date(2020, 12, 31)),
+    ("请于10月22日前报送", date(2020, 10, 22)),
+    ("“扶贫日”前夕，开展一次认购活动", date(2020, 10, 16)),
+])
+def test_deadline_forms(text, due):
+    assert _fields(DateRecogniser(), text)["due"].value == due
+
+
+def test_the_first_three_quarters_is_no_deadline():
+    # "核算前三季度家庭实际收入": the period the figures cover, not when the work is due.
+    f = _fields(DateRecogniser(), "与帮扶户一起核算前三季度家庭实际收入情况")
+    assert "due" not in f and "start" not in f
+
+
+def test_on_a_day_is_the_day():
+    assert _fields(DateRecogniser(), "于10月17日举行仪式")["on"].value == date(2020, 10, 17)

@@ -206,6 +206,14 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
             if value is not None and (task.section not in section_latest
                                       or moment_key(value) > moment_key(section_latest[task.section])):
                 section_latest[task.section] = value
+    # The days the parts' acts happen on ("10月17日当天"), for their undated acts (not the deadlines: "前" bounds
+    # one act, it does not date the others).
+    section_days: dict[str, set[date | datetime]] = {}
+    first_dated: dict[str, int] = {}
+    for index, task in enumerate(tasks):
+        if task.values.get("on") is not None and not {"due", "start", "repeat"} & task.values.keys():
+            section_days.setdefault(task.section, set()).add(task.values["on"])
+            first_dated.setdefault(task.section, index)
     for index, task in enumerate(tasks):
         v = task.values
         owners = _resolve_owners(task, units, issuer, review)
@@ -246,6 +254,16 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                 review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the last time of its "
                                          f"part's schedule, {latest}", f"无单独时间:按本部分进度安排的最后期限 {latest}",
                                          task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and len(section_days.get(task.section, ())) == 1 \
+                    and index > first_dated[task.section]:
+                # Only the acts after it: they go on describing the event; one before it is an act of its own.
+                # "参加10月17日当天组织…宣传活动。在区委广场现场设立宣传台,…": the undated act of a part whose one
+                # dated act happens on a day is part of that event; it takes the day, for review.
+                (when,) = section_days[task.section]
+                rows.append(("on", when, "review: the day of the other act of its part"))
+                moments.append(moment_key(when))
+                review.append(ReviewItem(f"tasks.{task.id}.on", f"no time of its own: on {when}, the day of the "
+                                         "other act of its part", f"无单独时间:按本部分另一项活动之日 {when}", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
                 lo, hi = ctx.window
                 rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]

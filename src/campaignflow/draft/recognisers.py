@@ -242,7 +242,8 @@ class SubjectRecogniser(Recogniser):
 _DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}}|[〇零○一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
                    r"(?:\s*(?P<hh>[0-9]{1,2})\s*[:：]\s*(?P<mm>[0-9]{2}))?(?P<suffix>\s*(?:前后|之前|以前|前|当天|至|到|-|—|~))?")
 _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|上旬|下旬)\s*(?:前|之前)?")
-_QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
+# Not "前三季度" (the first three quarters: a period the work looks back on, "核算前三季度收入").
+_QUARTERS = re.compile(r"(?<!前)(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
 _THIS_YEAR = re.compile(r"全年|今年(?!以来|来)|年内")
