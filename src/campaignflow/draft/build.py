@@ -201,6 +201,12 @@ def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     for m in re.finditer(r"[,，](?=并(?:" + _ACT.pattern + "))", sentence):
         if m.start() >= 8 and len(sentence) - m.end() >= 8:
             return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
+    # "…深入研判薄弱环节,并针对反馈的问题,……,研究制定整改方案": 并 with a circumstance (针对, 结合 …) opens a
+    # second act when an act verb follows in it.
+    for m in re.finditer(r"[,，](?=并(?:针对|结合|围绕|按照|根据|通过))", sentence):
+        rest = sentence[m.end():]
+        if m.start() >= 8 and len(rest) >= 12 and _ACT.search(rest) and _VERB.search(sentence[:m.start()]):
+            return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
     for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
