@@ -269,3 +269,8 @@ def test_the_first_three_quarters_is_no_deadline():
 
 def test_on_a_day_is_the_day():
     assert _fields(DateRecogniser(), "于10月17日举行仪式")["on"].value == date(2020, 10, 17)
+
+
+def test_leaders_who_set_the_example_are_no_owning_unit():
+    # "由县领导带头": county leaders (persons) set the example; no unit is named as owner.
+    assert "owners" not in _fields(OwnerRecogniser(), "由县领导带头到村到户开展访贫慰问活动")
