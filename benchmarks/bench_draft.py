@@ -12,14 +12,19 @@ document is drafted and compared with the plan a person wrote from it:
   a work item whose section the draft lacks may match any draft task of overlap ≥ 0.3;
 - a drafted template (one per collective, 各地 / 成员单位) is one work item, its lead
   the group's name, as for the hand-written plan;
-- *lead right*: the lead's Chinese name equals the item's (a template's lead is
-  its group's name), or one contains the other (省扶贫办 / 扶贫办), a leading 各
-  ("each") set aside (各成员单位 / 省扶贫开发领导小组成员单位);
+- *lead right*: the lead's Chinese name equals the item's (a template led by
+  ``{unit}`` has its group's name as lead, one led by a fixed unit that unit's), or one
+  contains the other (省扶贫办 / 扶贫办), every 各 ("each") set aside
+  (各成员单位 / 省扶贫开发领导小组成员单位); for a group of places (kind city, county,
+  township …) 各地 and 各市X (各市扶贫开发领导小组: each city's organ) count as its name;
 - *partners*: precision and recall of the names, the same rule;
 - *deadline right*: of the items with a deadline (``due`` or ``on``), the matched
   draft has the same instant; *dl+*: matched items where the draft sets a deadline
   and the hand-written plan has none;
 - *submissions*: of the items with approval steps, the matched draft has some.
+
+A second table sets aside the fields the plan's author marked ``ASSUMPTION`` (see
+``assumed_fields``): readings the document does not carry, which a draft should leave open.
 
 Run twice: as the drafter reads the document, and with ``year=`` the hand-written
 plan's year for documents that give none (20xx年), as an author would pass ``--year``.
