@@ -382,3 +382,41 @@ def test_an_undated_act_after_a_dated_one_in_its_part_takes_its_day(pm):
     # An act before the dated one is an act of its own: the activity period, not the day.
     drive = next(t for t in c.tasks.values() if t.section == "二(二)" and "捐款" in t.title)
     assert drive.window.on is None and str(drive.window.due) == "2016-10-19"
+
+
+@pytest.mark.parametrize("sep", ["\t", "\u3000", " | ", "  "])
+def test_a_task_table_row_is_a_task_with_its_columns(pm, sep):
+    rows = [["序号", "工作任务", "牵头单位", "责任单位", "完成时限"],
+            ["1", "开展扶贫捐赠活动", "县民政局", "县财政局、县总工会", "10月17日前"],
+            ["2", "组织召开座谈会", "县扶贫办", "县委办", "十月底前"]]
+    doc = "县扶贫日活动方案\n一、重点工作\n附件:任务分工表\n" + "".join(sep.join(r) + "\n" for r in rows)
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    got = sorted((t.title, names[t.lead], sorted(names[p] for p in t.partners), str(t.window.due))
+                 for t in c.tasks.values())
+    assert got == [("开展扶贫捐赠活动", "县民政局", ["县总工会", "县财政局"], "2020-10-17"),
+                   ("组织召开座谈会", "县扶贫办", ["县委办"], "2020-10-31")]
+    # Every field is traced to the cell's own words.
+    for t in c.tasks.values():
+        assert t.doc.quote in doc
+
+
+def test_a_table_with_only_responsible_units_takes_the_first_for_review(pm):
+    doc = ("一、重点工作\n工作任务\t责任单位\t完成时间\n开展走访慰问活动\t县民政局、县扶贫办\t三季度\n"
+           "县扶贫办要加强督查\n")
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    row = next(t for t in c.tasks.values() if t.title == "开展走访慰问活动")
+    assert names[row.lead] == "县民政局" and [names[p] for p in row.partners] == ["县扶贫办"]
+    assert str(row.window.due) == "2020-09-30"
+    assert f"tasks.{row.id}.lead" in {r.where for r in draft.review}
+    # The line after the table is running text again, not a row.
+    assert any("督查" in t.title for t in c.tasks.values())
+
+
+def test_running_text_with_wide_gaps_is_no_table():
+    from campaignflow.draft.table import table_rows
+    text = "三、重点工作  牵头单位:县工商联  责任单位:县政府办  进度安排:一季度开展培训\n各地要开展宣传活动\n"
+    assert table_rows(text) == ([], [])

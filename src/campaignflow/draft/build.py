@@ -15,6 +15,7 @@ from .base import DraftContext, Field, Item, Recogniser
 from .numerals import normalize_digits
 from .outline import Node, line_of, parse_outline
 from .recognisers import is_collective, sentence_subject, split_names
+from .table import Row, table_rows
 
 __all__ = ["DraftTask", "DraftUnit", "ReviewItem", "Trace", "extract"]
 
@@ -224,6 +225,10 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
     items: list[Item] = []
     parents = {n.parent for n in nodes if n.parent}
     shared = _shared_blocks(text, nodes)
+    rows, headers = table_rows(text)
+    # A task table's lines are read as rows (one task each), never as sentences.
+    in_table = [(r.start, r.end) for r in rows] + headers
+    placed: set[int] = set()
     for node in nodes:
         kind = _kind_of_heading(node, extra_no_work)
         if kind == "none":
@@ -259,6 +264,8 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         body_from = marker_len if short_title and not title_is_act else node.marker_end - node.start
         sentences = []
         for s, off in _sentences(body[body_from:], node.start + body_from):
+            if any(a <= off < b for a, b in in_table):
+                continue
             sentences.extend(_split_clauses(s, off))
         chosen = []
         marker_and_title = text[node.start:node.title_end].strip()
@@ -290,7 +297,8 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             for p, off in split:
                 if len(p.strip()) >= 4:
                     chosen.append((p.strip(), off + len(p) - len(p.lstrip())))
-        if not chosen and kind == "work" and node.label not in parents and len(body.strip()) > 2:
+        own_rows = [r for r in rows if node.start <= r.start < node.start + own_end and r.start not in placed]
+        if not chosen and not own_rows and kind == "work" and node.label not in parents and len(body.strip()) > 2:
             chosen = [(title_words, node.start + (len(own) - len(own.lstrip())))]
         for s, off in chosen:
             if block is not None:
@@ -302,7 +310,19 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             else:
                 items.append(Item(text=s, start=off, section=node.label, node_text=node_text[:own_end],
                                   node_start=node.start, heading=title_words))
+        items.extend(_row_item(text, r, node.label, title_words) for r in own_rows)
+        placed.update(r.start for r in own_rows)
+    # A table outside every numbered part (after the last, or in a document with no outline).
+    items.extend(_row_item(text, r, "", "") for r in rows if r.start not in placed)
     return items
+
+
+def _row_item(text: str, row: Row, section: str, heading: str) -> Item:
+    """A 任务分工表 row as a work item: its task cell's words, the row's other cells beside them."""
+    task = row.cell("task")
+    words, start = (task.text, task.start) if task is not None else (text[row.start:row.end].strip(), row.start)
+    return Item(text=words, start=start, section=section, node_text=text[row.start:row.end], node_start=row.start,
+                heading=heading, cells=row.cells)
 
 
 def _shared_blocks(text: str, nodes: Sequence[Node]) -> dict[str, tuple[int, int, int]]:

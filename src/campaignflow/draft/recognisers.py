@@ -19,7 +19,7 @@ from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
 __all__ = ["LEAD_IN", "builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
-           "split_names", "is_collective", "sentence_subject", "unit_name_like"]
+           "TableRecogniser", "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
 _SEP = re.compile(r"\s*(?:[、，,；;/]|和|及|与|以及)\s*")
@@ -502,6 +502,34 @@ class SolicitationRecogniser(Recogniser):
                     (f"a solicitation ('{m.group(0)}') without whom it asks", f"募集活动(“{m.group(0)}”)未写明向谁募集"))
 
 
+class TableRecogniser(Recogniser):
+    """A 任务分工表 row: the 牵头单位 cell leads, the 责任单位 cell's units are partners (its first
+    leads when the table has no 牵头 column, for review), the 完成时限 cell gives the time."""
+
+    name = "builtin.table"
+    order = 50  # before the running-text recognisers: the columns say outright what the words only suggest
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        if not item.cells:
+            return
+        by_role = {c.role: c for c in item.cells if c.text}
+        lead_cell, resp_cell, time_cell = by_role.get("lead"), by_role.get("partners"), by_role.get("time")
+        leads = split_names(lead_cell.text) if lead_cell else []
+        resp = split_names(resp_cell.text) if resp_cell else []
+        if leads:
+            yield Field("owners", (leads[0], tuple(leads[1:]) + tuple(n for n in resp if n not in leads)),
+                        lead_cell.text, lead_cell.start, 0.95)  # type: ignore[union-attr]
+        elif resp:
+            yield Field("owners", (resp[0], tuple(resp[1:])), resp_cell.text, resp_cell.start, 0.7,  # type: ignore[union-attr]
+                        (f"the table has no 牵头单位; the first responsible unit, {resp[0]}, is taken as lead",
+                         f"分工表无牵头单位;取第一个责任单位“{resp[0]}”为牵头单位"))
+        if time_cell is not None:
+            cell_item = Item(text=time_cell.text, start=time_cell.start, section=item.section,
+                             node_text=time_cell.text, node_start=time_cell.start, heading=item.heading)
+            yield from DateRecogniser().recognise(cell_item, ctx)
+
+
 def builtin_recognisers() -> list[type[Recogniser]]:
     """The built-in recognisers (registered by ``campaignflow.draft.builtin``)."""
-    return [OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]
+    return [TableRecogniser, OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser,
+            SolicitationRecogniser]
