@@ -350,3 +350,73 @@ def test_unwrap_only_removes_line_breaks(text):
     out = unwrap(text)
     assert "".join(out.split()) == "".join(text.split())  # the same words, in the same order
     assert out.count("\n") <= text.count("\n")
+
+
+def test_owner_lines_after_shi_items_belong_to_the_whole_part(pm):
+    # "一是…二是…三是… 牵头单位:… 进度安排:…": the owner lines follow the last 是-item but name the part's owners.
+    doc = ("一、重点工作\n（一）落实政策\n1.落实好相关政策。一是提供场地保障。二是鼓励人员参加考试。三是做好考核招录工作。"
+           " 牵头单位:县人社局 责任单位:各乡(镇) 进度安排:一季度制定方案;四季度正式上岗。\n2.实施工程。组织学生报名。\n")
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    shi = [t for t in c.tasks.values() if t.section.startswith("一(一)1") and t.section != "一(一)1"]
+    assert len(shi) == 3 and all(names[t.lead] == "县人社局" for t in shi)
+    stages = [t for t in c.tasks.values() if t.section == "一(一)1"]
+    assert sorted(str(t.window.due) for t in stages) == ["2020-03-31", "2020-12-31"]
+    assert all(names[t.lead] == "县人社局" for t in stages)
+    # Undated 是-items are bounded by their part's schedule, for review; ids stay unique.
+    assert all(str(t.window.due) == "2020-12-31" for t in shi)
+    assert len({t.id for t in c.tasks.values()}) == len(c.tasks)
+
+
+def test_an_undated_act_after_a_dated_one_in_its_part_takes_its_day(pm):
+    doc = ("区统计局扶贫日活动方案\n一、活动时间\n2016年10月15日至10月19日,共5天时间。\n二、活动内容\n"
+           "（一）开展集中活动。参加10月17日当天组织干部开展一次上街宣传活动。在广场现场设立宣传台,发放倡议书。\n"
+           "（二）组织募捐。发动干部职工捐款。参加区慈善总会在10月17日举行的捐赠仪式。\n")
+    draft = draft_plan(doc, plugins=pm)
+    c = draft.campaign
+    first = [t for t in c.tasks.values() if t.section == "二(一)"]
+    assert [str(t.window.on) for t in first] == ["2016-10-17", "2016-10-17"]
+    stand = next(t for t in first if "宣传台" in t.title)
+    assert f"tasks.{stand.id}.on" in {r.where for r in draft.review}
+    # An act before the dated one is an act of its own: the activity period, not the day.
+    drive = next(t for t in c.tasks.values() if t.section == "二(二)" and "捐款" in t.title)
+    assert drive.window.on is None and str(drive.window.due) == "2016-10-19"
+
+
+@pytest.mark.parametrize("sep", ["\t", "\u3000", " | ", "  "])
+def test_a_task_table_row_is_a_task_with_its_columns(pm, sep):
+    rows = [["序号", "工作任务", "牵头单位", "责任单位", "完成时限"],
+            ["1", "开展扶贫捐赠活动", "县民政局", "县财政局、县总工会", "10月17日前"],
+            ["2", "组织召开座谈会", "县扶贫办", "县委办", "十月底前"]]
+    doc = "县扶贫日活动方案\n一、重点工作\n附件:任务分工表\n" + "".join(sep.join(r) + "\n" for r in rows)
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    got = sorted((t.title, names[t.lead], sorted(names[p] for p in t.partners), str(t.window.due))
+                 for t in c.tasks.values())
+    assert got == [("开展扶贫捐赠活动", "县民政局", ["县总工会", "县财政局"], "2020-10-17"),
+                   ("组织召开座谈会", "县扶贫办", ["县委办"], "2020-10-31")]
+    # Every field is traced to the cell's own words.
+    for t in c.tasks.values():
+        assert t.doc.quote in doc
+
+
+def test_a_table_with_only_responsible_units_takes_the_first_for_review(pm):
+    doc = ("一、重点工作\n工作任务\t责任单位\t完成时间\n开展走访慰问活动\t县民政局、县扶贫办\t三季度\n"
+           "县扶贫办要加强督查\n")
+    draft = draft_plan(doc, year=2020, plugins=pm)
+    c = draft.campaign
+    names = {u.id: u.name for u in c.units.values()}
+    row = next(t for t in c.tasks.values() if t.title == "开展走访慰问活动")
+    assert names[row.lead] == "县民政局" and [names[p] for p in row.partners] == ["县扶贫办"]
+    assert str(row.window.due) == "2020-09-30"
+    assert f"tasks.{row.id}.lead" in {r.where for r in draft.review}
+    # The line after the table is running text again, not a row.
+    assert any("督查" in t.title for t in c.tasks.values())
+
+
+def test_running_text_with_wide_gaps_is_no_table():
+    from campaignflow.draft.table import table_rows
+    text = "三、重点工作  牵头单位:县工商联  责任单位:县政府办  进度安排:一季度开展培训\n各地要开展宣传活动\n"
+    assert table_rows(text) == ([], [])

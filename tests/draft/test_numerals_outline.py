@@ -97,3 +97,12 @@ def test_act_verbs_open_acts_and_elaborations_stay_with_them():
     assert len(_split_clauses(s, 0)) == 1
     for p, off in _split_clauses("开展捐赠活动，组织志愿者募捐。", 7):
         assert "开展捐赠活动，组织志愿者募捐。"[off - 7:off - 7 + len(p)] == p
+
+
+def test_bing_with_a_circumstance_opens_a_second_act_only_when_an_act_follows():
+    from campaignflow.draft.build import _split_clauses
+    s = "要认真调研学生资助工作进展情况，深入研判薄弱环节，并针对上级反馈的问题，研究制定整改方案，补齐工作短板。"
+    parts = [p for p, _ in _split_clauses(s, 0)]
+    assert parts == ["要认真调研学生资助工作进展情况，深入研判薄弱环节，", "并针对上级反馈的问题，研究制定整改方案，补齐工作短板。"]
+    # 并结合 with no act of its own after it elaborates the act before it.
+    assert len(_split_clauses("要认真调研学生资助工作进展情况，并结合实际情况认真研判。", 0)) == 1

@@ -161,6 +161,8 @@ def test_solicitations_with_and_without_whom():
     ("各地党委组织部门、扶贫部门会同选派帮扶单位，开展走访", ("各地党委组织部门", "扶贫部门")),
     ("各地组织开展主题演讲比赛", ("各地",)),
     ("组织各市推选优秀青年扶贫创业项目参与比赛", ("各市",)),
+    ("组织省直定点帮扶单位(包括省属企业、省属高校等),以定点帮扶团组为单元,展示成果", ("省直定点帮扶单位",)),
+    ("组织各县教育部门（含所属学校），开展调研", ("各县教育部门",)),
     ("要组织所属职业学校，面对贫困群众开展培训", ("所属职业学校",)),
     ("  市区各高中、初中、小学，要分别结合驻村扶贫", ("市区各高中", "初中", "小学")),
     ("各乡镇（街道）于10月17日前举行仪式", ("各乡镇",)),
@@ -185,7 +187,7 @@ def test_no_subject_in_a_sentence_that_starts_with_its_verb():
 
 @pytest.mark.parametrize(("text", "key", "value"), [
     ("各乡镇（街道）于1017日前要在人口集中的地点举行仪式", "due", date(2015, 10, 17)),
-    ("1015日前后,由县领导带头到村到户开展访贫慰问活动", "start", date(2015, 10, 13)),
+    ("1015日前后,由县领导带头到村到户开展访贫慰问活动", "start", date(2015, 10, 12)),
     ("于９３０日前报送", "due", date(2015, 9, 30)),
 ])
 def test_a_date_that_lost_its_month_is_read_for_review(text, key, value):
@@ -237,3 +239,38 @@ def test_recommendation_chains_in_full_and_half_width(text):
 @pytest.mark.parametrize("text", ["开展爱心捐赠活动，向全县个体私营企业发出倡议", "开展爱心捐赠活动,向全县个体私营企业发出倡议"])
 def test_solicitations_in_full_and_half_width(text):
     assert _fields(SolicitationRecogniser(), text)["solicits"].value == ["全县个体私营企业"]
+
+
+@pytest.mark.parametrize("text", ["扶贫日前后，发动媒体", "“扶贫日”前后,发动媒体", "10月17日前后，发动媒体", "１０月１７日前后，发动媒体"])
+def test_around_is_the_formats_three_days_either_side(text):
+    # 前后 is the plan format's `around`: three calendar days either side unless the document gives a period.
+    f = _fields(DateRecogniser(), text)
+    assert (f["start"].value, f["due"].value) == (date(2020, 10, 14), date(2020, 10, 20))
+    assert f["start"].review is not None
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("三季度末完成招募", date(2020, 9, 30)),
+    ("第三季度完成招募", date(2020, 9, 30)),
+    ("于7月底前制定方案", date(2020, 7, 31)),
+    ("年底前完成考核", date(2020, 12, 31)),
+    ("请于10月22日前报送", date(2020, 10, 22)),
+    ("“扶贫日”前夕，开展一次认购活动", date(2020, 10, 16)),
+])
+def test_deadline_forms(text, due):
+    assert _fields(DateRecogniser(), text)["due"].value == due
+
+
+def test_the_first_three_quarters_is_no_deadline():
+    # "核算前三季度家庭实际收入": the period the figures cover, not when the work is due.
+    f = _fields(DateRecogniser(), "与帮扶户一起核算前三季度家庭实际收入情况")
+    assert "due" not in f and "start" not in f
+
+
+def test_on_a_day_is_the_day():
+    assert _fields(DateRecogniser(), "于10月17日举行仪式")["on"].value == date(2020, 10, 17)
+
+
+def test_leaders_who_set_the_example_are_no_owning_unit():
+    # "由县领导带头": county leaders (persons) set the example; no unit is named as owner.
+    assert "owners" not in _fields(OwnerRecogniser(), "由县领导带头到村到户开展访贫慰问活动")

@@ -63,11 +63,18 @@ def assemble(text: str, source: str, recognisers: Sequence[Recogniser], *, year:
     seen_k: Counter[str] = Counter()
     leads: Counter[str] = Counter()
     tasks: list[DraftTask] = []
+    used_ids: set[str] = set()
     last_subject: dict[str, tuple[Any, int]] = {}
     last_recipient: dict[str, list[str]] = {}
     for item, got in zip(items, fields, strict=True):
         seen_k[item.section] += 1
         tid = task_id(paths.get(item.section, ()), seen_k[item.section] if per_section[item.section] > 1 else None)
+        # A part's own stages (s3-5-1-2) and its 是-items (三(五)1 二是: s3-5-1-2) can spell the same id.
+        base_tid, n = tid, 1
+        while tid in used_ids:
+            n += 1
+            tid = f"{base_tid}-{chr(ord('a') + n - 2)}" if n <= 27 else f"{base_tid}-x{n}"
+        used_ids.add(tid)
         values: dict[str, Any] = {}
         traces: list[Trace] = []
         notes: list[tuple[str, str, str, int]] = []  # (key, en, zh, offset)
@@ -199,6 +206,14 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
             if value is not None and (task.section not in section_latest
                                       or moment_key(value) > moment_key(section_latest[task.section])):
                 section_latest[task.section] = value
+    # The days the parts' acts happen on ("10月17日当天"), for their undated acts (not the deadlines: "前" bounds
+    # one act, it does not date the others).
+    section_days: dict[str, set[date | datetime]] = {}
+    first_dated: dict[str, int] = {}
+    for index, task in enumerate(tasks):
+        if task.values.get("on") is not None and not {"due", "start", "repeat"} & task.values.keys():
+            section_days.setdefault(task.section, set()).add(task.values["on"])
+            first_dated.setdefault(task.section, index)
     for index, task in enumerate(tasks):
         v = task.values
         owners = _resolve_owners(task, units, issuer, review)
@@ -228,7 +243,10 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                     moments.append(moment_key(v[key]))
             if "start" in v and "due" in v and moment_key(v["start"]) > moment_key(v["due"]):
                 rows = [r for r in rows if r[0] != "start"]
-            latest = section_latest.get(task.section)
+            # A 是-item (三(五)12) is bounded by its part's schedule (三(五)1) when it has none of its own.
+            latest = section_latest.get(task.section) or next(
+                (section_latest[s] for s in sorted(section_latest, key=len, reverse=True)
+                 if s and task.section.startswith(s) and "进度安排" in task.node_text), None)
             if not any(r[0] in _DATE_KEYS for r in rows) and latest is not None and "进度安排" in task.node_text:
                 # The part's schedule (进度安排) bounds all of its work: an undated act is due by its last time.
                 rows.append(("due", latest, "review: the last time of its part's schedule (进度安排)"))
@@ -236,6 +254,16 @@ def _emit(text: str, title: str, ctx: Any, tasks: list[DraftTask], units: Units,
                 review.append(ReviewItem(f"tasks.{task.id}.due", f"no time of its own: due by the last time of its "
                                          f"part's schedule, {latest}", f"无单独时间:按本部分进度安排的最后期限 {latest}",
                                          task.line))
+            elif not any(r[0] in _DATE_KEYS for r in rows) and len(section_days.get(task.section, ())) == 1 \
+                    and index > first_dated[task.section]:
+                # Only the acts after it: they go on describing the event; one before it is an act of its own.
+                # "参加10月17日当天组织…宣传活动。在区委广场现场设立宣传台,…": the undated act of a part whose one
+                # dated act happens on a day is part of that event; it takes the day, for review.
+                (when,) = section_days[task.section]
+                rows.append(("on", when, "review: the day of the other act of its part"))
+                moments.append(moment_key(when))
+                review.append(ReviewItem(f"tasks.{task.id}.on", f"no time of its own: on {when}, the day of the "
+                                         "other act of its part", f"无单独时间:按本部分另一项活动之日 {when}", task.line))
             elif not any(r[0] in _DATE_KEYS for r in rows) and ctx.window:
                 lo, hi = ctx.window
                 rows += [("start", lo, "review: the activity period (活动时间); no time of its own"), ("due", hi, None)]

@@ -22,6 +22,7 @@ class Item:
         node_text: all the words of the item's outline node (owner lines included).
         node_start: the offset of ``node_text``.
         heading: the node's title.
+        cells: for a row of a task table, its cells (the item's text is the task cell).
     """
 
     text: str
@@ -30,6 +31,8 @@ class Item:
     node_text: str
     node_start: int
     heading: str = ""
+    #: A 任务分工表 row's other cells (``table.Cell``: role, words, offset); empty for running text.
+    cells: tuple[Any, ...] = ()
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from .base import DraftContext, Field, Item, Recogniser
 from .numerals import normalize_digits
 from .outline import Node, line_of, parse_outline
 from .recognisers import is_collective, sentence_subject, split_names
+from .table import Row, table_rows
 
 __all__ = ["DraftTask", "DraftUnit", "ReviewItem", "Trace", "extract"]
 
@@ -201,6 +202,12 @@ def _split_clauses(sentence: str, start: int) -> list[tuple[str, int]]:
     for m in re.finditer(r"[,，](?=并(?:" + _ACT.pattern + "))", sentence):
         if m.start() >= 8 and len(sentence) - m.end() >= 8:
             return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
+    # "…深入研判薄弱环节,并针对反馈的问题,……,研究制定整改方案": 并 with a circumstance (针对, 结合 …) opens a
+    # second act when an act verb follows in it.
+    for m in re.finditer(r"[,，](?=并(?:针对|结合|围绕|按照|根据|通过))", sentence):
+        rest = sentence[m.end():]
+        if m.start() >= 8 and len(rest) >= 12 and _ACT.search(rest) and _VERB.search(sentence[:m.start()]):
+            return [(sentence[:m.start() + 1], start), (sentence[m.start() + 1:], start + m.start() + 1)]
     # "于7月底前制定…并函送…,于10月22日前报送…": one act per deadline.
     cuts, last = [], 0
     for m in re.finditer(r"[,，](?=(?:并)?于[^，,。]{1,12}?前)", sentence):
@@ -217,6 +224,11 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
     """The work items of the document: one per act in a work-carrying node."""
     items: list[Item] = []
     parents = {n.parent for n in nodes if n.parent}
+    shared = _shared_blocks(text, nodes)
+    rows, headers = table_rows(text)
+    # A task table's lines are read as rows (one task each), never as sentences.
+    in_table = [(r.start, r.end) for r in rows] + headers
+    placed: set[int] = set()
     for node in nodes:
         kind = _kind_of_heading(node, extra_no_work)
         if kind == "none":
@@ -227,8 +239,18 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             # A node with children: only the words before its first child are its own.
             child = next(n for n in nodes if n.parent == node.label)
             own_end = child.start - node.start
-        own = node_text[:own_end]
+        block = shared.get(node.parent or "") if node.style == "cn-shi" else None
+        if block is not None:
+            # "一是…二是…三是… 牵头单位:X 责任单位:… 进度安排:…": the owner lines after the last 是-item are the
+            # enclosing part's, so every 是-item reads them, and the last one's words stop where they start.
+            own_end = min(own_end, block[0] - node.start)
+            node_text = text[block[2]:block[1]]
+        own = node_text[:own_end] if block is None else text[node.start:node.start + own_end]
         schedule = _SCHEDULE.search(own)
+        if node.label in shared:
+            # The enclosing part reads the shared block's schedule (进度安排) as its own stages.
+            schedule = _SCHEDULE.search(text, shared[node.label][0], shared[node.label][1])
+            node_text = text[node.start:shared[node.label][1]]
         body_end = _OWNER_TEXT.search(own)
         body = own[:body_end.start()] if body_end else own
         marker_len = node.title_end - node.start
@@ -242,9 +264,11 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
         body_from = marker_len if short_title and not title_is_act else node.marker_end - node.start
         sentences = []
         for s, off in _sentences(body[body_from:], node.start + body_from):
+            if any(a <= off < b for a, b in in_table):
+                continue
             sentences.extend(_split_clauses(s, off))
         chosen = []
-        marker_and_title = node_text[:node.title_end - node.start].strip()
+        marker_and_title = text[node.start:node.title_end].strip()
         for s, off in sentences:
             if s.strip("。；;:： ") == marker_and_title.strip("。；;:： "):
                 continue  # the heading alone: the node's name, its work is in its parts
@@ -259,7 +283,8 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             elif _VERB.search(head[:40]):
                 chosen.append((s, off))
         if schedule:
-            pieces = [(m.group(0), node.start + schedule.start(1) + m.start())
+            sched_base = 0 if node.label in shared else node.start
+            pieces = [(m.group(0), sched_base + schedule.start(1) + m.start())
                       for m in _SCHEDULE_PIECE.finditer(schedule.group(1))]
             split = []
             for p, off in pieces:
@@ -272,12 +297,51 @@ def items_of(text: str, nodes: Sequence[Node], extra_no_work: Sequence[str] = ()
             for p, off in split:
                 if len(p.strip()) >= 4:
                     chosen.append((p.strip(), off + len(p) - len(p.lstrip())))
-        if not chosen and kind == "work" and node.label not in parents and len(body.strip()) > 2:
-            chosen = [(title_words, node.start + (len(node_text) - len(node_text.lstrip())))]
+        own_rows = [r for r in rows if node.start <= r.start < node.start + own_end and r.start not in placed]
+        if not chosen and not own_rows and kind == "work" and node.label not in parents and len(body.strip()) > 2:
+            chosen = [(title_words, node.start + (len(own) - len(own.lstrip())))]
         for s, off in chosen:
-            items.append(Item(text=s, start=off, section=node.label, node_text=node_text[:own_end],
-                              node_start=node.start, heading=title_words))
+            if block is not None:
+                items.append(Item(text=s, start=off, section=node.label, node_text=node_text,
+                                  node_start=block[2], heading=title_words))
+            elif node.label in shared:
+                items.append(Item(text=s, start=off, section=node.label, node_text=node_text,
+                                  node_start=node.start, heading=title_words))
+            else:
+                items.append(Item(text=s, start=off, section=node.label, node_text=node_text[:own_end],
+                                  node_start=node.start, heading=title_words))
+        items.extend(_row_item(text, r, node.label, title_words) for r in own_rows)
+        placed.update(r.start for r in own_rows)
+    # A table outside every numbered part (after the last, or in a document with no outline).
+    items.extend(_row_item(text, r, "", "") for r in rows if r.start not in placed)
     return items
+
+
+def _row_item(text: str, row: Row, section: str, heading: str) -> Item:
+    """A 任务分工表 row as a work item: its task cell's words, the row's other cells beside them."""
+    task = row.cell("task")
+    words, start = (task.text, task.start) if task is not None else (text[row.start:row.end].strip(), row.start)
+    return Item(text=words, start=start, section=section, node_text=text[row.start:row.end], node_start=row.start,
+                heading=heading, cells=row.cells)
+
+
+def _shared_blocks(text: str, nodes: Sequence[Node]) -> dict[str, tuple[int, int, int]]:
+    """Parts whose 是-items (一是…二是…) end in owner lines: label -> (block start, block end, part start).
+
+    The block (牵头单位:… 责任单位:… 进度安排:…) follows the last 是-item but names the owners of the
+    whole part, as the same lines do after a part written without 是-items.
+    """
+    out: dict[str, tuple[int, int, int]] = {}
+    by_label = {n.label: n for n in nodes}
+    for parent in {n.parent for n in nodes if n.parent}:
+        children = [n for n in nodes if n.parent == parent]
+        if not children or any(c.style != "cn-shi" for c in children) or parent not in by_label:
+            continue
+        last = children[-1]
+        m = re.search(r"(?:牵头单位|牵头部门|责任单位|进度安排)\s*[:：]", text[last.start:last.end])
+        if m:
+            out[parent] = (last.start + m.start(), last.end, by_label[parent].start)
+    return out
 
 
 # ------------------------------------------------------------------------------ units and ids

@@ -19,7 +19,7 @@ from .base import DraftContext, Field, Item, Recogniser
 from .numerals import CN_NUMERAL, cn_to_int, normalize_digits
 
 __all__ = ["LEAD_IN", "builtin_recognisers", "OWNER_PHRASES", "Phrase", "PhraseMatch", "PhraseRecogniser", "SUBMISSION_PHRASES", "DateRecogniser", "OwnerRecogniser", "SubjectRecogniser", "SolicitationRecogniser", "SubmissionRecogniser",
-           "split_names", "is_collective", "sentence_subject", "unit_name_like"]
+           "TableRecogniser", "split_names", "is_collective", "sentence_subject", "unit_name_like"]
 
 _N = rf"(?:[0-9０-９]{{1,2}}|{CN_NUMERAL}{{1,3}})"
 _SEP = re.compile(r"\s*(?:[、，,；;/]|和|及|与|以及)\s*")
@@ -173,7 +173,7 @@ LEAD_IN = re.compile(r"^(?:(?:“[^”]{1,12}”[^，,。]{0,8}?中|在[^，,。
                       r"(?:每(?:季度|月|周|年)|全年|年内|今年|[一二三四1-4]季度)[，,]?\s*|"
                       r"[^，,。]{1,12}?(?:前夕|前后|当天)[，,]\s*)")
 #: "组织各市推选…", "要组织所属职业学校，面对…": the collective the sentence sets to work does the work.
-_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;]{2,16}?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
+_ORGANISED = re.compile(r"^(?:要|并|还要)?(?:组织|动员|发动)(?P<who>[^，,。；;()（）]{2,16}?(?:[(（][^)）]{1,24}[)）])?)(?:[，,]|推选|参与|参加|报名|申报|开展|面对|深入|到)")
 
 
 # Words a name does not hold: a verb or modal inside means the "name" runs into the sentence.
@@ -209,8 +209,10 @@ def sentence_subject(text: str) -> tuple[list[str], int, int] | None:
             best = (names, base, m.start())
     if best is None:
         m = _ORGANISED.match(text, base)
-        if m and is_collective(m.group("who").strip()):
-            names = _name_list(m.group("who"))
+        # "组织省直定点帮扶单位(包括省属企业、省属高校等),…": the bracketed gloss is no part of the name.
+        who = re.sub(r"[(（][^)）]*[)）]$", "", m.group("who").strip()) if m else ""
+        if m and is_collective(who):
+            names = _name_list(who)
             if names:
                 best = (names, base + m.start("who"), base + m.end("who"))
     return best
@@ -240,13 +242,16 @@ class SubjectRecogniser(Recogniser):
 _DATE = re.compile(rf"(?:(?P<y>[0-9]{{4}}|[〇零○一二三四五六七八九]{{4}})\s*年\s*)?(?P<m>{_N})\s*月\s*(?P<d>{_N})\s*[日号]"
                    r"(?:\s*(?P<hh>[0-9]{1,2})\s*[:：]\s*(?P<mm>[0-9]{2}))?(?P<suffix>\s*(?:前后|之前|以前|前|当天|至|到|-|—|~))?")
 _MONTH_END = re.compile(rf"(?P<m>{_N})\s*月\s*(?:份\s*)?(?P<w>底|末|中旬|上旬|下旬)\s*(?:前|之前)?")
-_QUARTERS = re.compile(r"(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
+# Not "前三季度" (the first three quarters: a period the work looks back on, "核算前三季度收入").
+_QUARTERS = re.compile(r"(?<!前)(?P<q>[一二三四1-4](?:\s*[、,，至到-]\s*[一二三四1-4])*)\s*季度(?P<before>\s*(?:前|之前|以前))?")
 _YEAR_END = re.compile(r"年终|年底|年末")
 _HALF = re.compile(r"(上|下)半年")
 _THIS_YEAR = re.compile(r"全年|今年(?!以来|来)|年内")
 # "1017日前": a copy that lost its 月 (four digits before 日, the first two a month); read, for review.
 _NO_MONTH = re.compile(r"(?<![0-9月])(?P<m>0?[1-9]|1[0-2])(?P<d>[0-3][0-9])\s*[日号](?P<suffix>\s*(?:前后|之前|以前|前))?")
 _NAMED = re.compile("(?P<name>扶贫日)[\u201d\u300d\u2019\"]?(?P<rel>前后|前夕|之前|前|当天|期间|后)?")
+#: 前后 (around a day): the plan format's documented `around` width, three calendar days either side.
+AROUND = timedelta(days=3)
 _EVERY = re.compile(r"每(季度|月|周|年)|按(月|季度|周)")
 _AT_LEAST = re.compile(rf"全年(?:至少|不少于)?[^，,。；;]{{0,6}}?(?P<n>{_N})\s*次")
 _TOTAL_DAYS = re.compile(rf"共\s*(?P<n>{_N})\s*天")
@@ -293,10 +298,10 @@ class DateRecogniser(Recogniser):
                 yield Field("due", value, q, s, 0.95 if review is None else 0.75, review)
             elif suffix == "前后":
                 d0 = value if isinstance(value, date) and not isinstance(value, datetime) else value.date()
-                yield Field("start", d0 - timedelta(days=2), q, s, 0.5,
-                            (f"'{q}' read as {d0 - timedelta(days=2)} to {d0 + timedelta(days=2)}",
-                             f"“{q}”按 {d0 - timedelta(days=2)} 至 {d0 + timedelta(days=2)} 理解"))
-                yield Field("due", d0 + timedelta(days=2), q, s, 0.5)
+                lo, hi = d0 - AROUND, d0 + AROUND
+                yield Field("start", lo, q, s, 0.5, (f"'{q}' read as {lo} to {hi} (the format's `around` width)",
+                                                     f"“{q}”按 {lo} 至 {hi} 理解(格式 around 的默认宽度)"))
+                yield Field("due", hi, q, s, 0.5)
             elif suffix in ("至", "到", "-", "—", "~"):
                 yield Field("start", value, q, s, 0.9, review)
             else:
@@ -314,8 +319,8 @@ class DateRecogniser(Recogniser):
                 q, s = m.group(0).strip(), item.start + m.start()
                 why = (f"'{q}' read as {value}: the 月 seems lost in the copy", f"“{q}”按 {value} 理解:原文似缺“月”字")
                 if suffix == "前后":
-                    yield Field("start", value - timedelta(days=2), q, s, 0.4, why)
-                    yield Field("due", value + timedelta(days=2), q, s, 0.4)
+                    yield Field("start", value - AROUND, q, s, 0.4, why)
+                    yield Field("due", value + AROUND, q, s, 0.4)
                 else:
                     yield Field("due" if suffix else "on", value, q, s, 0.5, why)
                 seen_date = True
@@ -386,7 +391,8 @@ class DateRecogniser(Recogniser):
                     continue
                 yield Field("on", day, q, s, 0.8)
             elif rel in ("前后", "期间"):
-                lo, hi = ctx.window if ctx.window else (day - timedelta(days=7), day + timedelta(days=7))
+                # The document's own activity period (活动时间) if it gives one, else the format's `around` width.
+                lo, hi = ctx.window if ctx.window else (day - AROUND, day + AROUND)
                 yield Field("start", lo, q, s, 0.5, (f"'{q}' read as {lo} to {hi}", f"“{q}”按 {lo} 至 {hi} 理解"))
                 yield Field("due", hi, q, s, 0.5)
             else:
@@ -496,6 +502,34 @@ class SolicitationRecogniser(Recogniser):
                     (f"a solicitation ('{m.group(0)}') without whom it asks", f"募集活动(“{m.group(0)}”)未写明向谁募集"))
 
 
+class TableRecogniser(Recogniser):
+    """A 任务分工表 row: the 牵头单位 cell leads, the 责任单位 cell's units are partners (its first
+    leads when the table has no 牵头 column, for review), the 完成时限 cell gives the time."""
+
+    name = "builtin.table"
+    order = 50  # before the running-text recognisers: the columns say outright what the words only suggest
+
+    def recognise(self, item: Item, ctx: DraftContext) -> Iterable[Field]:
+        if not item.cells:
+            return
+        by_role = {c.role: c for c in item.cells if c.text}
+        lead_cell, resp_cell, time_cell = by_role.get("lead"), by_role.get("partners"), by_role.get("time")
+        leads = split_names(lead_cell.text) if lead_cell else []
+        resp = split_names(resp_cell.text) if resp_cell else []
+        if leads:
+            yield Field("owners", (leads[0], tuple(leads[1:]) + tuple(n for n in resp if n not in leads)),
+                        lead_cell.text, lead_cell.start, 0.95)  # type: ignore[union-attr]
+        elif resp:
+            yield Field("owners", (resp[0], tuple(resp[1:])), resp_cell.text, resp_cell.start, 0.7,  # type: ignore[union-attr]
+                        (f"the table has no 牵头单位; the first responsible unit, {resp[0]}, is taken as lead",
+                         f"分工表无牵头单位;取第一个责任单位“{resp[0]}”为牵头单位"))
+        if time_cell is not None:
+            cell_item = Item(text=time_cell.text, start=time_cell.start, section=item.section,
+                             node_text=time_cell.text, node_start=time_cell.start, heading=item.heading)
+            yield from DateRecogniser().recognise(cell_item, ctx)
+
+
 def builtin_recognisers() -> list[type[Recogniser]]:
     """The built-in recognisers (registered by ``campaignflow.draft.builtin``)."""
-    return [OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser, SolicitationRecogniser]
+    return [TableRecogniser, OwnerRecogniser, SubjectRecogniser, DateRecogniser, SubmissionRecogniser,
+            SolicitationRecogniser]
