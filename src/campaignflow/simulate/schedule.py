@@ -1,7 +1,10 @@
 """The deterministic, resource-constrained schedule of a campaign.
 
-The scheduler is a *parallel list scheduler* (a non-delay parallel schedule
-generation scheme) on working time:
+The plan is compiled to the scheduling core's problem (``rcpsp.SchedulingProblem``,
+see ``_PlanProblem``) and scheduled by the core, the same code that schedules
+the PSPLIB benchmark; CP-SAT (``--optimize``) gets the same problem. The first
+pass is the core's parallel (non-delay) schedule generation scheme on working
+time, with least-slack priorities:
 
 - A node (a task's work, or one approval step) is *released* when all its
   prerequisites have finished, at the later of their finish plus lag and its
@@ -19,9 +22,11 @@ generation scheme) on working time:
   (``Schedule.overbooked``, counted as check CF301 counts them).
 - Negative lags count as zero: a task always waits for its prerequisites.
 
-The same plan always gives the same schedule. The scheduler also records the
-sequencing decisions it took (which task followed which on each of a unit's
-slots); the Monte-Carlo engine re-times exactly those decisions.
+More effort adds the core's other passes, sampling and forward-backward
+improvement (``_run``). The same plan, effort and seed always give the same
+schedule. The schedule also records its sequencing decisions (which task
+followed which on each of a unit's slots, read off the core's starts); the
+Monte-Carlo engine re-times exactly those decisions.
 """
 
 from __future__ import annotations
@@ -330,6 +335,7 @@ def _build_schedule(prep: _Prepared, found: _Found | _Timing) -> Schedule:
         scenario=prep.scenario, overbooked=_overbooked(prep, timing),
         scheduler=found.scheduler, bound_pos=found.bound, bound_at=clock.at(found.bound, finish=True),
         optimal=found.optimal or end_pos <= found.bound + _EPS, schedules=found.schedules,
+        method=found.method,
     )
 
 
