@@ -126,8 +126,9 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
               help="With --runs: exit 1 when a deadline is met in fewer runs than this.")
 @click.option("--engine", type=click.Choice(["auto", "numpy", "python"]), default="auto", show_default=True,
               help="Monte-Carlo implementation.")
-@click.option("--effort", type=click.IntRange(1, MAX_EFFORT), default=100, show_default=True,
-              help="Schedules to try (sampled priorities); 1 = the least-slack pass alone.")
+@click.option("--effort", type=click.IntRange(1, MAX_EFFORT), default=50, show_default=True,
+              help="Schedules the scheduling core tries (rules, sampling, forward-backward improvement); "
+                   "1 = the least-slack pass alone.")
 @click.option("--optimize", is_flag=True, default=False,
               help="Also run the OR-Tools CP-SAT optimiser (extra optimize) and report its proven bound.")
 @click.option("--time-limit", type=FiniteFloatRange(0.01, MAX_TIME_LIMIT), default=10.0, show_default=True, metavar="S",

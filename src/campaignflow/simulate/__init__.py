@@ -24,7 +24,7 @@ _LAZY: dict[str, str] = {
     "optimize": "optimize",
     "read_sm": "psplib",
     **dict.fromkeys(("PRIORITY_RULES", "ProblemError", "SchedulingProblem", "SchedulingSolution",
-                     "check_schedule", "heuristic", "lower_bound", "sgs"), "rcpsp"),
+                     "check_schedule", "decode", "heuristic", "lower_bound", "sgs"), "rcpsp"),
     "Scheduler": "schedulers",
     **dict.fromkeys(("Deadline", "DeadlineRisk", "Overbooking", "Schedule", "SimulationResult", "StepTiming",
                      "TaskRisk", "TaskTiming"), "results"),
@@ -57,6 +57,7 @@ __all__ = [
     "SchedulingProblem",
     "SchedulingSolution",
     "check_schedule",
+    "decode",
     "heuristic",
     "lower_bound",
     "optimize",
@@ -96,8 +97,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .optimize import OptimizerUnavailable, optimize
     from .psplib import read_sm
     from .rcpsp import (
-        PRIORITY_RULES, ProblemError, SchedulingProblem, SchedulingSolution, check_schedule, heuristic, lower_bound,
-        sgs,
+        PRIORITY_RULES, ProblemError, SchedulingProblem, SchedulingSolution, check_schedule, decode, heuristic,
+        lower_bound, sgs,
     )
     from .results import (
         Deadline, DeadlineRisk, Overbooking, Schedule, SimulationResult, StepTiming, TaskRisk, TaskTiming,

@@ -6,13 +6,18 @@ minimises the makespan (or the total lateness past the deadlines, then the
 makespan). The heuristic's schedule is the solver's hint and upper bound, so
 the result is never worse than the heuristic; the solver's proven bound is
 reported, so a ``SchedulingSolution`` says "optimal" or how far from it it may be.
+
+Lags ruled by a calendar (``SchedulingProblem.ruled``) enter the model as their
+constant lower bound: the model is then a relaxation (its bound stays valid),
+and its schedule is decoded by the serial SGS in the solver's start order; the
+result's ``method`` says so.
 """
 
 from __future__ import annotations
 
 import time
 
-from .rcpsp import SchedulingProblem, ProblemError, SchedulingSolution, heuristic, lower_bound
+from .rcpsp import ProblemError, SchedulingProblem, SchedulingSolution, _Compiled, _score, decode, heuristic, lower_bound
 
 __all__ = ["OptimizerUnavailable", "available", "optimize"]
 
@@ -112,13 +117,22 @@ def optimize(problem: SchedulingProblem, *, time_limit: float = 10.0, objective:
                         method=f"cpsat/{objective} (no solution in time)", schedules=start.schedules, seconds=spent)
     starts = tuple(int(solver.value(v)) for v in s_vars)
     found = int(solver.value(ms))
+    # The model has the constant lags only: with calendar-ruled lags it is a
+    # relaxation, whose order the serial SGS makes feasible.
+    relaxed = bool(p.ruled)
+    if relaxed:
+        fixed = decode(p, starts)
+        starts, found = fixed.starts, fixed.makespan
     if objective == "makespan":
         bound = max(lb, int(-(-solver.best_objective_bound // 1)))
-        optimal = status == cp_model.OPTIMAL
-        if found > start.makespan:  # cannot happen with the hint as upper bound; keep the promise anyway
-            starts, found = start.starts, start.makespan
+        optimal = status == cp_model.OPTIMAL and not relaxed
     else:
         bound = lb
         optimal = False
+    c = _Compiled(p)
+    if _score(c, starts) > _score(c, start.starts):
+        # The hint bounds the objective, but a decoded relaxation may come out worse: keep the promise.
+        starts, found = start.starts, start.makespan
+    method = f"cpsat/{objective}" + (" (calendar lags relaxed, decoded by serial SGS)" if relaxed else "")
     return SchedulingSolution(starts, found, bound, optimal=optimal or found <= bound, scheduler="cpsat",
-                    method=f"cpsat/{objective}", schedules=start.schedules, seconds=spent)
+                    method=method, schedules=start.schedules, seconds=spent)

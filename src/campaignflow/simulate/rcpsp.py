@@ -24,10 +24,12 @@ Time is integer, as in PSPLIB; the campaign scheduler scales working days to it.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
+from itertools import accumulate
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -42,6 +44,7 @@ __all__ = [
     "heuristic",
     "lower_bound",
     "priority_values",
+    "decode",
     "sgs",
 ]
 
@@ -73,6 +76,12 @@ class SchedulingProblem:
             occupy their resources at that time.
         deadlines: a soft due finish per activity, or ``None``.
         names: labels for messages.
+        ruled: the edges ``(j, k)`` whose lag follows a calendar rather than a
+            constant (a campaign's calendar-day lags): ``k`` starts at least
+            ``lag_rule(j, k, finish_of_j)``. Their constant ``lag`` in
+            ``successors`` must be a lower bound of the rule's lag, so bounds
+            and the CP-SAT model (which use the constant) stay valid relaxations.
+        lag_rule: the rule of the ``ruled`` edges, monotone in the finish.
     """
 
     durations: tuple[int, ...] = attrs.field(converter=_tuple)
@@ -84,6 +93,8 @@ class SchedulingProblem:
     fixed: tuple[int | None, ...] = attrs.field(default=None)
     deadlines: tuple[int | None, ...] = attrs.field(default=None)
     names: tuple[str, ...] = attrs.field(default=None)
+    ruled: frozenset[tuple[int, int]] = attrs.field(default=frozenset(), converter=frozenset)
+    lag_rule: Callable[[int, int, int], int] | None = attrs.field(default=None, eq=False)
     _order: tuple[int, ...] = attrs.field(init=False, default=(), eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -119,7 +130,15 @@ class SchedulingProblem:
                     raise ProblemError(f"activity {self.names[j]}: bad successor {k}")
                 if lag < 0:
                     raise ProblemError(f"activity {self.names[j]}: negative lag to {self.names[k]}")
+        if self.ruled and self.lag_rule is None:
+            raise ProblemError("ruled edges without a lag_rule")
         object.__setattr__(self, "_order", self._topological())
+
+    def earliest_after(self, j: int, k: int, lag: int, finish: int) -> int:
+        """When ``k`` may start if its predecessor ``j`` finishes at ``finish`` (constant or ruled lag)."""
+        if self.ruled and (j, k) in self.ruled:
+            return max(finish + lag, self.lag_rule(j, k, finish))  # type: ignore[misc]
+        return finish + lag
 
     @property
     def n(self) -> int:
@@ -356,6 +375,9 @@ class _Compiled:
         self.pred = p.predecessors()
         self.release = list(p.release)
         self.fixed = list(p.fixed)
+        self.ruled = p.ruled
+        self.at = p.earliest_after
+        self.deadlines = list(p.deadlines)
         self.size = sum(self.dur) + max(self.release, default=0) + sum(lag for s in self.succ for _, lag in s) + 1
         for j, f in enumerate(self.fixed):
             if f is not None:
@@ -382,6 +404,8 @@ def _serial(c: _Compiled, alist: Sequence[int]) -> list[int]:
         t = rel[j]
         for i, lag in pred[j]:
             x = start[i] + dur[i] + lag
+            if c.ruled and (i, j) in c.ruled:
+                x = c.at(i, j, lag, start[i] + dur[i])
             if x > t:
                 t = x
         t = prof.earliest(t, dur[j], need[j])
@@ -404,8 +428,9 @@ def _parallel(c: _Compiled, prio: Sequence[float]) -> list[int]:
 
     def complete(j: int, f: int) -> None:
         for k, lag in succ[j]:
-            if f + lag > ready[k]:
-                ready[k] = f + lag
+            x = c.at(j, k, lag, f) if c.ruled else f + lag
+            if x > ready[k]:
+                ready[k] = x
             left[k] -= 1
             if left[k] == 0 and fixed[k] is None:
                 pending.append(k)
@@ -426,8 +451,23 @@ def _parallel(c: _Compiled, prio: Sequence[float]) -> list[int]:
             f, j = heapq.heappop(running)
             complete(j, f)
         again = True
-        while again:  # a zero-duration start may make more activities eligible at t
+        while again:
             again = False
+            # What needs no resource starts as soon as it is ready, and zero-length
+            # activities complete at once, before the contested ones are dispatched:
+            # what they release competes at ``t`` too.
+            loose = True
+            while loose:
+                loose = False
+                for j in sorted((j for j in pending if ready[j] <= t and not need[j]), key=lambda j: (prio[j], j)):
+                    start[j] = t
+                    pending.remove(j)
+                    todo -= 1
+                    if dur[j] == 0:
+                        complete(j, t)
+                        loose = True
+                    else:
+                        heapq.heappush(running, (t + dur[j], j))
             for j in sorted((j for j in pending if ready[j] <= t), key=lambda j: (prio[j], j)):
                 if prof.fits(t, dur[j], need[j]):
                     start[j] = t
@@ -466,23 +506,26 @@ def _sample_list(c: _Compiled, prio: Sequence[float], rng: random.Random, alpha:
     """Regret-based biased random sampling: ``P(j) ∝ (max prio - prio_j + 1) ** alpha`` among the eligible."""
     left = [len(c.pred[j]) for j in range(c.n)]
     elig = [j for j in range(c.n) if left[j] == 0]
+    eprio = [prio[j] for j in elig]
     out: list[int] = []
     rand = rng.random
     while elig:
-        worst = max(prio[j] for j in elig)
-        weights = [(worst - prio[j] + 1.0) ** alpha for j in elig]
-        x = rand() * sum(weights)
-        i = 0
-        for i, w in enumerate(weights):  # noqa: B007 - i is the pick
-            x -= w
-            if x < 0:
-                break
+        # Cumulative weights and a bisection: the same pick as a linear scan, in C loops
+        # (a flat plan has hundreds of eligible activities at once).
+        worst = max(eprio)
+        if alpha == 1.0:
+            acc = list(accumulate([worst - x + 1.0 for x in eprio]))
+        else:
+            acc = list(accumulate([(worst - x + 1.0) ** alpha for x in eprio]))
+        i = min(bisect_right(acc, rand() * acc[-1]), len(acc) - 1)
         j = elig.pop(i)
+        eprio.pop(i)
         out.append(j)
         for k, _ in c.succ[j]:
             left[k] -= 1
             if left[k] == 0:
                 elig.append(k)
+                eprio.append(prio[k])
     return out
 
 
@@ -516,6 +559,21 @@ def _fbi(c: _Compiled, rc: _Compiled, start: list[int], budget: int) -> tuple[li
     return best, used
 
 
+def decode(problem: SchedulingProblem, starts: Sequence[int]) -> SchedulingSolution:
+    """The serial SGS of the activities in the order of ``starts`` (ties: topological order).
+
+    Each activity goes at its earliest feasible start, so the result is
+    feasible and, when ``starts`` was feasible, starts nothing later (a
+    left shift). Used to make a relaxation's schedule (CP-SAT on the
+    constant lags) feasible for the ``ruled`` lags.
+    """
+    c = _Compiled(problem)
+    rank = {j: i for i, j in enumerate(problem.order)}
+    alist = sorted(range(problem.n), key=lambda j: (starts[j], rank[j]))
+    start = _serial(c, alist)
+    return SchedulingSolution(tuple(start), _makespan(c, start), lower_bound(problem), method="decoded")
+
+
 def sgs(problem: SchedulingProblem, rule: str = "LFT", *, scheme: str = "serial") -> SchedulingSolution:
     """One deterministic pass: ``scheme`` (``serial`` or ``parallel``) with priority ``rule``."""
     t0 = time.perf_counter()
@@ -531,22 +589,41 @@ def sgs(problem: SchedulingProblem, rule: str = "LFT", *, scheme: str = "serial"
                     seconds=time.perf_counter() - t0)
 
 
+def _score(c: _Compiled, start: Sequence[int]) -> tuple[int, int, int]:
+    """Better schedules first: fewer missed deadlines, less total lateness, then a shorter makespan.
+
+    Fixed activities do not count: their start is not the scheduler's choice.
+    Without deadlines this is the makespan alone.
+    """
+    missed = late = 0
+    for j, dl in enumerate(c.deadlines):
+        if dl is not None and c.fixed[j] is None and start[j] + c.dur[j] > dl:
+            missed += 1
+            late += start[j] + c.dur[j] - dl
+    return missed, late, _makespan(c, start)
+
+
 def heuristic(problem: SchedulingProblem, *, schedules: int = 1000, seconds: float | None = None, seed: int = 0,
               improve: bool = True, rules: Sequence[str] = ("LFT", "LST", "MTS", "GRPW"),
-              alpha: float = 1.0) -> SchedulingSolution:
+              alpha: float = 1.0, priorities: Sequence[float] | None = None) -> SchedulingSolution:
     """The best schedule of a sampling search within an effort budget.
 
-    It starts from one serial and one parallel pass of each of ``rules``, then
-    samples activity lists by regret-based biased random sampling around the
-    LFT rule (serial SGS), improving every sample by forward-backward
-    improvement when ``improve``. Every SGS pass counts against ``schedules``;
-    ``seconds`` (optional) stops earlier — then the result depends on the
-    machine's speed, so leave it out for reproducible schedules. It stops at
-    once when a schedule reaches the lower bound.
+    The first pass is the parallel SGS with ``priorities`` (default: rule
+    LFT, serial SGS); then one serial and one parallel pass of each of
+    ``rules``, then activity lists sampled by regret-based biased random
+    sampling around ``priorities`` (default LFT) for the serial SGS,
+    every pass improved by forward-backward improvement when ``improve``.
+    Every SGS pass counts against ``schedules``; ``seconds`` (optional)
+    stops earlier — then the result depends on the machine's speed, so
+    leave it out for reproducible schedules. It stops at once when a
+    schedule meets every deadline and reaches the lower bound.
+
+    "Best" is fewest missed deadlines, then least total lateness, then the
+    shortest makespan (without deadlines: the shortest makespan).
 
     Returns:
-        The shortest schedule found (ties: the first), never longer than the
-        first pass (serial LFT).
+        The best schedule found (ties: the first), never worse than the
+        first pass: so, without deadlines, never longer.
     """
     t0 = time.perf_counter()
     deadline = None if seconds is None else t0 + seconds
@@ -555,40 +632,54 @@ def heuristic(problem: SchedulingProblem, *, schedules: int = 1000, seconds: flo
     lb = lower_bound(problem)
     rng = random.Random(seed)
     best: list[int] | None = None
-    best_ms = math.inf
+    best_key: tuple[int, int, int] = (0, 0, 0)
     used = 0
+    budget = max(schedules, 1)
 
     def offer(start: list[int]) -> None:
-        nonlocal best, best_ms
-        ms = _makespan(c, start)
-        if ms < best_ms:
-            best, best_ms = start, ms
+        nonlocal best, best_key
+        key = _score(c, start)
+        if best is None or key < best_key:
+            best, best_key = start, key
+
+    def done() -> bool:
+        return used >= budget or (best is not None and best_key[0] == 0 and best_key[2] <= lb) or (
+            deadline is not None and time.perf_counter() > deadline)
+
+    # Fixed activities that hold resources are dropped by the backward pass, so
+    # justification rarely helps there; those that hold none change nothing.
+    fbi_ok = improve and not any(f is not None and c.need[j] for j, f in enumerate(c.fixed))
+
+    def improved(start: list[int], most: int) -> list[int]:
+        nonlocal used
+        if not fbi_ok or used >= budget:
+            return start
+        start2, k = _fbi(c, rc, start, min(most, budget - used))
+        used += k
+        offer(start)
+        return start2
 
     prios = {rule: priority_values(problem, rule) for rule in rules or ("LFT",)}
-    for rule, prio in prios.items():
-        for scheme in ("serial", "parallel"):
-            if used >= max(schedules, 1) and best is not None:
-                break
-            start = _serial(c, _list_from_prio(c, prio)) if scheme == "serial" else _parallel(c, prio)
-            used += 1
-            if improve and used < schedules:
-                start2, k = _fbi(c, rc, start, min(2, schedules - used))
-                used += k
-                offer(start)
-                start = start2
-            offer(start)
-    lft = prios.get("LFT") or priority_values(problem, "LFT")
-    has_fixed = any(f is not None for f in problem.fixed)
-    while used < schedules and best_ms > lb:
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        start = _serial(c, _sample_list(c, lft, rng, alpha))
+    base = list(priorities) if priorities is not None else prios.get("LFT") or priority_values(problem, "LFT")
+    if priorities is not None:
+        offer(_parallel(c, base))
         used += 1
-        if improve and not has_fixed:
-            start, k = _fbi(c, rc, start, min(schedules - used, 6))
-            used += k
-        offer(start)
+        firsts = [("serial", base)]
+    else:
+        firsts = []
+    firsts += [(scheme, prio) for prio in prios.values() for scheme in ("serial", "parallel")]
+    for scheme, prio in firsts:
+        if done():
+            break
+        start = _serial(c, _list_from_prio(c, prio)) if scheme == "serial" else _parallel(c, prio)
+        used += 1
+        offer(improved(start, 2))
+    while not done():
+        start = _serial(c, _sample_list(c, base, rng, alpha))
+        used += 1
+        offer(improved(start, 6))
     assert best is not None
+    best_ms = best_key[2]
     method = "sampling+FBI" if improve else "sampling"
     return SchedulingSolution(tuple(best), int(best_ms), lb, optimal=best_ms <= lb, method=method, schedules=used,
                     seconds=time.perf_counter() - t0)
@@ -618,9 +709,14 @@ def check_schedule(problem: SchedulingProblem, starts: Sequence[int]) -> list[st
             errors.append(f"{p.names[j]} starts at {s} before its release {p.release[j]}")
     for j in range(p.n):
         for k, lag in p.successors[j]:
-            if p.fixed[k] is None and starts[k] < starts[j] + p.durations[j] + lag:
+            if p.fixed[k] is not None:
+                continue
+            due = starts[j] + p.durations[j] + lag
+            if (j, k) in p.ruled:
+                due = max(due, p.lag_rule(j, k, starts[j] + p.durations[j]))  # type: ignore[misc]
+            if starts[k] < due:
                 errors.append(f"{p.names[k]} starts at {starts[k]}, before {p.names[j]} finishes "
-                              f"at {starts[j] + p.durations[j]} plus lag {lag}")
+                              f"at {starts[j] + p.durations[j]} plus its lag (at {due})")
     end = max((starts[j] + p.durations[j] for j in range(p.n)), default=0)
     for t in range(min(starts, default=0), end):
         for r, cap in enumerate(p.capacities):

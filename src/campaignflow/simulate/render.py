@@ -142,7 +142,8 @@ def to_json(result: SimulationResult, *, plan_name: str | None = None, plan_file
         "schedule": {
             "priority": s.priority,
             "scheduler": {"name": s.scheduler, "schedules": s.schedules, "bound": _iso(s.bound_at),
-                          "bound_days": s.bound_pos, "gap": s.gap, "optimal": s.optimal},
+                          "bound_days": s.bound_pos, "gap": s.gap, "optimal": s.optimal,
+                          "method": s.method},
             "start": _iso(s.start),
             "finish": _iso(s.finish),
             "tasks": [_task_json(t) for t in s.tasks],

@@ -172,6 +172,9 @@ class Schedule:
         optimal: the makespan is the bound (proven shortest).
         schedules: how many schedules were tried.
         bound_at: ``bound_pos`` as a moment: no schedule finishes before it.
+        method: how the scheduling core found it, e.g. ``"sampling+FBI"``, or
+            ``"cpsat/makespan (calendar lags relaxed, decoded by serial SGS)"``
+            when CP-SAT solved a relaxation of the plan.
     """
 
     campaign_id: str
@@ -190,6 +193,7 @@ class Schedule:
     optimal: bool = False
     schedules: int = 1
     bound_at: datetime | None = None
+    method: str = ""
     _index: Mapping[str, TaskTiming] = attrs.field(init=False, eq=False, repr=False)
 
     @property

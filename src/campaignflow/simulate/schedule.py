@@ -1,7 +1,10 @@
 """The deterministic, resource-constrained schedule of a campaign.
 
-The scheduler is a *parallel list scheduler* (a non-delay parallel schedule
-generation scheme) on working time:
+The plan is compiled to the scheduling core's problem (``rcpsp.SchedulingProblem``,
+see ``_PlanProblem``) and scheduled by the core, the same code that schedules
+the PSPLIB benchmark; CP-SAT (``--optimize``) gets the same problem. The first
+pass is the core's parallel (non-delay) schedule generation scheme on working
+time, with least-slack priorities:
 
 - A node (a task's work, or one approval step) is *released* when all its
   prerequisites have finished, at the later of their finish plus lag and its
@@ -19,17 +22,17 @@ generation scheme) on working time:
   (``Schedule.overbooked``, counted as check CF301 counts them).
 - Negative lags count as zero: a task always waits for its prerequisites.
 
-The same plan always gives the same schedule. The scheduler also records the
-sequencing decisions it took (which task followed which on each of a unit's
-slots); the Monte-Carlo engine re-times exactly those decisions.
+More effort adds the core's other passes, sampling and forward-backward
+improvement (``_run``). The same plan, effort and seed always give the same
+schedule. The schedule also records its sequencing decisions (which task
+followed which on each of a unit's slots, read off the core's starts); the
+Monte-Carlo engine re-times exactly those decisions.
 """
 
 from __future__ import annotations
 
 import bisect
-import heapq
 import math
-import random
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -135,82 +138,6 @@ class _Timing:
 def _priorities(plan: CompiledPlan, dur: Sequence[float]) -> list[float]:
     ls, _ = backward_pass(plan, dur)
     return ls.tolist()
-
-
-def _list_schedule(net: _Net, dur: Sequence[float], prio: Sequence[float]) -> _Timing:
-    """The parallel list scheduler of the module docstring."""
-    n = net.n
-    start = [0.0] * n
-    finish = [0.0] * n
-    ready = [-_INF] * n
-    slot_prev = [-1] * n
-    slot_of = [-1] * n
-    seq: list[int] = []
-    fixed, res, lb = net.fixed, net.res, net.lb
-    pp, sp, si, se = net.pred_ptr, net.succ_ptr, net.succ_idx, net.succ_edge
-    remaining = [pp[v + 1] - pp[v] for v in range(n)]
-    free: dict[int, list[int]] = {}
-    last_on: dict[int, list[int]] = {}
-    waiting: dict[int, list[tuple[float, int]]] = {}
-    # Events: (time, kind, node); kind 0 = finish, 1 = release, so that at equal
-    # times every slot is freed and every successor released before dispatching.
-    events: list[tuple[float, int, int]] = []
-    for v in range(n):
-        u = res[v]
-        if u >= 0 and u not in free:
-            free[u] = list(range(net.cap[u]))
-            last_on[u] = [-1] * net.cap[u]
-            waiting[u] = []
-        if fixed[v]:
-            start[v] = net.earliest[v]
-            finish[v] = net.earliest[v] + dur[v]
-            events.append((finish[v], 0, v))
-        elif remaining[v] == 0:
-            events.append((lb[v], 1, v))
-    heapq.heapify(events)
-    push, pop = heapq.heappush, heapq.heappop
-    lagged = net.lagged
-    while events:
-        t = events[0][0]
-        touched: list[int] = []
-        while events and events[0][0] == t:
-            _, kind, v = pop(events)
-            u = res[v]
-            if kind == 0:
-                if u >= 0:
-                    push(free[u], slot_of[v])
-                    touched.append(u)
-                f = finish[v]
-                for k in range(sp[v], sp[v + 1]):
-                    s = si[k]
-                    x = lagged(f, se[k])
-                    if x > ready[s]:
-                        ready[s] = x
-                    remaining[s] -= 1
-                    if remaining[s] == 0 and not fixed[s]:
-                        r = ready[s] if ready[s] > lb[s] else lb[s]
-                        push(events, (r, 1, s))
-            elif u < 0:
-                start[v] = t
-                finish[v] = t + dur[v]
-                seq.append(v)
-                push(events, (finish[v], 0, v))
-            else:
-                push(waiting[u], (prio[v], v))
-                touched.append(u)
-        for u in dict.fromkeys(touched):
-            slots, queue = free[u], waiting[u]
-            while slots and queue:
-                _, v = pop(queue)
-                slot = pop(slots)
-                slot_of[v] = slot
-                slot_prev[v] = last_on[u][slot]
-                last_on[u][slot] = v
-                start[v] = t
-                finish[v] = t + dur[v]
-                seq.append(v)
-                push(events, (finish[v], 0, v))
-    return _Timing(start=start, finish=finish, ready=ready, slot_prev=slot_prev, seq=seq)
 
 
 def _slack(net: _Net, timing: _Timing, end: float) -> list[float]:
@@ -408,6 +335,7 @@ def _build_schedule(prep: _Prepared, found: _Found | _Timing) -> Schedule:
         scenario=prep.scenario, overbooked=_overbooked(prep, timing),
         scheduler=found.scheduler, bound_pos=found.bound, bound_at=clock.at(found.bound, finish=True),
         optimal=found.optimal or end_pos <= found.bound + _EPS, schedules=found.schedules,
+        method=found.method,
     )
 
 
@@ -420,10 +348,7 @@ class _Found:
     bound: float
     optimal: bool
     schedules: int
-
-
-#: Time units per working day of the integer problem CP-SAT solves (a relaxation, see ``_relaxed``).
-_SCALE = 4
+    method: str = ""
 
 
 def _key(net: _Net, timing: _Timing) -> tuple[int, float, float]:
@@ -452,77 +377,168 @@ def _bound(net: _Net, plan: CompiledPlan) -> float:
     return best
 
 
-def _relaxed(net: _Net) -> SchedulingProblem:
-    """The plan as an integer RCPSP that no real schedule beats (so its proven bound is the plan's).
+#: Time units per working day the plan's problem may use, smallest first: the
+#: first that represents every duration, lag, release and fixed start exactly.
+_SCALES = (1, 2, 4, 8, 12, 16, 24, 48, 96, 480, 1440)
 
-    Durations, lags and release dates are rounded *down* to quarter days and
-    calendar-day lags count as 0: every real schedule maps to a feasible
-    schedule of this problem that is no longer, so its optimum, divided by
-    ``_SCALE``, bounds the plan's makespan from below.
+
+def _exact(values: Sequence[float], scale: int) -> bool:
+    return all(abs(x * scale - round(x * scale)) < 1e-6 for x in values)
+
+
+def _up(x: float) -> int:
+    return math.ceil(x - 1e-6)
+
+
+class _PlanProblem:
+    """The plan compiled to the scheduling core's problem (``SchedulingProblem``).
+
+    The time axis is the plan's working time (the campaign calendar's working
+    days, from ``resolve_axis``), shifted by ``offset`` so that it starts at 0
+    and counted in ``1 / scale`` of a working day. A unit with a ``capacity``
+    is a renewable resource; a task's work led by it needs 1 of it; approval
+    steps and fixed events need none (the approver's time; an event is on its
+    date). Fixed (``on``) events are fixed starts; earliest starts are release
+    dates; working-day lags are constant lags and calendar-day lags are
+    ``ruled`` by the calendar (their constant is 0, so bounds stay valid).
+    ``exact``: every value is a whole number of units (otherwise durations,
+    lags and releases are rounded *up*, so the core's schedules stay feasible
+    on the real calendar, and the core's bound is not used).
     """
-    units = sorted({u for u in net.res if u >= 0})
-    col = {u: i for i, u in enumerate(units)}
-    n = net.n
-    demands = [[0] * len(units) for _ in range(n)]
-    for v, u in enumerate(net.res):
-        if u >= 0:
-            demands[v][col[u]] = 1
-    succ: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    for v in range(n):
-        for k in range(net.succ_ptr[v], net.succ_ptr[v + 1]):
-            e = net.succ_edge[k]
-            lag = net.pred_lag[e] if net.pred_working[e] else 0.0
-            succ[v].append((net.succ_idx[k], math.floor(lag * _SCALE + _EPS)))
-    scale = [math.floor(d * _SCALE + _EPS) for d in net.dur]
-    fixed = [math.floor(net.earliest[v] * _SCALE + _EPS) if net.fixed[v] else None for v in range(n)]
-    release = [math.floor(max(x, 0.0) * _SCALE + _EPS) if x > -_INF else 0 for x in net.lb]
-    deadlines = [None if dl == _INF else math.floor(dl * _SCALE + _EPS) for dl in net.deadline]
-    return SchedulingProblem(scale, [net.cap[u] for u in units], demands, succ, release=release, fixed=fixed,
-                   deadlines=deadlines)
+
+    def __init__(self, net: _Net, prio: Sequence[float]) -> None:
+        self.net = net
+        n = net.n
+        finite = [x for x in net.lb if x > -_INF] + [net.earliest[v] for v in range(n) if net.fixed[v]]
+        self.offset = off = min([0.0, *finite])
+        working = [net.pred_lag[e] for e in range(len(net.pred_lag)) if net.pred_working[e]]
+        values = [*net.dur, *(x - off for x in finite), *working]
+        self.scale = sc = next((k for k in _SCALES if _exact(values, k)), _SCALES[-1])
+        self.exact = _exact(values, sc)
+        units = sorted({u for u in net.res if u >= 0})
+        col = {u: i for i, u in enumerate(units)}
+        demands = [[0] * len(units) for _ in range(n)]
+        for v, u in enumerate(net.res):
+            if u >= 0:
+                demands[v][col[u]] = 1
+        durations = [_up(d * sc) for d in net.dur]
+        fixed: list[int | None] = [None] * n
+        for v in range(n):
+            if net.fixed[v]:
+                f = math.floor((net.earliest[v] - off) * sc + 1e-6)
+                fixed[v] = f
+                # The event's real finish, however its start was rounded.
+                durations[v] = _up((net.earliest[v] + net.dur[v] - off) * sc) - f
+        succ: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        self.calendar_lag: dict[tuple[int, int], float] = {}
+        pp, pi = net.pred_ptr, net.pred_idx
+        for v in range(n):
+            for e in range(pp[v], pp[v + 1]):
+                p, lag = pi[e], net.pred_lag[e]
+                if lag > 0 and not net.pred_working[e]:
+                    key = (p, v)
+                    self.calendar_lag[key] = max(lag, self.calendar_lag.get(key, 0.0))
+                    succ[p].append((v, 0))
+                else:
+                    succ[p].append((v, _up(lag * sc)))
+        release = [max(0, _up((x - off) * sc)) if x > -_INF else 0 for x in net.lb]
+        deadlines = [None if dl == _INF else math.floor((dl - off) * sc + 1e-6) for dl in net.deadline]
+        self.problem = SchedulingProblem(
+            durations, [net.cap[u] for u in units], demands, succ, release=release, fixed=fixed,
+            deadlines=deadlines, names=list(net.plan.ids), ruled=self.calendar_lag, lag_rule=self._rule)
+        ok = [x for x in prio if x > -_INF and x < _INF]
+        top = max(ok, default=0.0) + 1.0
+        # The priorities in the problem's units, so that sampling's regrets are in its time.
+        self.prio = [((x if x < _INF else top) - off) * sc if x > -_INF else -_INF for x in prio]
+        self.prio = [x if x > -_INF else min(ok, default=0.0) * sc - 1.0 for x in self.prio]
+
+    def _rule(self, j: int, k: int, finish: int) -> int:
+        """A calendar-day lag on the integer axis: the calendar's answer, rounded up to a unit."""
+        t = self.net.table.after(self.pos(finish), self.calendar_lag[(j, k)])
+        return _up((t - self.offset) * self.scale)
+
+    def pos(self, t: int) -> float:
+        """Working time of the integer time ``t``."""
+        return t / self.scale + self.offset
+
+    def bound(self, lb: int) -> float:
+        """A bound of the core as working time, or 0 when the problem rounds (it bounds the rounded plan only)."""
+        return self.pos(lb) if self.exact else 0.0
+
+    def timing(self, starts: Sequence[int], prio: Sequence[float]) -> _Timing:
+        """The core's schedule as the plan's ``_Timing``, slots and start order included.
+
+        ``seq`` and the slots follow (start, zero-length first, priority): every
+        node's prerequisites and its slot's previous node come before it, and a
+        unit's slots go, lowest free first, in the order the dispatcher uses.
+        """
+        net = self.net
+        n = net.n
+        start = [net.earliest[v] if net.fixed[v] else self.pos(starts[v]) for v in range(n)]
+        finish = [start[v] + net.dur[v] for v in range(n)]
+        ready = [-_INF] * n
+        pp, pi = net.pred_ptr, net.pred_idx
+        for v in range(n):
+            for e in range(pp[v], pp[v + 1]):
+                x = net.lagged(finish[pi[e]], e)
+                if x > ready[v]:
+                    ready[v] = x
+        rank = {v: i for i, v in enumerate(self.problem.order)}
+
+        def order(v: int) -> tuple[float, int, float, int]:
+            zero = net.dur[v] <= 0.0
+            return (start[v], 0 if zero else 1, float(rank[v]) if zero else prio[v], v)
+
+        seq = sorted((v for v in range(n) if not net.fixed[v]), key=order)
+        slot_prev = [-1] * n
+        slots: dict[int, list[tuple[float, int]]] = {}
+        for v in seq:
+            u = net.res[v]
+            if u < 0:
+                continue
+            row = slots.setdefault(u, [(-_INF, -1)] * net.cap[u])
+            i = next((i for i, (free, _) in enumerate(row) if free <= start[v] + _EPS),
+                     min(range(len(row)), key=lambda i: row[i][0]))
+            slot_prev[v] = row[i][1]
+            row[i] = (finish[v], v)
+        return _Timing(start=start, finish=finish, ready=ready, slot_prev=slot_prev, seq=seq)
 
 
 def _run(prep: _Prepared, *, effort: int = 1, seed: int = 0, optimize: bool = False,
          time_limit: float | None = None, plugins: Plugins | None = None) -> _Found:
-    """Schedule ``prep``: the least-slack pass, then ``effort - 1`` sampled priorities, optionally CP-SAT.
+    """Schedule ``prep`` with the scheduling core, on the plan compiled to its problem form.
 
-    Every candidate goes through the same list scheduler on the campaign's
-    calendar; they differ only in the priorities of competing tasks. Sampling
-    perturbs each node's latest start by up to its mean duration (a biased
-    random sampling around least slack), with ``random.Random(seed)``.
+    The first pass is the core's parallel SGS with least-slack priorities
+    (the plan's latest starts: deadlines and the campaign's end included);
+    ``effort`` > 1 adds the core's serial/parallel passes of its priority
+    rules, then biased random sampling around least slack, each improved by
+    forward-backward improvement (``rcpsp.heuristic``, seeded with ``seed``).
+    ``optimize`` hands the same problem, and the heuristic's schedule, to
+    CP-SAT. The best misses the fewest deadlines, then is least late, then
+    ends first.
     """
+    from .rcpsp import heuristic
+
     net, plan = prep.net, prep.plan
-    dur = net.dur
-    base = _priorities(plan, dur)
-    best = _list_schedule(net, dur, base)
-    best_key = _key(net, best)
-    used = 1
-    lb = _bound(net, plan)
-    contested = any(u >= 0 for u in net.res)
-    if contested and effort > 1:
-        rules = [[base[v] + dur[v] for v in range(net.n)]]  # latest finish
-        spread = max(sum(dur) / max(net.n, 1), 1.0)
-        rng = random.Random(seed)
-        # Stop early once nothing is late and the end is the bound: nothing can be better.
-        while used < effort and (best_key[0] > 0 or best_key[2] > lb + _EPS):
-            prio = rules.pop() if rules else [x + rng.random() * spread for x in base]
-            timing = _list_schedule(net, dur, prio)
-            used += 1
-            key = _key(net, timing)
-            if key < best_key:
-                best, best_key = timing, key
-    if not optimize:
-        return _Found(best, "heuristic", lb, best_key[2] <= lb + _EPS, used)
-    from .optimize import optimize as cpsat
-    problem = _relaxed(net)
-    objective = "lateness" if any(d is not None for d in problem.deadlines) else "makespan"
-    sol = cpsat(problem, time_limit=10.0 if time_limit is None else time_limit, objective=objective, seed=seed)
-    if objective == "makespan":
-        lb = max(lb, sol.lower_bound / _SCALE)
-    order = [float(x) for x in sol.starts]
-    timing = _list_schedule(net, dur, order)
-    if _key(net, timing) < best_key:
-        best, best_key = timing, _key(net, timing)
-    return _Found(best, "cpsat", lb, best_key[2] <= lb + _EPS, used + 1)
+    base = _priorities(plan, net.dur)
+    compiled = _PlanProblem(net, base)
+    problem = compiled.problem
+    sol = heuristic(problem, schedules=max(effort, 1), seed=seed, priorities=compiled.prio)
+    lb = max(_bound(net, plan), compiled.bound(sol.lower_bound))
+    name, proven = "heuristic", False
+    if optimize:
+        from .optimize import optimize as cpsat
+        objective = "lateness" if any(d is not None for d in problem.deadlines) else "makespan"
+        sol = cpsat(problem, time_limit=10.0 if time_limit is None else time_limit, objective=objective,
+                    start=sol, seed=seed)
+        name = "cpsat"
+        if objective == "makespan":
+            lb = max(lb, compiled.bound(sol.lower_bound))
+            proven = sol.optimal and compiled.exact
+    timing = compiled.timing(sol.starts, compiled.prio)
+    end = _key(net, timing)[2]
+    return _Found(timing, name, lb, proven or end <= lb + _EPS, sol.schedules + (1 if optimize else 0),
+                  sol.method)
 
 
 def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: Calendar | None = None,
