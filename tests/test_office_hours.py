@@ -191,6 +191,14 @@ def test_a_plan_sets_its_own_office_hours_and_hours_count_them(tmp_path):
 
     sched = schedule(campaign)
     assert sched.task("national").due.replace(tzinfo=None) == datetime(2020, 10, 16, 11, 0)
+    # The runtime reads the same rule from the same calendar.
+    from campaignflow.runtime import Engine, ManualClock, MemoryStore
+
+    engine = Engine.open(campaign, MemoryStore(), clock=ManualClock(datetime(2020, 10, 12, 9)))
+    for tid in campaign.tasks:
+        assert engine.task(tid).due == sched.task(tid).due.replace(tzinfo=None)
+    # 1h from 16:00 under 13:00-18:00 ends at 17:00 (under the default it would be 08:30+0.5h next day).
+    assert engine.task("district").due == datetime(2020, 10, 16, 17, 0)
     # The written plan keeps the office hours and its durations.
     again = cf.loads(cf.to_toml(campaign), filename=str(tmp_path / "again.toml"))
     assert again.office_hours == campaign.office_hours
