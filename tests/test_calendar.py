@@ -87,9 +87,13 @@ def test_day_starts_on_weekdays(weekdays: WorkAxis) -> None:
     assert starts == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 5.0]
 
 
-def test_clock_time_maps_linearly_within_a_working_day(weekdays: WorkAxis) -> None:
+def test_clock_time_maps_through_office_hours_within_a_working_day(weekdays: WorkAxis) -> None:
+    # 08:30-12:00 and 14:00-17:30: noon is half the working day, 06:00 is before the opening.
     assert weekdays.pos(datetime(2020, 10, 6, 12)) == 1.5
-    assert weekdays.pos(datetime(2020, 10, 6, 6)) == 1.25
+    assert weekdays.pos(datetime(2020, 10, 6, 13)) == 1.5  # lunch takes no working time
+    assert weekdays.pos(datetime(2020, 10, 6, 6)) == 1.0
+    assert weekdays.pos(datetime(2020, 10, 6, 10, 15)) == 1.25
+    assert weekdays.pos(datetime(2020, 10, 6, 20)) == 2.0
     assert weekdays.pos(datetime(2020, 10, 10, 12)) == 5.0  # Saturday noon: Monday 00:00
     assert weekdays.pos(date(2020, 10, 6)) == 1.0
 
@@ -99,8 +103,10 @@ def test_finish_boundary_is_end_of_previous_working_day(weekdays: WorkAxis) -> N
     assert weekdays.instant(5.0) == datetime(2020, 10, 12)
     assert weekdays.instant(5.0, finish=True) == datetime(2020, 10, 10)  # Fri 24:00
     assert weekdays.instant(1.0, finish=True) == datetime(2020, 10, 6)  # Mon 24:00
-    # Off the boundary, start and finish agree.
-    assert weekdays.instant(4.5) == weekdays.instant(4.5, finish=True) == datetime(2020, 10, 9, 12)
+    # Off the boundary, start and finish agree; at the lunch break a start is 14:00, a finish 12:00.
+    assert weekdays.instant(4.25) == weekdays.instant(4.25, finish=True) == datetime(2020, 10, 9, 10, 15)
+    assert weekdays.instant(4.5, finish=True) == datetime(2020, 10, 9, 12)
+    assert weekdays.instant(4.5) == datetime(2020, 10, 9, 14)
     # A one-day task started on a Friday finishes that Friday.
     friday = weekdays.pos(date(2020, 10, 9))
     assert weekdays.instant(friday + 1, finish=True).date() == date(2020, 10, 10)
@@ -111,12 +117,12 @@ def test_negative_working_times(weekdays: WorkAxis) -> None:
     # Before the origin (a Monday): the previous week, weekend skipped.
     assert weekdays.pos(date(2020, 10, 2)) == -1.0  # Friday
     assert weekdays.pos(date(2020, 10, 3)) == 0.0  # Saturday maps to Monday 00:00
-    assert weekdays.pos(datetime(2020, 10, 2, 18)) == -0.25
+    assert weekdays.pos(datetime(2020, 10, 2, 15, 45)) == -0.25
     assert weekdays.pos(date(2020, 9, 28)) == -5.0
     assert weekdays.nth_working_day(-1) == date(2020, 10, 2)
     assert weekdays.nth_working_day(-5) == date(2020, 9, 28)
     assert weekdays.nth_working_day(-6) == date(2020, 9, 25)
-    assert weekdays.instant(-0.5) == datetime(2020, 10, 2, 12)
+    assert weekdays.instant(-0.5, finish=True) == datetime(2020, 10, 2, 12)
     assert weekdays.instant(0.0, finish=True) == datetime(2020, 10, 3)  # Friday 24:00
     assert weekdays.instant(-5.0) == datetime(2020, 9, 28)
     # Far back, the mirrored table grows on demand.
@@ -175,9 +181,10 @@ def test_day_start_is_monotone_and_steps_by_working_days(calendar: Calendar, ori
 @given(calendar=_CALENDARS, origin=_DATES, whole=st.integers(-800, 800), seconds=st.integers(0, 86399))
 def test_pos_inverts_instant_for_starts(calendar: Calendar, origin: date, whole: int, seconds: int) -> None:
     axis = WorkAxis(calendar, origin)
-    work = float(whole) + seconds / 86400.0
+    # Working time of a second of office hours (7 hours a day on the default).
+    work = float(whole) + (seconds % axis.office.seconds) / axis.office.seconds
     at = axis.instant(work)
-    assert axis.pos(at) == work
+    assert axis.pos(at) == pytest.approx(work, abs=1e-12)
     assert calendar.is_working_day(at.date())
     if seconds == 0:
         # The same working time as a finish: 24:00 of the working day before.

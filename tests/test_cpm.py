@@ -154,7 +154,7 @@ def test_calendar_day_and_working_day_lags_differ_across_a_weekend() -> None:
         task("cal", Dependency("week", Lag.parse("1d"))),  # Saturday 24:00 -> Monday
         task("work", Dependency("week", Lag.parse("1wd"))),  # Monday -> Tuesday
         task("week-lag", Dependency("week", Lag.parse("1w"))),  # 7 calendar days -> Monday after next
-        task("hours", Dependency("week", Lag.parse("4h"))),  # half a working day
+        task("hours", Dependency("week", Lag.parse("3.5h"))),  # half a working day (of 7 office hours)
     ), calendar=Weekdays())
     assert cp["cal"].es == 5.0 and cp.earliest_start("cal") == datetime(2020, 10, 12)
     assert cp["work"].es == 6.0 and cp.earliest_start("work") == datetime(2020, 10, 13)
@@ -184,9 +184,11 @@ def test_event_at_a_moment_lasts_its_duration() -> None:
         task("meeting", window=Window(on=datetime(2020, 10, 6, 9)), duration=Duration.parse("4h")),
         task("minutes", "meeting"),
     ), calendar=Weekdays())
-    assert cp["meeting"].es == 1.375 and cp["meeting"].ef == 1.875
+    # 09:00 is half an hour into 08:30-12:00 (1/14 of a 7-hour day); 4h later is 15:00 (lunch skipped).
+    assert cp["meeting"].es == pytest.approx(1 + 1 / 14) and cp["meeting"].ef == pytest.approx(1 + 1 / 14 + 4 / 7)
+    assert cp.earliest_finish("meeting") == datetime(2020, 10, 6, 15)
     assert cp.slack("meeting") == 0.0  # its deadline is its own end, not its start
-    assert cp["minutes"].es == 1.875
+    assert cp["minutes"].es == cp["meeting"].ef
     assert cp.earliest_start("meeting") == datetime(2020, 10, 6, 9)
 
 

@@ -112,3 +112,89 @@ def test_a_deadline_is_an_all_day_event_on_its_day_with_a_reminder(tmp_path):
     # Fixed events have no separate deadline reminder; every task has its event.
     uids = {str(e["uid"]).split("@")[0] for e in cal.walk("VEVENT")}
     assert uids == {"meeting", "day", "report", "report.due"}
+
+
+UNITS_PLAN = PLAN.replace('''[units.union]
+name = "县总工会"
+''', '''[units.union]
+name = "县总工会"
+[units.youth]
+name = "团县委"
+[units.women]
+name = "县妇联"
+
+[groups.mass]
+name = "群团组织"
+members = ["women"]
+
+[tasks.youth-day]
+title = "青年志愿服务"
+lead = "youth"
+co_leads = ["union"]
+due = 2020-10-20
+
+[tasks.women-day]
+title = "巾帼宣传"
+lead = "youth"
+partners = ["mass"]
+due = 2020-10-21
+''')
+
+
+def _unit_export(tmp_path: Path, unit: str | None) -> icalendar.Calendar:
+    path = tmp_path / "units.toml"
+    path.write_text(UNITS_PLAN, encoding="utf-8")
+    plugins = cf.create_plugin_manager(entry_points=False, use_env=False)
+    ctx = ExportContext(campaign=cf.load_plan(path, plugins=plugins), plugins=plugins, unit=unit)
+    return icalendar.Calendar.from_ical(ctx.plugins.exporters()["ics"]().export(ctx))
+
+
+def _uids(cal) -> set[str]:
+    return {str(e["uid"]).split("@")[0] for e in cal.walk("VEVENT")}
+
+
+def test_a_units_calendar_has_what_it_leads_co_leads_or_partners_in(tmp_path):
+    whole = _unit_export(tmp_path, None)
+    assert {"meeting", "youth-day", "women-day", "report"} <= _uids(whole)
+    # union: partner of the meeting, co-lead of youth-day (with its deadline).
+    union = _unit_export(tmp_path, "union")
+    assert _uids(union) == {"meeting", "youth-day", "youth-day.due"}
+    youth_day = _event(union, "youth-day")
+    assert {"团县委", "县总工会"} <= {str(x) for x in youth_day["categories"].cats}
+    assert "县总工会" in str(union["x-wr-calname"])
+    # women: a partner through the group "mass" only.
+    assert _uids(_unit_export(tmp_path, "women")) == {"women-day", "women-day.due"}
+    # The unit's calendar is RFC 5545 as the whole one is: every TZID has its VTIMEZONE.
+    tzids = {str(tz["tzid"]) for tz in union.walk("VTIMEZONE")}
+    used = {str(c[p].params["TZID"]) for c in union.walk("VEVENT") for p in ("dtstart", "dtend")
+            if p in c and "TZID" in c[p].params}
+    assert used and used <= tzids
+    for event in union.walk("VEVENT"):
+        assert "dtstamp" in event and "uid" in event
+
+
+def test_timed_work_in_hours_ends_within_office_hours(tmp_path):
+    meeting = _event(_export(tmp_path), "meeting")
+    start, end = meeting.decoded("dtstart"), meeting.decoded("dtend")
+    # A "2h" meeting at 09:00 ends at 11:00 (it ended at 15:00 on a 24-hour clock).
+    assert (start.hour, end.hour, end.minute) == (9, 11, 0)
+
+
+def test_export_unit_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from campaignflow.cli.main import cli
+
+    path = tmp_path / "units.toml"
+    path.write_text(UNITS_PLAN, encoding="utf-8")
+    out = tmp_path / "union.ics"
+    ok = CliRunner().invoke(cli, ["export", str(path), "--format", "ics", "--unit", "union", "-o", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert _uids(icalendar.Calendar.from_ical(out.read_bytes())) == {"meeting", "youth-day", "youth-day.due"}
+    unknown = CliRunner().invoke(cli, ["export", str(path), "--format", "ics", "--unit", "unoin", "-o", str(out)])
+    assert unknown.exit_code == 2 and "did you mean 'union'" in unknown.output
+    assert "Traceback" not in unknown.output
+    by_name = CliRunner().invoke(cli, ["export", str(path), "--format", "ics", "--unit", "县总工会", "-o", str(out)])
+    assert by_name.exit_code == 2 and "'union'" in by_name.output
+    other = CliRunner().invoke(cli, ["export", str(path), "--format", "json", "--unit", "union"])
+    assert other.exit_code == 2 and "--unit" in other.output and "ics" in other.output

@@ -133,6 +133,9 @@ _LAZY: dict[str, str] = {
     "FixResult": "fix",
     "fix_plan": "fix",
     "apply_edits": "fix",
+    # office hours (issue 17, session 4)
+    "OfficeHours": "calendar",
+    "DEFAULT_OFFICE_HOURS": "calendar",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -175,3 +178,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .draft import Draft, Phrase, PhraseRecogniser, Recogniser, draft_plan
     from .errors import DraftError
     from .web import DemoLogin, create_app, header_identity
+    from .calendar import DEFAULT_OFFICE_HOURS, OfficeHours

@@ -16,6 +16,7 @@ from typing import Any, Literal, Union
 import attrs
 from attrs import validators as v
 
+from .calendar import DEFAULT_OFFICE_HOURS, OfficeHours, Weekdays, WorkAxis
 from .findings import Location, Severity
 
 __all__ = [
@@ -48,8 +49,9 @@ __all__ = [
 #: A local date (a whole day) or a local datetime (a moment), in the campaign timezone.
 Moment = Union[date, datetime]
 
-#: Working hours in a working day: ``"4h"`` is half a working day.
-HOURS_PER_DAY = 8
+#: Working hours in a working day on the default office hours (08:30–12:00, 14:00–17:30):
+#: ``"7h"`` is one working day. A plan with its own ``[calendar] office_hours`` has its own.
+HOURS_PER_DAY = DEFAULT_OFFICE_HOURS.hours
 
 _SLUG = r"[a-z0-9][a-z0-9-]*"
 _UNIT_ID = r"[\w][\w.\-]*"
@@ -112,7 +114,7 @@ def _parse_amount(text: str) -> tuple[float, str]:
 
 @attrs.frozen
 class Duration:
-    """Working time a task takes, in working days (``"4h"`` = 0.5 of an 8-hour day).
+    """Working time a task takes, in working days (``"7h"`` = one day of the default office hours).
 
     A three-point estimate sets ``optimistic`` and ``pessimistic`` around
     ``likely``; the deterministic schedule uses ``likely``.
@@ -145,27 +147,32 @@ class Duration:
         return self.likely if self.pessimistic is None else self.pessimistic
 
     @classmethod
-    def parse(cls, text: str) -> Duration:
-        """``"3d"`` (working days), ``"1w"`` (5 working days) or ``"4h"`` (working hours)."""
-        return cls(likely=parse_days(text))
+    def parse(cls, text: str, *, hours_per_day: float = HOURS_PER_DAY) -> Duration:
+        """``"3d"`` (working days), ``"1w"`` (5 working days) or ``"4h"`` (working hours).
+
+        ``hours_per_day`` is the length of the plan's office hours (7 by default).
+        """
+        return cls(likely=parse_days(text, hours_per_day=hours_per_day))
 
     @staticmethod
-    def format(days: float) -> str:
+    def format(days: float, *, hours_per_day: float = HOURS_PER_DAY) -> str:
         """The shortest text that parses back to ``days``."""
         if float(days).is_integer():
             return f"{int(days)}d"
-        hours = days * HOURS_PER_DAY
-        return f"{int(hours)}h" if float(hours).is_integer() else f"{days}d"
+        hours = round(days * hours_per_day, 9)
+        if float(hours).is_integer() and parse_days(f"{int(hours)}h", hours_per_day=hours_per_day) == days:
+            return f"{int(hours)}h"
+        return f"{days}d"
 
 
-def parse_days(text: str) -> float:
+def parse_days(text: str, *, hours_per_day: float = HOURS_PER_DAY) -> float:
     """Working days in a duration text; raises ``ValueError`` with the expected form."""
     amount, unit = _parse_amount(text)
     if amount < 0:
         msg = f"a duration must not be negative, got {text!r}"
         raise ValueError(msg)
     if unit == "h":
-        return amount / HOURS_PER_DAY
+        return amount / hours_per_day
     if unit == "w":
         return amount * 5
     return amount
@@ -180,10 +187,10 @@ class Lag:
     working: bool = attrs.field(default=False, validator=v.instance_of(bool))
 
     @classmethod
-    def parse(cls, text: str) -> Lag:
+    def parse(cls, text: str, *, hours_per_day: float = HOURS_PER_DAY) -> Lag:
         amount, unit = _parse_amount(text)
         if unit == "h":
-            return cls(amount / HOURS_PER_DAY, working=True)
+            return cls(amount / hours_per_day, working=True)
         if unit == "w":
             return cls(amount * 7, working=False)
         return cls(amount, working=(unit == "wd"))
@@ -541,6 +548,8 @@ class Campaign:
     #: ``[supervision]``: reminders (催办) and the escalation ladder; ``None``: the default rule.
     supervision: Supervision | None = None
     doc: Annotation | None = None
+    #: ``[calendar] office_hours``: when work is done on a working day (08:30–12:00, 14:00–17:30 by default).
+    office_hours: OfficeHours = attrs.field(default=DEFAULT_OFFICE_HOURS, validator=v.instance_of(OfficeHours))
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
     #: ``fixed_dates``: named dates a scenario's new start does not move (扶贫日 is 10月17日 for everyone).
@@ -614,15 +623,19 @@ class Campaign:
         return Location(file=self.source, key_path=key_path)
 
 
-def task_deadline(task: Task) -> datetime | None:
+def task_deadline(task: Task, axis: WorkAxis | None = None) -> datetime | None:
     """The instant by which ``task`` must be finished: one rule for simulation and the runtime.
 
     A ``due`` date is the end of that day, a ``due`` datetime that moment; an event
     fixed on a day (``on = 2020-10-17``) must be over by the end of that day; an
     event fixed at a moment (``on = 2020-10-16T09:00``) by the moment it ends, its
-    duration after it (on the working-time scale, as the schedule places it).
+    duration of work after it in office hours (``WorkAxis.event_end``: a "2h"
+    meeting at 09:00 ends at 11:00). ``axis`` is the campaign's working-time
+    axis; without one, the default office hours on Monday-to-Friday are used.
     """
     on = task.window.on
     if isinstance(on, datetime):
-        return on + timedelta(days=task.duration.likely)
+        if axis is None:
+            axis = WorkAxis(Weekdays(), on.date())
+        return axis.event_end(on, task.duration.likely)
     return task.window.deadline()

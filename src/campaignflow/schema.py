@@ -283,6 +283,12 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
         "overrides": _k({"type": "object", "additionalProperties": {"$ref": "#/definitions/calendar_year"}},
                         "[calendar.overrides.YEAR]: a year the calendar does not cover.",
                         "[calendar.overrides.YEAR]:日历未涵盖的年份。"),
+        "office_hours": _k({"type": "array", "minItems": 1,
+                            "items": {"type": "string", "pattern": "^\\s*[0-9]{1,2}:[0-9]{2}\\s*-\\s*[0-9]{1,2}:[0-9]{2}\\s*$"}},
+                           'Office hours of a working day, ascending periods (default ["08:30-12:00", "14:00-17:30"]): '
+                           'hours of work fall inside them, and a day of work ("1d") is all of them ("7h" on the default).',
+                           '工作日的办公时间,按先后排列的时段(默认 ["08:30-12:00", "14:00-17:30"]):按小时计的工期只在办公时间内计算,'
+                           '一个工作日("1d")即全部办公时间(默认为 "7h")。'),
     },
     "calendar_year": {
         "holidays": _k({"type": "array", "items": {"anyOf": [_DATE, {"$ref": "#/definitions/holiday"}]}},

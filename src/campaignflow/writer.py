@@ -24,6 +24,8 @@ from typing import Any
 
 from .model import (DEFAULT_NEAR_WIDTH, Annotation, Approval, CalendarOverride, Campaign, ChecksConfig, Dependency,
                     Duration, Group, Lag, Near, Pairing, Repeat, Submission, Task, Unit, Window)
+from .calendar import DEFAULT_OFFICE_HOURS, OfficeHours
+from .model import HOURS_PER_DAY, parse_days
 
 __all__ = ["to_toml", "FORMAT_VERSION"]
 
@@ -74,6 +76,8 @@ def to_toml(campaign: Campaign) -> str:
     for task in campaign.tasks.values():
         out.table(f"tasks.{_key(task.id)}", _task_pairs(task))
     _write_checks(out, campaign.checks)
+    if campaign.office_hours != DEFAULT_OFFICE_HOURS:
+        out.table("calendar", [("office_hours", OfficeHours.texts(campaign.office_hours.periods))])
     for year, override in campaign.calendar_overrides.items():
         out.table(f"calendar.overrides.{year}", _override_pairs(override))
     if campaign.supervision is not None:  # issue 16
@@ -198,8 +202,9 @@ def _amount(days: float, unit: str) -> str:
 
 
 def _days(days: float) -> str:
-    hours = days * 8
-    if not float(days).is_integer() and float(hours).is_integer():
+    # Hours of the default office day when they read back exactly; else days (exact too).
+    hours = round(days * HOURS_PER_DAY, 9)
+    if not float(days).is_integer() and float(hours).is_integer() and parse_days(f"{int(hours)}h") == days:
         return f"{int(hours)}h"
     return _amount(days, "d")
 

@@ -127,9 +127,9 @@ def test_cf202_event_at_a_moment_says_the_moment():
         task("ceremony", after=["prepare"], on=datetime(2020, 10, 15, 9, 0)),
     ])
     (f,) = only(run(campaign), "CF202")
-    # Thursday 09:00 is 0.375 days in; the preparation ends with Thursday.
+    # Thursday 09:00 is half an office hour (1/14 of the day) in; the preparation ends with Thursday.
     assert "event 'ceremony' on 2020-10-15 (Thu) 09:00 cannot take place" in f.message.en
-    assert "0.62 working days too late" in f.message.en
+    assert "0.93 working days too late" in f.message.en
     assert "2020-10-15(星期四)09:00" in f.message.zh
 
 

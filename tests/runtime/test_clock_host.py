@@ -153,3 +153,15 @@ def test_simulate_and_the_runtime_agree_on_every_deadline(tmp_path, on, duration
     start = campaign.tasks["video"].window.on
     # An event fixed at a moment is due when it ends, not at the moment it begins.
     assert video > (start if isinstance(start, datetime) else datetime.combine(start, datetime.min.time()))
+    # ... and it ends after its hours of office time (08:30-12:00, 14:00-17:30), which both agree on.
+    assert video == OFFICE_END[(on, duration)]
+
+
+OFFICE_END = {
+    ("2020-10-16T09:00:00", "2h"): datetime(2020, 10, 16, 11, 0),  # not 15:00 on a 24-hour clock
+    # Friday 14:30 + 4h: 3h to 17:30, then 1h on Monday from 08:30 (the weekend skipped).
+    ("2020-10-16T14:30:00", "4h"): datetime(2020, 10, 19, 9, 30),
+    ("2020-10-17T09:00:00", "1h"): datetime(2020, 10, 17, 10, 0),  # an event on a Saturday keeps its day
+    ("2020-10-16", "1d"): datetime(2020, 10, 17),
+    ("2020-10-17", "1d"): datetime(2020, 10, 18),
+}

@@ -162,7 +162,7 @@ def test_cycle_raises_cycle_error() -> None:
         schedule(national_day_plan(tasks=tasks))
 
 
-@pytest.mark.parametrize(("text", "expected"), [("a=3d", ("a", 3.0)), ("b = 4h", ("b", 0.5)), ("c=1w", ("c", 5.0))])
+@pytest.mark.parametrize(("text", "expected"), [("a=3d", ("a", 3.0)), ("b = 3.5h", ("b", 0.5)), ("c=1w", ("c", 5.0))])
 def test_parse_delay(text: str, expected: tuple[str, float]) -> None:
     assert parse_delay(text) == expected
 

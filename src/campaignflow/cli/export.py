@@ -20,10 +20,12 @@ from .output import ExitCode, t
               help="An exporter's name (see `campaignflow plugins`): json, mermaid, dot, ics, xlsx, ...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output; binary formats need a file).")
+@click.option("--unit", default=None, metavar="UNIT",
+              help="Only what this unit leads, co-leads or is a partner in (formats that can: ics).")
 @lang_option
 @plugins_option
 @pass_session
-def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
+def export(session: Session, plan: str, fmt: str, output: Path | None, unit: str | None) -> None:
     """Export PLAN with its deterministic schedule (iCalendar, Excel, Mermaid, DOT, JSON)."""
     exporters = session.plugins.exporters()
     cls = exporters.get(fmt)
@@ -34,11 +36,25 @@ def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
     if cls.binary and output is None and sys.stdout.isatty():
         raise PlanInputError(t(session.lang, f"error: {fmt} is a binary format; give a file with -o",
                                f"错误:{fmt} 为二进制格式,请用 -o 指定输出文件"))
+    if unit is not None and not cls.per_unit:
+        able = ", ".join(sorted(n for n, e in exporters.items() if e.per_unit))
+        raise PlanInputError(t(session.lang, f"error: --unit is not supported by the {fmt} export (it is by: {able})",
+                               f"错误:{fmt} 导出不支持 --unit(支持的格式:{able})"))
     campaign = load_campaign(session, plan)
+    if unit is not None and unit not in campaign.units:
+        import difflib
+
+        close = difflib.get_close_matches(unit, list(campaign.units), n=1, cutoff=0.7)
+        by_name = [u.id for u in campaign.units.values() if u.name == unit]
+        near = (by_name or close or [None])[0]
+        hint_en = f"; did you mean {near!r} ({campaign.units[near].name})?" if near else ""
+        hint_zh = f";是否指 {near!r}({campaign.units[near].name})?" if near else ""
+        raise PlanInputError(t(session.lang, f"error: --unit {unit!r} is not a unit of the plan{hint_en}",
+                               f"错误:--unit {unit!r} 不是方案中的单位{hint_zh}"))
     try:
         given = click.get_current_context().get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE
         data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang,
-                                          document_lang=session.lang if given else None))
+                                          document_lang=session.lang if given else None, unit=unit))
     except ExportError as exc:
         raise PlanInputError(f"error: {exc}") from None
     except OverflowError:

@@ -38,6 +38,9 @@ class ExportContext:
     #: only follows the locale. Documents for an office (the 任务分工表) are Chinese unless
     #: English is asked for.
     document_lang: str | None = None
+    #: Export only what concerns this unit (its lead, co-lead or partner tasks), for the
+    #: exporters that can (``Exporter.per_unit``); ``None``: the whole plan.
+    unit: str | None = None
 
     @functools.cached_property
     def schedule(self) -> Schedule:
@@ -58,6 +61,8 @@ class Exporter:
     description: ClassVar[str] = ""
     #: True when ``export`` returns bytes.
     binary: ClassVar[bool] = False
+    #: True when the exporter honours ``ExportContext.unit`` (``export --unit``).
+    per_unit: ClassVar[bool] = False
 
     def export(self, ctx: ExportContext) -> str | bytes:
         raise NotImplementedError

@@ -38,13 +38,18 @@ class IcsExporter(Exporter):
     reproducible output) and ``SEQUENCE``/``LAST-MODIFIED`` come from the plan file's
     modification time, so re-importing after the plan changed updates the events.
     ``LOCATION`` is the task's venue when the plan names one; ``CATEGORIES`` are the
-    lead's and the partners' names.
+    lead's, the co-leads' and the partners' names.
+
+    With ``ExportContext.unit`` (``export --format ics --unit X``) the calendar is that
+    unit's: the events and deadlines of the tasks it leads, co-leads or is a partner in
+    (groups expanded), named after it (``X-WR-CALNAME``).
     """
 
     name = "ics"
     suffix = ".ics"
-    description = "tasks as iCalendar events (needs the 'export' extra)"
+    description = "tasks as iCalendar events (needs the 'export' extra); --unit: one unit's calendar"
     binary = True
+    per_unit = True
 
     def export(self, ctx: ExportContext) -> bytes:
         icalendar = _require("icalendar")
@@ -57,7 +62,8 @@ class IcsExporter(Exporter):
         # icalendar escapes , ; \\ and line breaks and folds long lines; the controls RFC 5545
         # forbids in TEXT (NUL, ESC, …) are the plan's to lose.
         # X-WR-CALNAME is an unknown property to icalendar, which writes it unescaped: one line.
-        cal.add("x-wr-calname", " ".join(printable(c.name).split()))
+        calname = c.name if ctx.unit is None else f"{c.name} - {c.units[ctx.unit].name}"
+        cal.add("x-wr-calname", " ".join(printable(calname).split()))
         cal.add("x-wr-timezone", c.timezone)
         stamp = _export_time()
         modified = _plan_modified(c.source) or stamp
@@ -70,6 +76,8 @@ class IcsExporter(Exporter):
 
         for timing in ctx.schedule:
             task = c.tasks.get(timing.id)
+            if ctx.unit is not None and not _concerns(c, task, timing.lead, ctx.unit):
+                continue
             title = printable(task.title if task else timing.id)
             event = icalendar.Event()
             event.add("uid", f"{timing.id}@{c.id}.campaignflow")
@@ -81,7 +89,7 @@ class IcsExporter(Exporter):
             if timing.fixed and not isinstance(on, datetime):
                 event.add("dtstart", timing.start.date())  # an all-day event on its day
                 event.add("dtend", timing.start.date() + timedelta(days=1))
-            elif _whole_days(timing.start, timing.finish):
+            elif _whole_days(timing.start_pos, timing.finish_pos):
                 event.add("dtstart", timing.start.date())
                 event.add("dtend", max(timing.finish.date(), timing.start.date() + timedelta(days=1)))
             else:
@@ -92,6 +100,10 @@ class IcsExporter(Exporter):
             lead = c.units.get(timing.lead)
             lead_name = printable(lead.name if lead else timing.lead)
             lines = [f"牵头单位 / lead: {lead_name}"]
+            co_names = [printable(c.units[u].name) for u in (task.co_leads if task else ()) if u in c.units
+                        and u != timing.lead]
+            if co_names:
+                lines.append("共同牵头 / co-leads: " + "、".join(co_names))
             partner_names: list[str] = []
             if task is not None and task.partners:
                 partner_names = [printable(c.units[u].name) for u in c.expand(task.partners) if u in c.units]
@@ -104,11 +116,11 @@ class IcsExporter(Exporter):
             venue = getattr(task, "venue", None)
             if venue:
                 event.add("location", printable(venue))
-            event.add("categories", [lead_name, *partner_names])
+            event.add("categories", list(dict.fromkeys([lead_name, *co_names, *partner_names])))
             cal.add_component(event)
             if timing.due is not None and not timing.fixed:
                 cal.add_component(_deadline_event(icalendar, c.id, timing.id, title, timing.due, lead_name,
-                                                  stamp, modified, sequence))
+                                                  stamp, modified, sequence, co_names))
         cal.add_missing_timezones()
         return cal.to_ical()
 
@@ -133,12 +145,22 @@ def _plan_modified(source: str | None) -> datetime | None:
         return None
 
 
-def _whole_days(start: datetime, finish: datetime) -> bool:
-    return start.time() == time() and finish.time() == time()
+def _whole_days(start: float, finish: float) -> bool:
+    # Whole working days on the working-time axis (the instants are office-hours times).
+    return float(start).is_integer() and float(finish).is_integer()
+
+
+def _concerns(c: Any, task: Any, lead: str, unit: str) -> bool:
+    """Whether ``unit`` leads (after reassignment in the schedule), co-leads or partners in ``task``."""
+    if lead == unit:
+        return True
+    if task is None:
+        return False
+    return unit in task.leads or unit in c.expand(task.partners)
 
 
 def _deadline_event(icalendar: Any, campaign_id: str, task_id: str, title: str, due: datetime, lead: str,
-                    stamp: datetime, modified: datetime, sequence: int) -> Any:
+                    stamp: datetime, modified: datetime, sequence: int, co_leads: list[str] = ()) -> Any:
     """An all-day event on a deadline's last day, with a reminder at 09:00 the day before."""
     day = (due - timedelta(days=1)).date() if due.time() == time() else due.date()
     event = icalendar.Event()
@@ -151,7 +173,7 @@ def _deadline_event(icalendar: Any, campaign_id: str, task_id: str, title: str, 
     event.add("dtend", day + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
     event.add("description", f"牵头单位 / lead: {lead}\n截止 / due: {deadline(due, 'zh')}")
-    event.add("categories", [lead])
+    event.add("categories", [lead, *co_leads])
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", f"明日截止:{title}")

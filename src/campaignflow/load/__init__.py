@@ -13,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..calendar import DEFAULT_OFFICE_HOURS
 from ..findings import Text
 from ..model import Campaign, ChecksConfig, Task
-from .calendar_overrides import read_calendar
+from .calendar_overrides import read_calendar, read_office_hours
 from .supervision import read_supervision
 from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
@@ -152,6 +153,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
         log.add("missing-campaign", "missing the [campaign] table", "缺少 [campaign] 表", "", file=0,
                 hint=_campaign_hint())
     overrides = read_calendar(log, merged["calendar"]) if "calendar" in present else {}
+    office = read_office_hours(log, merged["calendar"]) if "calendar" in present else DEFAULT_OFFICE_HOURS
     head = read_campaign(log, merged["campaign"], plugins, overrides) if "campaign" in present else None
     units = read_units(log, merged["units"])
     groups = read_groups(log, merged["groups"], units)
@@ -160,7 +162,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
               if "checks" in present else ChecksConfig())
     supervision = read_supervision(log, merged["supervision"], units) if "supervision" in present else None
 
-    reader = TaskReader(log, head.dates if head is not None else None)
+    reader = TaskReader(log, head.dates if head is not None else None, hours_per_day=office.hours)
     base: dict[str, Task] = {}
     declared: set[str] = set()
     for tid, raw in merged["tasks"].items():
@@ -199,6 +201,7 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
             dates=head.dates.named if head.dates is not None else {},
             units=units, groups=groups, pairings=pairings, tasks=expand_repeats(checked, head.start, head.end, head.calendar),
             checks=checks, allow_self_approval=head.allow_self_approval, calendar_overrides=overrides,
+            office_hours=office,
             fixed_dates=head.fixed_dates, fixed_uses=_fixed_uses(head, instances),
             supervision=supervision,
             doc=head.doc, source=source,

@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from ..calendar import DEFAULT_OFFICE_HOURS, OfficeHours
 from ..model import CalendarOverride, Holiday
 from .problems import ProblemLog, show
 from .structure import check_keys, child, read_doc
 
-__all__ = ["CALENDAR_KEYS", "OVERRIDE_KEYS", "HOLIDAY_KEYS", "read_calendar"]
+__all__ = ["CALENDAR_KEYS", "OVERRIDE_KEYS", "HOLIDAY_KEYS", "read_calendar", "read_office_hours"]
 
-CALENDAR_KEYS = frozenset({"overrides"})
+CALENDAR_KEYS = frozenset({"overrides", "office_hours"})
 OVERRIDE_KEYS = frozenset({"holidays", "workdays", "doc"})
 HOLIDAY_KEYS = frozenset({"from", "to", "name"})
 
@@ -52,6 +53,24 @@ def read_calendar(log: ProblemLog, raw: Mapping[str, Any]) -> dict[int, Calendar
         if override is not None:
             out[override.year] = override
     return out
+
+
+def read_office_hours(log: ProblemLog, raw: Mapping[str, Any]) -> OfficeHours:
+    """``[calendar] office_hours = ["08:30-12:00", "14:00-17:30"]``; the default when absent or wrong."""
+    value = raw.get("office_hours")
+    if value is None:
+        return DEFAULT_OFFICE_HOURS
+    path = child("calendar", "office_hours")
+    if not (isinstance(value, list) and value and all(isinstance(p, str) for p in value)):
+        log.wrong_type(path, 'an array of periods like ["08:30-12:00", "14:00-17:30"]',
+                       '时段数组,如 ["08:30-12:00", "14:00-17:30"]', value)
+        return DEFAULT_OFFICE_HOURS
+    try:
+        return OfficeHours.parse(value)
+    except ValueError as exc:
+        log.add("bad-value", f"bad office hours: {exc}",
+                f"办公时间有误:应为按时间先后、互不重叠的时段,如 \"08:30-12:00\"({exc})", path)
+        return DEFAULT_OFFICE_HOURS
 
 
 def _read_year(log: ProblemLog, year: int, table: Mapping[str, Any], path: str) -> CalendarOverride | None:

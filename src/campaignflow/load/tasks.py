@@ -14,7 +14,7 @@ from typing import Any
 
 from ..findings import Text
 from ..model import (DEFAULT_NEAR_WIDTH, NON_WORKING_POLICIES, Approval, Dependency, Duration, Lag, Near, Repeat,
-                     Submission, Task, Window, parse_days)
+                     Submission, Task, Window, parse_days, HOURS_PER_DAY)
 from .dates import DateResolver
 from .problems import ProblemLog, show
 from .structure import check_keys, child, get_str, read_doc
@@ -47,9 +47,11 @@ MAX_DAYS = 10000
 class TaskReader:
     """Converts task keys to model values, recording problems in ``log``."""
 
-    def __init__(self, log: ProblemLog, dates: DateResolver | None) -> None:
+    def __init__(self, log: ProblemLog, dates: DateResolver | None, *, hours_per_day: float = HOURS_PER_DAY) -> None:
         self.log = log
         self.dates = dates
+        #: The length of the plan's office hours: what "7h" of work makes a day of.
+        self.hours_per_day = hours_per_day
         self._durations: dict[str, Duration | None] = {}
         self._lags: dict[str, Lag | None] = {}
         self._converters: dict[str, Callable[[Any, str], Any]] = {
@@ -164,7 +166,7 @@ class TaskReader:
         if isinstance(value, str):
             if value not in self._durations:
                 try:
-                    self._durations[value] = Duration.parse(value)
+                    self._durations[value] = Duration.parse(value, hours_per_day=self.hours_per_day)
                 except ValueError:
                     self._durations[value] = None
             parsed = self._durations[value]
@@ -185,7 +187,7 @@ class TaskReader:
                 try:
                     if not isinstance(part, str):
                         raise ValueError(part)
-                    days[key] = parse_days(part)
+                    days[key] = parse_days(part, hours_per_day=self.hours_per_day)
                 except ValueError:
                     self.log.wrong_type(child(path, key), 'a duration like "3d" or "4h"', '形如 "3d" 或 "4h" 的工期',
                                         part)
@@ -209,7 +211,7 @@ class TaskReader:
         if isinstance(value, str):
             if value not in self._lags:
                 try:
-                    self._lags[value] = Lag.parse(value)
+                    self._lags[value] = Lag.parse(value, hours_per_day=self.hours_per_day)
                 except ValueError:
                     self._lags[value] = None
             parsed = self._lags[value]

@@ -252,13 +252,13 @@ def _producer(key: str, value: Any, reader: TaskReader) -> tuple[Producer, bool]
         fmts = [_format(v) for v in value]
         return (lambda fill, _at: tuple(f.format_map(fill) for f in fmts)), False
     if key == "after":
-        fast = _after_producer(value)
+        fast = _after_producer(value, reader.hours_per_day)
         if fast is not None:
             return fast, False
     return _generic_producer(key, value, reader), True
 
 
-def _after_producer(value: Any) -> Producer | None:
+def _after_producer(value: Any, hours_per_day: float) -> Producer | None:
     """Dependencies whose only placeholders are in task ids, with valid constant lags."""
     items = [value] if isinstance(value, (str, dict)) else value
     if not isinstance(items, list):
@@ -274,7 +274,7 @@ def _after_producer(value: Any) -> Producer | None:
         if not isinstance(lag_text, str) or "{" in lag_text:
             return None
         try:
-            lag = Lag.parse(lag_text)
+            lag = Lag.parse(lag_text, hours_per_day=hours_per_day)
         except ValueError:
             return None
         parts.append((_format(item["task"]), lag))

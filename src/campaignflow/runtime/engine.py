@@ -109,7 +109,8 @@ class Engine:
         self.retries = retries
         #: Whether refused transitions are written to the log.
         self.audit_refusals = audit_refusals
-        self.plan = PlanIndex(campaign)
+        self._plugins, self._axis = plugins, None  # before the index: an event at a moment needs the axis
+        self.plan = PlanIndex(campaign, self.axis)
         # The fingerprint of the plan this engine decides under: a decision is refused once the
         # log says the campaign runs another plan (amended by another process).
         self._fp = fingerprint(campaign)
@@ -249,7 +250,7 @@ class Engine:
                                             "请以运行中的方案打开后再修订"))
 
     def _adopt(self, campaign: Campaign, fp: str) -> None:
-        self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign), fp, None
+        self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign, self.axis), fp, None
         self._timers = TimerIndex(self.plan)
 
     @property

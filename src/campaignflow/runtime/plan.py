@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import attrs
 
-from ..model import Campaign, Dependency, Task, end_instant, task_deadline
+from ..calendar import WorkAxis
+from ..model import Campaign, Dependency, Task, end_instant, start_instant
+from ..model import task_deadline as _task_deadline
 from .states import TERMINAL, State, TaskState
 
 __all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint"]
@@ -60,12 +62,29 @@ class TaskInfo:
         return self.task.id
 
 
+def _axis(campaign: Campaign) -> WorkAxis:
+    from ..calendar import campaign_calendar
+
+    return WorkAxis(campaign_calendar(campaign), start_instant(campaign.start).date())
+
+
 class PlanIndex:
     """The campaign's tasks indexed for the engine; built once per engine."""
 
-    def __init__(self, campaign: Campaign) -> None:
+    def __init__(self, campaign: Campaign, axis: Callable[[], WorkAxis] | None = None) -> None:
         self.campaign = campaign
         tasks: dict[str, TaskInfo] = {}
+        axes: list[WorkAxis] = []
+
+        def task_deadline(task: Task) -> datetime | None:
+            # An event at a moment ends after its hours in office hours: that needs the campaign's
+            # calendar, built only if the plan has such an event.
+            if not isinstance(task.window.on, datetime):
+                return _task_deadline(task)
+            if not axes:
+                axes.append(axis() if axis is not None else _axis(campaign))
+            return _task_deadline(task, axes[0])
+
         for task in campaign.tasks.values():
             steps = tuple(
                 Step(index=i, units=_expand(campaign, a.by), mode=a.mode,

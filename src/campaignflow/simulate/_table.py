@@ -7,7 +7,8 @@ table does it with integer look-ups and float additions only, so that the
 scheduler (pure Python) and the vectorised Monte-Carlo engine (numpy) perform
 the very same floating-point operations and agree to the last bit.
 
-Calendar time here is days since the origin's 00:00, as a float.
+Calendar time here is days since the origin's 00:00, as a float; within a working
+day it maps to working time through the calendar's office hours, as ``WorkAxis`` does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
+
+from ..calendar import DEFAULT_OFFICE_HOURS
 
 if TYPE_CHECKING:
     from ..calendar import Calendar
@@ -30,6 +33,8 @@ class _LagTable:
     def __init__(self, calendar: Calendar, origin: date) -> None:
         self.calendar = calendar
         self.origin = origin
+        # Within a working day, clock time maps through the calendar's office hours (its own rule).
+        self.office = getattr(calendar, "office_hours", DEFAULT_OFFICE_HOURS)
         self.lo = 0  # day offset of the first day held
         self.work: list[bool] = []  # work[i]: day lo + i is a working day
         self.cum: list[int] = [0]  # cum[i]: working days in [lo, lo + i) minus those in [lo, 0)
@@ -80,13 +85,13 @@ class _LagTable:
             whole -= 1
             frac = 1.0
         self.ensure_work(whole, whole)
-        return self.wdays[whole + self.nback] + frac
+        return self.wdays[whole + self.nback] + self.office.day_clock(frac, finish=True)
 
     def start_to_days(self, work: float) -> float:
         """Calendar time of a start at ``work`` (a day boundary is 00:00 of the next working day)."""
         whole = math.floor(work)
         self.ensure_work(whole, whole)
-        return self.wdays[whole + self.nback] + (work - whole)
+        return self.wdays[whole + self.nback] + self.office.day_clock(work - whole, finish=False)
 
     def days_to_work(self, days: float) -> float:
         """Working time at calendar time ``days``; a non-working day maps to its end."""
@@ -94,7 +99,7 @@ class _LagTable:
         self.ensure_days(d, d)
         i = d - self.lo
         base = self.cum[i]
-        return base + (days - d) if self.work[i] else float(base)
+        return base + self.office.day_fraction(days - d) if self.work[i] else float(base)
 
     def after(self, work: float, days: float) -> float:
         """Working time ``days`` calendar days after a finish at ``work`` (never before it).
@@ -130,10 +135,10 @@ class _LagTable:
         frac = np.where(boundary, 1.0, frac)
         self.ensure_work(float(whole.min()), float(whole.max()))
         wdays, _, _ = self._np()
-        cal = wdays[whole.astype(np.int64) + self.nback] + frac + days
+        cal = wdays[whole.astype(np.int64) + self.nback] + self.office.day_clock_vec(frac, finish=True) + days
         d = np.floor(cal)
         self.ensure_days(int(d.min()), int(d.max()))
         _, cum, workday = self._np()
         i = d.astype(np.int64) - self.lo
         base = cum[i]
-        return np.maximum(np.where(workday[i], base + (cal - d), base), work)
+        return np.maximum(np.where(workday[i], base + self.office.day_fraction_vec(cal - d), base), work)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -220,9 +220,9 @@ class _Clock:
         on = self.campaign.tasks[task_id].window.on
         assert on is not None
         begin = start_instant(on)
-        if isinstance(on, datetime):
-            return self.aware(begin), self.aware(max(begin + timedelta(days=finish - start),
-                                                     self.axis.instant(finish, finish=True)))
+        if isinstance(on, datetime):  # its hours in office hours, from its own moment (the calendar's rule)
+            return self.aware(begin), self.aware(max(self.axis.event_end(on, finish - start),
+                                                     self.axis.instant(finish, finish=True, office=True)))
         if self.axis.is_working(on):
             return self.aware(begin), self.at(finish, finish=True)
         return self.aware(begin), self.aware(end_instant(on))
@@ -299,7 +299,7 @@ def _build_schedule(prep: _Prepared, found: _Found | _Timing) -> Schedule:
             begin, work_end = clock.fixed_span(tid, start[v], finish[v])
             late = ready[v] > start[v] + _EPS
             met: bool | None = not late
-            due = clock.aware(task_deadline(task))  # the runtime's rule too (model.task_deadline)
+            due = clock.aware(task_deadline(task, plan.axis))  # the runtime's rule too (model.task_deadline)
         else:
             begin, work_end = clock.at(start[v]), clock.at(finish[v], finish=True)
             late = False
