@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -397,6 +397,47 @@ def resolve_axis(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     return WorkAxis(calendar, start_instant(campaign.start).date())
 
 
+def _task_rows(campaign: Campaign, d: Any, window: Window, approvals: Sequence[Any],
+               at: Callable[[datetime | None, float], float], spans: dict[Window, tuple[float, float]],
+               approver_cache: dict[tuple[str, ...], int], unit_index: Mapping[str, int], approval_days: float,
+               ) -> tuple[list[float], list[float], list[float], list[float], list[float], bool, list[int]]:
+    """The node values of one task and its approval gates, but for the task's own lead: ``compile_plan``'s rows."""
+    span = spans.get(window)
+    if span is None:
+        span = spans[window] = (at(window.earliest(), -_INF), at(window.deadline(), _INF))
+    first_day, due = span
+    likely, lo, hi = d.likely, d.low, d.high
+    fixed = window.on is not None
+    if fixed:
+        if isinstance(window.on, datetime):
+            # An event at a moment lasts its duration from then; it cannot be late.
+            due = first_day + likely
+        else:
+            # An event on a date is that day: none of its working time on a holiday.
+            room = due - first_day
+            likely, lo, hi = min(likely, room), min(lo, room), min(hi, room)
+    duration, low, high, earliest, deadline = [likely], [lo], [hi], [first_day], [due]
+    leads: list[int] = []
+    for step in approvals:
+        within = step.within
+        if within is None:
+            duration.append(approval_days)
+            low.append(approval_days)
+            high.append(approval_days)
+        else:
+            duration.append(within.likely)
+            low.append(within.low)
+            high.append(within.high)
+        earliest.append(-_INF)
+        deadline.append(at(None if step.due is None else end_instant(step.due), _INF))
+        first = approver_cache.get(step.by)
+        if first is None:
+            members = campaign.expand(step.by)
+            first = approver_cache[step.by] = unit_index.get(members[0], -1) if members else -1
+        leads.append(first)
+    return duration, low, high, earliest, deadline, fixed, leads
+
+
 def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: WorkAxis | None = None,
                  plugins: Plugins | None = None, approval_days: float = 2.0) -> CompiledPlan:
     """Compile ``campaign`` into a ``CompiledPlan``.
@@ -441,47 +482,33 @@ def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     fixed = bytearray(n)
     lead: list[int] = []
     approver_cache: dict[tuple[str, ...], int] = {}
+    # A task's nodes depend only on its (frozen) duration, window and approvals. Template
+    # instances share those objects with their prototype, so each distinct triple is placed
+    # once, keyed by identity (every object stays alive in the campaign meanwhile); a task's
+    # own lead is the only per-task lookup.
+    rows: dict[tuple[int, int, int], tuple[list[float], list[float], list[float], list[float],
+                                           list[float], bool, list[int]]] = {}
+    unit_get = unit_index.get
+    v = 0
     for task in campaign.tasks.values():
-        d = task.duration
-        window = task.window
-        span = spans.get(window)
-        if span is None:
-            # Template instances share their windows: place each distinct one once.
-            span = spans[window] = (at(window.earliest(), -_INF), at(window.deadline(), _INF))
-        first_day, due = span
-        likely, lo, hi = d.likely, d.low, d.high
-        if task.window.on is not None:
-            fixed[len(duration)] = 1
-            if isinstance(task.window.on, datetime):
-                # An event at a moment lasts its duration from then; it cannot be late.
-                due = first_day + likely
-            else:
-                # An event on a date is that day: none of its working time on a holiday.
-                room = due - first_day
-                likely, lo, hi = min(likely, room), min(lo, room), min(hi, room)
-        duration.append(likely)
-        low.append(lo)
-        high.append(hi)
-        earliest.append(first_day)
-        deadline.append(due)
-        lead.append(unit_index.get(task.lead, -1))
-        for step in task.approvals:
-            within = step.within
-            if within is None:
-                duration.append(approval_days)
-                low.append(approval_days)
-                high.append(approval_days)
-            else:
-                duration.append(within.likely)
-                low.append(within.low)
-                high.append(within.high)
-            earliest.append(-_INF)
-            deadline.append(at(None if step.due is None else end_instant(step.due), _INF))
-            first = approver_cache.get(step.by)
-            if first is None:
-                members = campaign.expand(step.by)
-                first = approver_cache[step.by] = unit_index.get(members[0], -1) if members else -1
-            lead.append(first)
+        d, window, approvals = task.duration, task.window, task.approvals
+        key = (id(d), id(window), id(approvals))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _task_rows(campaign, d, window, approvals, at, spans, approver_cache, unit_index,
+                                         approval_days)
+        r_dur, r_low, r_high, r_earliest, r_deadline, r_fixed, r_leads = row
+        if r_fixed:
+            fixed[v] = 1
+        v += len(r_dur)
+        duration += r_dur
+        low += r_low
+        high += r_high
+        earliest += r_earliest
+        deadline += r_deadline
+        lead.append(unit_get(task.lead, -1))
+        if r_leads:
+            lead += r_leads
 
     return CompiledPlan(
         campaign=campaign,
