@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from itertools import chain
+from operator import attrgetter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -131,6 +133,77 @@ class Topology:
         return array("l", order), indeg, None
 
 
+def _edges_np(np: Any, tasks: Mapping[str, Any], ids: list[str], index: dict[str, int], task_of: list[int],
+              last: list[int]) -> Topology | None:
+    """``topology``'s edges gathered a field at a time and placed with numpy; ``None`` if a dependency dangles.
+
+    The same arrays as the node-at-a-time loop (which also reports dangling
+    dependencies, in order): a task's dependencies first, then one edge from
+    each approval gate to the node before it.
+    """
+    n = len(ids)
+    afters = [task.after for task in tasks.values()]
+    deps = list(chain.from_iterable(afters))
+    ps = list(map(index.get, map(attrgetter("task"), deps)))
+    if None in ps:
+        return None
+    p = np.array(ps, dtype=np.int64)
+    task_of_a = np.array(task_of, dtype=np.int64)
+    if p.size and (task_of_a[p] != p).any():  # a gate's id is no task's
+        return None
+    lags = list(map(attrgetter("lag"), deps))
+    days = np.array(list(map(attrgetter("days"), lags)), dtype=np.float64)
+    working = np.array(list(map(attrgetter("working"), lags)), dtype=bool) | (days == 0)
+    c = np.array(list(map(len, afters)), dtype=np.int64)
+    g = np.array([len(task.approvals) for task in tasks.values()], dtype=np.int64)
+    b = c + g
+    s = np.cumsum(b) - b  # where each task's block of edges starts
+    node = np.cumsum(g + 1) - (g + 1)  # each task's node
+    total = int(b.sum())
+    d_count = int(c.sum())
+    pred_idx = np.empty(total, np.int64)
+    pred_lag = np.zeros(total, np.float64)
+    pred_working = np.ones(total, np.uint8)
+    pred_dep = np.full(total, -1, np.int64)
+    c_start = np.cumsum(c) - c
+    k = np.arange(d_count, dtype=np.int64) - np.repeat(c_start, c)
+    at = np.repeat(s, c) + k
+    pred_idx[at] = np.array(last, dtype=np.int64)[p] if d_count else p
+    pred_lag[at] = days
+    pred_working[at] = working
+    pred_dep[at] = k
+    g_count = int(g.sum())
+    g_start = np.cumsum(g) - g
+    j = np.arange(g_count, dtype=np.int64) - np.repeat(g_start, g)
+    pred_idx[np.repeat(s + c, g) + j] = np.repeat(node, g) + j  # gate j's edge from the node before it
+    ptr = np.empty(n + 1, np.int64)
+    ptr[node] = s
+    ptr[np.repeat(node + 1, g) + j] = np.repeat(s + c, g) + j
+    ptr[n] = total
+    is_gate = np.ones(n, np.uint8)
+    is_gate[node] = 0
+
+    def longs(a: Any) -> array[int]:
+        out = array("l")
+        out.frombytes(a.astype(np.int64).tobytes())
+        return out
+
+    lag_out = array("d")
+    lag_out.frombytes(pred_lag.tobytes())
+    return Topology(
+        ids=ids,
+        index=index,
+        is_gate=bytearray(is_gate.tobytes()),
+        task_of=array("l", task_of),
+        pred_ptr=longs(ptr),
+        pred_idx=longs(pred_idx),
+        pred_lag=lag_out,
+        pred_lag_working=bytearray(pred_working.tobytes()),
+        pred_dep=longs(pred_dep),
+        dangling=(),
+    )
+
+
 def topology(campaign: Campaign) -> Topology:
     """Number the nodes of ``campaign`` and list each one's predecessors (no calendar needed)."""
     tasks = campaign.tasks
@@ -146,8 +219,13 @@ def topology(campaign: Campaign) -> Topology:
         task_of.extend([t] * (k + 1))
         last.extend([t + k] * (k + 1))
     n = len(ids)
-    is_gate = bytearray(n)
     index = dict(zip(ids, range(n)))
+    np = _numpy_for(n)
+    if np is not None:
+        got = _edges_np(np, tasks, ids, index, task_of, last)
+        if got is not None:
+            return got
+    is_gate = bytearray(n)
 
     pred_ptr = [0] * (n + 1)
     pred_idx: list[int] = []

@@ -244,3 +244,19 @@ reports_to = { to = "{unit.parent}", due = "@d_{unit}" }
     codes = {f.code for f in validate(fast)}
     assert {"CF201", "CF203"} <= codes  # the plan does reach the keyed paths
     _compare(plan, monkeypatch)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(min_value=5, max_value=300), seed=st.integers(min_value=0, max_value=10_000))
+def test_topology_gathered_with_numpy_is_the_loops(n: int, seed: int) -> None:
+    """``cpm.topology``'s numpy placement of edges (approval gates among them) equals the node-at-a-time loop."""
+    campaign = load_plan(gen.cascade_plan(n, seed=seed))
+    assert any(t.approvals for t in campaign.tasks.values())
+    fast = cpm.topology(campaign)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(cpm, "_numpy", lambda: None)
+        slow = cpm.topology(campaign)
+    for name in ("ids", "index", "is_gate", "task_of", "pred_ptr", "pred_idx", "pred_lag", "pred_lag_working",
+                 "pred_dep", "dangling"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert type(a) is type(b) and a == b, name
