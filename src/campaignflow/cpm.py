@@ -133,32 +133,41 @@ class Topology:
         return array("l", order), indeg, None
 
 
-def _edges_np(np: Any, tasks: Mapping[str, Any], ids: list[str], index: dict[str, int], task_of: list[int],
-              last: list[int]) -> Topology | None:
-    """``topology``'s edges gathered a field at a time and placed with numpy; ``None`` if a dependency dangles.
+def _topology_np(np: Any, tasks: Mapping[str, Any]) -> Topology | None:
+    """``topology`` gathered a field at a time and placed with numpy; ``None`` if a dependency dangles.
 
     The same arrays as the node-at-a-time loop (which also reports dangling
-    dependencies, in order): a task's dependencies first, then one edge from
-    each approval gate to the node before it.
+    dependencies, in order): a task's node, then its approval gates; a task's
+    dependencies first, then one edge from each approval gate to the node before it.
     """
+    g = np.array([len(task.approvals) for task in tasks.values()], dtype=np.int64)
+    if g.any():
+        ids: list[str] = []
+        for tid, k in zip(tasks, g.tolist()):
+            ids.append(tid)
+            if k:
+                ids.extend([gate_id(tid, i) for i in range(k)])
+    else:
+        ids = list(tasks)
     n = len(ids)
+    index = dict(zip(ids, range(n)))
+    node = np.cumsum(g + 1) - (g + 1)  # each task's node
+    task_of_a = np.repeat(node, g + 1)
+    last_a = np.repeat(node + g, g + 1)  # per node: its task's last node (last gate, or the task)
     afters = [task.after for task in tasks.values()]
     deps = list(chain.from_iterable(afters))
     ps = list(map(index.get, map(attrgetter("task"), deps)))
     if None in ps:
         return None
     p = np.array(ps, dtype=np.int64)
-    task_of_a = np.array(task_of, dtype=np.int64)
     if p.size and (task_of_a[p] != p).any():  # a gate's id is no task's
         return None
     lags = list(map(attrgetter("lag"), deps))
     days = np.array(list(map(attrgetter("days"), lags)), dtype=np.float64)
     working = np.array(list(map(attrgetter("working"), lags)), dtype=bool) | (days == 0)
     c = np.array(list(map(len, afters)), dtype=np.int64)
-    g = np.array([len(task.approvals) for task in tasks.values()], dtype=np.int64)
     b = c + g
     s = np.cumsum(b) - b  # where each task's block of edges starts
-    node = np.cumsum(g + 1) - (g + 1)  # each task's node
     total = int(b.sum())
     d_count = int(c.sum())
     pred_idx = np.empty(total, np.int64)
@@ -168,7 +177,7 @@ def _edges_np(np: Any, tasks: Mapping[str, Any], ids: list[str], index: dict[str
     c_start = np.cumsum(c) - c
     k = np.arange(d_count, dtype=np.int64) - np.repeat(c_start, c)
     at = np.repeat(s, c) + k
-    pred_idx[at] = np.array(last, dtype=np.int64)[p] if d_count else p
+    pred_idx[at] = last_a[p]
     pred_lag[at] = days
     pred_working[at] = working
     pred_dep[at] = k
@@ -194,7 +203,7 @@ def _edges_np(np: Any, tasks: Mapping[str, Any], ids: list[str], index: dict[str
         ids=ids,
         index=index,
         is_gate=bytearray(is_gate.tobytes()),
-        task_of=array("l", task_of),
+        task_of=longs(task_of_a),
         pred_ptr=longs(ptr),
         pred_idx=longs(pred_idx),
         pred_lag=lag_out,
@@ -207,6 +216,11 @@ def _edges_np(np: Any, tasks: Mapping[str, Any], ids: list[str], index: dict[str
 def topology(campaign: Campaign) -> Topology:
     """Number the nodes of ``campaign`` and list each one's predecessors (no calendar needed)."""
     tasks = campaign.tasks
+    np = _numpy_for(len(tasks))
+    if np is not None:
+        got = _topology_np(np, tasks)
+        if got is not None:
+            return got
     ids: list[str] = []
     task_of: list[int] = []
     last: list[int] = []  # per node: its task's last node (last gate, or the task)
@@ -220,11 +234,6 @@ def topology(campaign: Campaign) -> Topology:
         last.extend([t + k] * (k + 1))
     n = len(ids)
     index = dict(zip(ids, range(n)))
-    np = _numpy_for(n)
-    if np is not None:
-        got = _edges_np(np, tasks, ids, index, task_of, last)
-        if got is not None:
-            return got
     is_gate = bytearray(n)
 
     pred_ptr = [0] * (n + 1)
