@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from itertools import chain
+from operator import attrgetter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -131,9 +133,94 @@ class Topology:
         return array("l", order), indeg, None
 
 
+def _topology_np(np: Any, tasks: Mapping[str, Any]) -> Topology | None:
+    """``topology`` gathered a field at a time and placed with numpy; ``None`` if a dependency dangles.
+
+    The same arrays as the node-at-a-time loop (which also reports dangling
+    dependencies, in order): a task's node, then its approval gates; a task's
+    dependencies first, then one edge from each approval gate to the node before it.
+    """
+    g = np.array([len(task.approvals) for task in tasks.values()], dtype=np.int64)
+    if g.any():
+        ids: list[str] = []
+        for tid, k in zip(tasks, g.tolist()):
+            ids.append(tid)
+            if k:
+                ids.extend([gate_id(tid, i) for i in range(k)])
+    else:
+        ids = list(tasks)
+    n = len(ids)
+    index = dict(zip(ids, range(n)))
+    node = np.cumsum(g + 1) - (g + 1)  # each task's node
+    task_of_a = np.repeat(node, g + 1)
+    last_a = np.repeat(node + g, g + 1)  # per node: its task's last node (last gate, or the task)
+    afters = [task.after for task in tasks.values()]
+    deps = list(chain.from_iterable(afters))
+    ps = list(map(index.get, map(attrgetter("task"), deps)))
+    if None in ps:
+        return None
+    p = np.array(ps, dtype=np.int64)
+    if p.size and (task_of_a[p] != p).any():  # a gate's id is no task's
+        return None
+    lags = list(map(attrgetter("lag"), deps))
+    days = np.array(list(map(attrgetter("days"), lags)), dtype=np.float64)
+    working = np.array(list(map(attrgetter("working"), lags)), dtype=bool) | (days == 0)
+    c = np.array(list(map(len, afters)), dtype=np.int64)
+    b = c + g
+    s = np.cumsum(b) - b  # where each task's block of edges starts
+    total = int(b.sum())
+    d_count = int(c.sum())
+    pred_idx = np.empty(total, np.int64)
+    pred_lag = np.zeros(total, np.float64)
+    pred_working = np.ones(total, np.uint8)
+    pred_dep = np.full(total, -1, np.int64)
+    c_start = np.cumsum(c) - c
+    k = np.arange(d_count, dtype=np.int64) - np.repeat(c_start, c)
+    at = np.repeat(s, c) + k
+    pred_idx[at] = last_a[p]
+    pred_lag[at] = days
+    pred_working[at] = working
+    pred_dep[at] = k
+    g_count = int(g.sum())
+    g_start = np.cumsum(g) - g
+    j = np.arange(g_count, dtype=np.int64) - np.repeat(g_start, g)
+    pred_idx[np.repeat(s + c, g) + j] = np.repeat(node, g) + j  # gate j's edge from the node before it
+    ptr = np.empty(n + 1, np.int64)
+    ptr[node] = s
+    ptr[np.repeat(node + 1, g) + j] = np.repeat(s + c, g) + j
+    ptr[n] = total
+    is_gate = np.ones(n, np.uint8)
+    is_gate[node] = 0
+
+    def longs(a: Any) -> array[int]:
+        out = array("l")
+        out.frombytes(a.astype(np.int64).tobytes())
+        return out
+
+    lag_out = array("d")
+    lag_out.frombytes(pred_lag.tobytes())
+    return Topology(
+        ids=ids,
+        index=index,
+        is_gate=bytearray(is_gate.tobytes()),
+        task_of=longs(task_of_a),
+        pred_ptr=longs(ptr),
+        pred_idx=longs(pred_idx),
+        pred_lag=lag_out,
+        pred_lag_working=bytearray(pred_working.tobytes()),
+        pred_dep=longs(pred_dep),
+        dangling=(),
+    )
+
+
 def topology(campaign: Campaign) -> Topology:
     """Number the nodes of ``campaign`` and list each one's predecessors (no calendar needed)."""
     tasks = campaign.tasks
+    np = _numpy_for(len(tasks))
+    if np is not None:
+        got = _topology_np(np, tasks)
+        if got is not None:
+            return got
     ids: list[str] = []
     task_of: list[int] = []
     last: list[int] = []  # per node: its task's last node (last gate, or the task)
@@ -146,8 +233,8 @@ def topology(campaign: Campaign) -> Topology:
         task_of.extend([t] * (k + 1))
         last.extend([t + k] * (k + 1))
     n = len(ids)
-    is_gate = bytearray(n)
     index = dict(zip(ids, range(n)))
+    is_gate = bytearray(n)
 
     pred_ptr = [0] * (n + 1)
     pred_idx: list[int] = []
@@ -397,6 +484,47 @@ def resolve_axis(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     return WorkAxis(calendar, start_instant(campaign.start).date())
 
 
+def _task_rows(campaign: Campaign, d: Any, window: Window, approvals: Sequence[Any],
+               at: Callable[[datetime | None, float], float], spans: dict[Window, tuple[float, float]],
+               approver_cache: dict[tuple[str, ...], int], unit_index: Mapping[str, int], approval_days: float,
+               ) -> tuple[list[float], list[float], list[float], list[float], list[float], bool, list[int]]:
+    """The node values of one task and its approval gates, but for the task's own lead: ``compile_plan``'s rows."""
+    span = spans.get(window)
+    if span is None:
+        span = spans[window] = (at(window.earliest(), -_INF), at(window.deadline(), _INF))
+    first_day, due = span
+    likely, lo, hi = d.likely, d.low, d.high
+    fixed = window.on is not None
+    if fixed:
+        if isinstance(window.on, datetime):
+            # An event at a moment lasts its duration from then; it cannot be late.
+            due = first_day + likely
+        else:
+            # An event on a date is that day: none of its working time on a holiday.
+            room = due - first_day
+            likely, lo, hi = min(likely, room), min(lo, room), min(hi, room)
+    duration, low, high, earliest, deadline = [likely], [lo], [hi], [first_day], [due]
+    leads: list[int] = []
+    for step in approvals:
+        within = step.within
+        if within is None:
+            duration.append(approval_days)
+            low.append(approval_days)
+            high.append(approval_days)
+        else:
+            duration.append(within.likely)
+            low.append(within.low)
+            high.append(within.high)
+        earliest.append(-_INF)
+        deadline.append(at(None if step.due is None else end_instant(step.due), _INF))
+        first = approver_cache.get(step.by)
+        if first is None:
+            members = campaign.expand(step.by)
+            first = approver_cache[step.by] = unit_index.get(members[0], -1) if members else -1
+        leads.append(first)
+    return duration, low, high, earliest, deadline, fixed, leads
+
+
 def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: WorkAxis | None = None,
                  plugins: Plugins | None = None, approval_days: float = 2.0) -> CompiledPlan:
     """Compile ``campaign`` into a ``CompiledPlan``.
@@ -441,47 +569,33 @@ def compile_plan(campaign: Campaign, *, calendar: Calendar | None = None, axis: 
     fixed = bytearray(n)
     lead: list[int] = []
     approver_cache: dict[tuple[str, ...], int] = {}
+    # A task's nodes depend only on its (frozen) duration, window and approvals. Template
+    # instances share those objects with their prototype, so each distinct triple is placed
+    # once, keyed by identity (every object stays alive in the campaign meanwhile); a task's
+    # own lead is the only per-task lookup.
+    rows: dict[tuple[int, int, int], tuple[list[float], list[float], list[float], list[float],
+                                           list[float], bool, list[int]]] = {}
+    unit_get = unit_index.get
+    v = 0
     for task in campaign.tasks.values():
-        d = task.duration
-        window = task.window
-        span = spans.get(window)
-        if span is None:
-            # Template instances share their windows: place each distinct one once.
-            span = spans[window] = (at(window.earliest(), -_INF), at(window.deadline(), _INF))
-        first_day, due = span
-        likely, lo, hi = d.likely, d.low, d.high
-        if task.window.on is not None:
-            fixed[len(duration)] = 1
-            if isinstance(task.window.on, datetime):
-                # An event at a moment lasts its duration from then; it cannot be late.
-                due = first_day + likely
-            else:
-                # An event on a date is that day: none of its working time on a holiday.
-                room = due - first_day
-                likely, lo, hi = min(likely, room), min(lo, room), min(hi, room)
-        duration.append(likely)
-        low.append(lo)
-        high.append(hi)
-        earliest.append(first_day)
-        deadline.append(due)
-        lead.append(unit_index.get(task.lead, -1))
-        for step in task.approvals:
-            within = step.within
-            if within is None:
-                duration.append(approval_days)
-                low.append(approval_days)
-                high.append(approval_days)
-            else:
-                duration.append(within.likely)
-                low.append(within.low)
-                high.append(within.high)
-            earliest.append(-_INF)
-            deadline.append(at(None if step.due is None else end_instant(step.due), _INF))
-            first = approver_cache.get(step.by)
-            if first is None:
-                members = campaign.expand(step.by)
-                first = approver_cache[step.by] = unit_index.get(members[0], -1) if members else -1
-            lead.append(first)
+        d, window, approvals = task.duration, task.window, task.approvals
+        key = (id(d), id(window), id(approvals))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _task_rows(campaign, d, window, approvals, at, spans, approver_cache, unit_index,
+                                         approval_days)
+        r_dur, r_low, r_high, r_earliest, r_deadline, r_fixed, r_leads = row
+        if r_fixed:
+            fixed[v] = 1
+        v += len(r_dur)
+        duration += r_dur
+        low += r_low
+        high += r_high
+        earliest += r_earliest
+        deadline += r_deadline
+        lead.append(unit_get(task.lead, -1))
+        if r_leads:
+            lead += r_leads
 
     return CompiledPlan(
         campaign=campaign,

@@ -1,18 +1,22 @@
 """The speed work of issue 19 changes no result: generated plans against the straightforward implementation.
 
 The reference implementations are kept here, as they were before the speed
-work: a template instance built by ``Task(**kwargs)``, and the critical path
-passes without numpy. Each generated plan is loaded and analysed both ways and
+work: a template instance built by ``Task(**kwargs)``, the critical path
+passes without numpy, and every task holding its own copy of its values (the
+checks and ``compile_plan`` otherwise look at each combination that template
+instances share once). Each generated plan is loaded and analysed both ways and
 must give equal tasks, findings, critical path and schedule.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -69,13 +73,28 @@ def _analyse(campaign: Campaign) -> tuple[Any, ...]:
     return findings, cp.critical, times, starts
 
 
+def _unshared(campaign: Campaign) -> Campaign:
+    """``campaign`` with no value object shared between two tasks.
+
+    Template instances share their window, duration, approvals and the like;
+    the checks and ``compile_plan`` look at each shared combination once. A copy
+    of each task on its own makes them look at every task, the straightforward way.
+    """
+    tasks = {tid: copy.deepcopy(task) for tid, task in campaign.tasks.items()}
+    for tid, task in tasks.items():
+        other = campaign.tasks[tid]
+        for name in ("window", "duration"):
+            assert getattr(task, name) is not getattr(other, name), (tid, name)
+    return attrs.evolve(campaign, tasks=tasks)
+
+
 def _both(path: Path | str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Campaign, tuple[Any, ...]]]:
     fast = load_plan(path)
     yield fast, _analyse(fast)
     with monkeypatch.context() as m:
         m.setattr(tpl, "_instance", reference_instance)
         m.setattr(cpm, "_numpy", lambda: None)  # the scalar passes, one node at a time
-        slow = load_plan(path)
+        slow = _unshared(load_plan(path))
         yield slow, _analyse(slow)
 
 
@@ -160,3 +179,84 @@ title = "{unit.name}月报"
 lead = "{unit}"
 """, encoding="utf-8")
     _compare(plan, monkeypatch)
+
+
+def test_instances_that_differ_only_in_approvals_and_submissions(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instances sharing a window but not their approval steps or submission dues (the look-once keys)."""
+    plan = tmp_path / "plan.toml"
+    plan.write_text("""\
+format = 1
+[campaign]
+id = "steps"
+name = "步骤"
+start = 2020-07-01
+end = 2020-12-31
+[campaign.dates]
+d_a = 2020-10-10
+d_b = 2020-10-12
+d_c = 2021-03-01
+[units.gov]
+name = "政府"
+[units.c1]
+name = "一市"
+kind = "city"
+parent = "gov"
+capacity = 1
+[units.c2]
+name = "二市"
+kind = "city"
+parent = "gov"
+[units.a]
+name = "甲"
+kind = "town"
+parent = "c1"
+[units.b]
+name = "乙"
+kind = "town"
+parent = "c2"
+[units.c]
+name = "丙"
+kind = "town"
+parent = "c1"
+[groups.towns]
+kind = "town"
+[tasks.start]
+title = "开始"
+lead = "gov"
+[templates.t]
+for_each = "towns"
+[templates.t.task]
+title = "{unit.name}活动"
+lead = "{unit}"
+after = ["start"]
+due = 2020-10-20
+approvals = [{ by = "{unit.parent}", within = "1d", due = "@d_{unit}" }]
+[templates.s]
+for_each = "towns"
+[templates.s.task]
+title = "{unit.name}报送"
+lead = "{unit}"
+due = 2020-10-20
+reports_to = { to = "{unit.parent}", due = "@d_{unit}" }
+""", encoding="utf-8")
+    fast = load_plan(plan)
+    codes = {f.code for f in validate(fast)}
+    assert {"CF201", "CF203"} <= codes  # the plan does reach the keyed paths
+    _compare(plan, monkeypatch)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(min_value=5, max_value=300), seed=st.integers(min_value=0, max_value=10_000))
+def test_topology_gathered_with_numpy_is_the_loops(n: int, seed: int) -> None:
+    """``cpm.topology``'s numpy placement of edges (approval gates among them) equals the node-at-a-time loop."""
+    campaign = load_plan(gen.cascade_plan(n, seed=seed))
+    assert any(t.approvals for t in campaign.tasks.values())
+    fast = cpm.topology(campaign)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(cpm, "_numpy", lambda: None)
+        slow = cpm.topology(campaign)
+    for name in ("ids", "index", "is_gate", "task_of", "pred_ptr", "pred_idx", "pred_lag", "pred_lag_working",
+                 "pred_dep", "dangling"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert type(a) is type(b) and a == b, name

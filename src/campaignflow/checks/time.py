@@ -47,18 +47,30 @@ class OutsideCampaign(Check):
         campaign = ctx.campaign
         side = _Sides(*campaign.window_instants())
         found: list[tuple[str, Task, Text]] = []
-        for task in campaign.tasks.values():
-            if task.occurrence is not None:
-                continue
+        def hits_of(task: Task) -> list[tuple[str, Text]]:
             w = task.window
             dated = [("on", w.on, "on"), ("start", w.start, "start"), ("due", w.due, "due")]
             dated += [(f"approvals[{i}].due", st.due, "step") for i, st in enumerate(task.approvals)]
             # A submission due with its task (报送 by the task's own deadline) is one date, reported once.
             dated += [(f"reports_to[{i}].due", sub.due, "step") for i, sub in enumerate(task.reports_to)
                       if sub.due != w.due]
-            for field, m, role in dated:
-                if m is not None and side(m, role):
-                    found.append((task_key(task, field), task, _outside_text(field, m, side(m, role))))
+            return [(field, _outside_text(field, m, side(m, role))) for field, m, role in dated
+                    if m is not None and side(m, role)]
+
+        # Depends only on the task's (frozen) window, approvals and submissions' dues, which template
+        # instances share: each distinct combination is looked at once, keyed by identity.
+        # A submission is keyed by its due alone (its units vary per instance, its due rarely).
+        seen: dict[tuple[int, int, tuple[Moment | None, ...]], list[tuple[str, Text]]] = {}
+        for task in campaign.tasks.values():
+            if task.occurrence is not None:
+                continue
+            rt = task.reports_to
+            key = (id(task.window), id(task.approvals), tuple([r.due for r in rt]) if rt else ())
+            hits = seen.get(key)
+            if hits is None:
+                hits = seen[key] = hits_of(task)
+            for field, text in hits:
+                found.append((task_key(task, field), task, text))
         span = Text(f"{moment(campaign.start)} .. {moment(campaign.end)}", f"{moment(campaign.start)}至{moment(campaign.end)}")
         for hit in per_key(found):
             task, problem, more = hit.task, hit.item, hit.more
@@ -254,19 +266,31 @@ class NonWorkingDay(Check):
                 got = off_days[m] = not axis.is_working(_day_of(m))
             return got
 
-        found: list[tuple[str, Task, tuple[str, date]]] = []
-        for task in ctx.campaign.tasks.values():
-            if task.occurrence is not None:
-                continue
+        def hits_of(task: Task) -> list[tuple[str, date]]:
             w = task.window
             own = [] if task.near is not None else [("on", w.on), ("due", w.due)]
             dated = own + [(f"approvals[{i}].due", s.due) for i, s in enumerate(task.approvals)]
             # A submission due with its task is one date of the document: reported once, at `due`.
             dated += [(f"reports_to[{i}].due", s.due) for i, s in enumerate(task.reports_to)
                       if s.due != w.due or task.near is not None]
-            for field, m in dated:
-                if m is not None and off(m):
-                    found.append((task_key(task, field), task, (field, _day_of(m))))
+            return [(field, _day_of(m)) for field, m in dated if m is not None and off(m)]
+
+        # What a task reports depends only on its (frozen) window, approvals, submissions' dues and
+        # whether it is `near`: template instances share those objects, so each distinct
+        # combination is looked at once, keyed by identity (all stay alive in the campaign).
+        # A submission is keyed by its due alone (its units vary per instance, its due rarely).
+        seen: dict[tuple[int, int, tuple[Moment | None, ...], bool], list[tuple[str, date]]] = {}
+        found: list[tuple[str, Task, tuple[str, date]]] = []
+        for task in ctx.campaign.tasks.values():
+            if task.occurrence is not None:
+                continue
+            rt = task.reports_to
+            key = (id(task.window), id(task.approvals), tuple([r.due for r in rt]) if rt else (), task.near is None)
+            hits = seen.get(key)
+            if hits is None:
+                hits = seen[key] = hits_of(task)
+            for field, d in hits:
+                found.append((task_key(task, field), task, (field, d)))
         for hit in per_key(found):
             yield self._finding(ctx, axis, hit)
 
@@ -481,19 +505,30 @@ class CalendarNotCovered(Check):
                 known[year] = calendar.covers(_day_of(m))
             return not known[year]
 
+        def dates_of(task: Task) -> list[tuple[bool, str, Moment]]:
+            # (whether a window field, field, date) of each uncovered date, in the order noted.
+            w = task.window
+            out = [(True, field, m) for field, m in (("on", w.on), ("start", w.start), ("due", w.due))
+                   if uncovered(m)]
+            out += [(False, f"approvals[{i}].due", step.due) for i, step in enumerate(task.approvals)
+                    if uncovered(step.due)]
+            out += [(False, f"reports_to[{i}].due", sub.due) for i, sub in enumerate(task.reports_to)
+                    if uncovered(sub.due)]
+            return out
+
+        # The uncovered dates of a task depend only on its (frozen) window, approvals and
+        # submissions' dues, which template instances share: looked at once per combination.
+        seen: dict[tuple[int, int, tuple[Moment | None, ...]], list[tuple[bool, str, Moment]]] = {}
         for task in campaign.tasks.values():
             # The key paths are built only for the dates that are reported (``note``
             # keeps the order): a million tasks' windows are otherwise all covered.
-            w = task.window
-            for field, m in (("on", w.on), ("start", w.start), ("due", w.due)):
-                if uncovered(m):
-                    note(window_key(task, field), m, task.id)
-            for i, step in enumerate(task.approvals):
-                if uncovered(step.due):
-                    note(task_key(task, f"approvals[{i}].due"), step.due, task.id)
-            for i, sub in enumerate(task.reports_to):
-                if uncovered(sub.due):
-                    note(task_key(task, f"reports_to[{i}].due"), sub.due, task.id)
+            rt = task.reports_to
+            key = (id(task.window), id(task.approvals), tuple([r.due for r in rt]) if rt else ())
+            dates = seen.get(key)
+            if dates is None:
+                dates = seen[key] = dates_of(task)
+            for is_window, field, m in dates:
+                note(window_key(task, field) if is_window else task_key(task, field), m, task.id)
         source = calendar.data_source
         data = Text(f" (the data of {source} lacks it)", f"({source} 的数据不含该年)") if source else Text("", "")
         for year, found in sorted(hits.items()):
