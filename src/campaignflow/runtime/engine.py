@@ -120,6 +120,7 @@ class Engine:
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
         self._subscribers: list[Callable[[Event], object]] = []
+        self._personal_subscribers: list[Callable[[Event], object]] = []  # opted in to personal data
         # One decision and append at a time per engine: hosts serve requests from threads.
         self._lock = threading.RLock()
         # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
@@ -663,13 +664,22 @@ class Engine:
 
     # -- listeners --------------------------------------------------------------------
 
-    def subscribe(self, callback: Callable[[Event], object]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[Event], object], *, personal: bool = False) -> Callable[[], None]:
         """Call ``callback(event)`` after every event this engine commits; returns an unsubscribe function.
 
-        A callback that raises is logged and skipped; the event stays committed.
+        A callback that raises is logged and skipped; the event stays committed. It gets events
+        about households as the chain records them (pseudonyms, see ``runtime.personal``) unless
+        ``personal=True`` (or the callback is marked with ``personal_data_listener``).
         """
         self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        if personal:
+            self._personal_subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            for listeners in (self._subscribers, self._personal_subscribers):
+                if callback in listeners:
+                    listeners.remove(callback)
+        return unsubscribe
 
     # -- personal data (households, runtime/personal.py) ------------------------------
 
@@ -838,7 +848,8 @@ class Engine:
             # Listeners get the chained (pseudonymised) event unless they opted in (personal.py).
             masked = personal.redacted(real) if self._households and personal.is_concealed(real) else real
             for callback in tuple(self._subscribers):
-                event = real if personal.wants_personal_data(callback) else masked
+                clear = callback in self._personal_subscribers or personal.wants_personal_data(callback)
+                event = real if clear else masked
                 try:
                     callback(event)
                 except Exception:  # noqa: BLE001 - a listener must not undo a committed event
