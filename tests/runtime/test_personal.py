@@ -199,3 +199,49 @@ def test_household_is_a_boolean_key_of_a_unit(tmp_path):
     plain = attrs.evolve(marked, units={k: attrs.evolve(u, household=False) for k, u in marked.units.items()})
     assert fingerprint(plain) != fingerprint(marked)
     assert "household=" not in repr(plain)
+
+
+# -- PostgreSQL: the same table and the same promises --------------------------------------------
+
+
+def test_postgres_keeps_personal_values_apart_and_erases_them(pg_url, pg_schema):
+    psycopg = pytest.importorskip("psycopg")
+    from campaignflow.runtime import PostgresStore
+
+    with PostgresStore(pg_url, schema=pg_schema) as store:
+        engine = _open(store)
+        act(engine)
+        report = engine.verify()
+        assert engine.task("consent@hh-zhang").reason == "孩子生病住院, 本户暂不同意"
+        assert [e.seq for e in engine.history(unit="hh-zhang")] == [2, 3, 5, 6]
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        text = "\n".join(map(str, db.execute(f"SELECT * FROM {pg_schema}.events").fetchall()))
+    assert all(secret not in text for secret in SECRETS) and "'hh-zhang'" not in text
+    with PostgresStore(pg_url, schema=pg_schema) as store:
+        engine = _open(store)
+        assert engine.erase_personal("hh-zhang") > 0
+        assert engine.verify() == report
+        assert engine.task("consent@hh-zhang").reason == ERASED
+        assert engine.task("consent@hh-li").state == "done"
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        values = [v for (v,) in db.execute(f"SELECT value FROM {pg_schema}.personal").fetchall()]
+    assert ZHANG.person not in values and "李四" in values
+
+
+def test_a_postgres_store_of_schema_2_is_migrated(pg_url, pg_schema):
+    psycopg = pytest.importorskip("psycopg")
+    from campaignflow.runtime import PostgresStore
+    from campaignflow.runtime.postgres import POSTGRES_SCHEMA_VERSION
+
+    with PostgresStore(pg_url, schema=pg_schema):
+        pass
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        db.execute(f"DROP TABLE {pg_schema}.personal")
+        db.execute(f"UPDATE {pg_schema}.meta SET value = 2 WHERE name = 'schema_version'")
+    with PostgresStore(pg_url, schema=pg_schema) as store:
+        engine = _open(store)
+        act(engine)
+        assert engine.task("consent@hh-zhang").reason == "孩子生病住院, 本户暂不同意"
+    with psycopg.connect(pg_url, autocommit=True) as db:
+        version = db.execute(f"SELECT value FROM {pg_schema}.meta WHERE name = 'schema_version'").fetchone()[0]
+    assert version == POSTGRES_SCHEMA_VERSION == 3
