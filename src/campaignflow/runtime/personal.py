@@ -41,7 +41,7 @@ from .events import Draft, Event
 if TYPE_CHECKING:
     from ..model import Campaign
 
-__all__ = ["ERASED", "HOUSEHOLD_PREFIX", "TOKEN_PREFIX", "PersonalValue", "PersonalVault", "households",
+__all__ = ["ERASED", "WITHHELD", "HOUSEHOLD_PREFIX", "TOKEN_PREFIX", "withhold", "field_dict", "PersonalValue", "PersonalVault", "households",
            "redacted", "is_concealed", "personal_data_listener", "wants_personal_data"]
 
 #: What a read shows in place of an erased value.
@@ -175,6 +175,22 @@ def is_concealed(event: Event) -> bool:
 def redacted(event: Event) -> Event:
     """``event`` as the chain records it: pseudonyms and tokens in place of personal values."""
     return Event.from_json(event.body(), event.hash)
+
+
+#: What ``withhold`` shows in place of a reason about a household.
+WITHHELD = "[personal]"
+
+
+def withhold(views: Iterable[Any], homes: frozenset[str]) -> list[Any]:
+    """Task views with the ``reason`` of household-led tasks replaced by ``[personal]`` (for displays)."""
+    return [attrs.evolve(v, reason=WITHHELD) if v.lead in homes and v.reason is not None else v for v in views]
+
+
+def field_dict(event: Event) -> dict[str, Any]:
+    """``event.to_dict()`` with the event's fields (the personal values) in place of the chain's pseudonyms."""
+    data = event.to_dict()
+    data.update({f: getattr(event, f) for f in _FIELDS})
+    return data
 
 
 def personal_data_listener(callback: Any) -> Any:
