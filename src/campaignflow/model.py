@@ -345,6 +345,11 @@ class Unit:
     capacity: int | None = attrs.field(default=None, validator=v.optional([v.instance_of(int), v.ge(1)]))
     name_en: str | None = attrs.field(default=None, validator=_opt_str)
     doc: Annotation | None = None
+    #: A household (住户), not an office: its id, name and what is said by or about it are personal
+    #: data, kept out of the hash-chained log (``campaignflow.runtime.personal``) and out of exports
+    #: that leave households out. Not in ``repr`` (the plan fingerprint adds it only when set, so
+    #: plans without households keep their fingerprint).
+    household: bool = attrs.field(default=False, validator=v.instance_of(bool), repr=False, kw_only=True)
 
 
 @attrs.frozen

@@ -151,6 +151,12 @@ _DOCS: dict[str, dict[str, KeyDoc]] = {
         "parent": _k(_STR, "The unit above it (a unit id).", "上级单位(单位标识)。"),
         "capacity": _k({"type": "integer", "minimum": 1, "maximum": 1000000},
                        "How many tasks it leads at once (default: unlimited).", "可同时牵头的任务数(默认不限)。"),
+        "household": _k({"type": "boolean"},
+                        "A household (住户), not an office (default false): its id, name and the reasons given by or "
+                        "about it are personal data, kept outside the hash-chained run log, redacted for listeners "
+                        "and left out of exports with --no-households.",
+                        "住户而非机关(默认 false):其标识、名称及由其或关于其的理由属个人信息,不写入哈希链日志,"
+                        "对监听插件脱敏,导出时可用 --no-households 略去。"),
         "doc": _DOC_KEY,
     },
     "group": {

@@ -36,7 +36,7 @@ NUMERIC_TEXT = {
 #: Text options that are names, codes or free text: nothing numeric to sweep.
 PLAIN_TEXT = {"plans", "plan", "document", "task", "--select", "--ignore", "--db", "--campaign", "--unit", "--state",
               "--as", "--person", "--reason", "--key", "--to", "--task", "--format", "--host",
-              "for_unit", "--deputy", "--recipient"}
+              "for_unit", "--deputy", "--recipient", "--household"}
 #: Path options a command writes, and ones it reads.
 OUTPUTS, INPUTS = {"-o"}, {"--key-file", "--checkpoint"}
 

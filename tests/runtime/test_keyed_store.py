@@ -16,6 +16,7 @@ from runtime_support import FPB, HF, WH
 
 from campaignflow.errors import TamperedLogError
 from campaignflow.runtime import Draft, SQLiteStore, take_checkpoint, verify_checkpoint
+from campaignflow.runtime.sqlite import SCHEMA_VERSION
 from campaignflow.runtime.contract import check_store, make_events
 
 KEY = b"a host secret of more than 16 bytes"
@@ -194,9 +195,10 @@ def test_a_version_1_sqlite_store_is_upgraded_in_place(tmp_path):
         store.append("c", events, expected_seq=0)
     db = sqlite3.connect(path)
     db.execute("DROP TABLE event_macs")
+    db.execute("DROP TABLE personal")
     db.execute("PRAGMA user_version=1")
     db.commit()
     db.close()
     with SQLiteStore(path) as store:
         assert list(store.read("c")) == events
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -259,6 +259,12 @@ def _cell(value: object) -> object:
     return value
 
 
+def _personal_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--personal", "show_personal", is_flag=True,
+                        help="Show households' personal data (names of the people acting for them, their reasons, "
+                             "their unit ids in the log) instead of the pseudonyms the log keeps.")(f)
+
+
 @run.command()
 @_db_option
 @format_option("text", "json")
@@ -302,11 +308,12 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
 @click.option("--unit", default=None, help="Tasks this unit leads, partners in or must approve.")
 @click.option("--state", "states", multiple=True, help="Only tasks in this state (repeatable).")
 @click.option("--week", is_flag=True, help="Only what --unit must do within 7 days (its agenda).")
+@_personal_option
 @format_option("text", "json")
 @lang_option
 @pass_session
 def tasks(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, unit: str | None,
-          states: tuple[str, ...], week: bool, fmt: str) -> None:
+          states: tuple[str, ...], week: bool, show_personal: bool, fmt: str) -> None:
     """List tasks, filtered by unit and state."""
     from ..runtime import TaskState
 
@@ -321,6 +328,10 @@ def tasks(session: Session, db: str | Path, campaign_id: str | None, now: dateti
         views = engine.agenda(unit, now=now) if week and unit else engine.tasks(unit=unit, state=states or None)
         if week and states:
             views = [v for v in views if str(v.state) in states]
+        if not show_personal:
+            from ..runtime import personal
+
+            views = personal.withhold(views, personal.households(engine.campaign))
         if fmt == "json":
             echo_json({"format_version": 1, "campaign": engine.campaign.id, "tasks": [v.to_dict() for v in views]})
             return
@@ -445,15 +456,20 @@ def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetim
 @_db_option
 @click.option("--task", default=None, help="Only this task's events.")
 @click.option("--unit", default=None, help="Only events this unit made or was the target of.")
+@_personal_option
 @format_option("text", "json", "csv")
 @lang_option
 @pass_session
 def log(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, task: str | None,
-        unit: str | None, fmt: str) -> None:
+        unit: str | None, show_personal: bool, fmt: str) -> None:
     """The audit log (a task's or a unit's history with --task / --unit)."""
+    from ..runtime import personal
+
     with _engine(session, db, campaign_id, now, check_plan=False) as engine:  # the log reads under any plan
         events = engine.history(task=task, unit=unit)
-    rows = [e.to_dict() for e in events]
+    # Households' personal values are shown as the chain has them (pseudonyms) unless asked for.
+    events = events if show_personal else [personal.redacted(e) if personal.is_concealed(e) else e for e in events]
+    rows = [personal.field_dict(e) if show_personal else e.to_dict() for e in events]
     if fmt == "json":
         echo_json({"format_version": 1, "events": rows})
     elif fmt == "csv":
@@ -804,3 +820,31 @@ def receive(session: Session, task: str, unit: str, person: str | None, submissi
         event = engine.receive(task, Actor(person or _login(unit), {unit}), submission=submission,
                                recipient=recipient, unit=unit, key=key)
     echo_json({"format_version": 1, "event": event.to_dict()}) if fmt == "json" else click.echo(_event_line(event))
+
+
+# -- personal data (households), issue 20 -------------------------------------------------------
+
+
+@run.command()
+@_db_option
+@click.option("--household", default=None, help="The household unit whose personal data is erased.")
+@click.option("--all", "erase_all", is_flag=True, help="Erase the personal data of every household.")
+@format_option("text", "json")
+@lang_option
+@pass_session
+def erase(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, household: str | None,
+          erase_all: bool, fmt: str) -> None:
+    """Erase households' personal data on request; the log's chain, and so `run verify`, is unaffected."""
+    if (household is None) == (not erase_all):
+        raise PlanInputError(t(session.lang, "error: give --household UNIT or --all (one of them)",
+                               "错误:请给出 --household UNIT 或 --all(二选一)"))
+    with _engine(session, db, campaign_id, now, check_plan=False) as engine:
+        try:
+            count = engine.erase_personal(household)
+        except (UnknownTaskError, StoreError) as exc:
+            raise PlanInputError(f"{t(session.lang, 'error', '错误')}: {exc}") from None
+        cid = engine.campaign.id
+    if fmt == "json":
+        echo_json({"format_version": 1, "campaign": cid, "household": household, "erased": count})
+    else:
+        click.echo(t(session.lang, f"erased {count} personal values", f"已删除 {count} 项个人信息"))

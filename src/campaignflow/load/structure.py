@@ -50,7 +50,7 @@ TOP_KEYS = frozenset({"format", "campaign", "units", "groups", "pairings", "task
                       "calendar", "supervision"})
 CAMPAIGN_KEYS = frozenset({"id", "name", "name_en", "issuer", "start", "end", "timezone", "calendar", "include",
                            "dates", "doc", "allow_self_approval", "fixed_dates"})
-UNIT_KEYS = frozenset({"name", "kind", "parent", "capacity", "name_en", "doc"})
+UNIT_KEYS = frozenset({"name", "kind", "parent", "capacity", "name_en", "doc", "household"})
 PAIRING_KEYS = frozenset({"a", "b", "kind", "doc"})
 CHECKS_KEYS = frozenset({"select", "ignore", "severity", "options", "doc"})
 DOC_KEYS = frozenset({"quote", "note"})
@@ -302,8 +302,9 @@ def read_units(log: ProblemLog, raw: Mapping[str, Any]) -> dict[str, Unit]:
             capacity = table.get("capacity")
             if (type(name) is str and type(kind) in _OPT_STR and type(parent) in _OPT_STR
                     and type(name_en) in _OPT_STR and (capacity is None or (type(capacity) is int and 1 <= capacity <= MAX_CAPACITY))
-                    and "doc" not in table and ID_RE.fullmatch(uid)):
-                units[uid] = Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en)
+                    and "doc" not in table and ID_RE.fullmatch(uid) and type(table.get("household", False)) is bool):
+                units[uid] = Unit(id=uid, name=name, kind=kind, parent=parent, capacity=capacity, name_en=name_en,
+                                  household=table.get("household", False))
                 continue
         unit = _read_unit(log, uid, table)
         if unit is not None:
@@ -331,10 +332,15 @@ def _read_unit(log: ProblemLog, uid: str, table: Any) -> Unit | None:
                        f"1 到 {MAX_CAPACITY} 之间的整数", capacity)
         capacity = None
     doc = read_doc(log, table.get("doc"), child(path, "doc"))
+    household = table.get("household", False)
+    if type(household) is not bool:
+        log.wrong_type(child(path, "household"), "true or false", "true 或 false", household)
+        household = False
     # A unit with a wrong key is still built (without the offending part), so that
     # references to it are not reported as unknown: the logged problem alone keeps
     # the plan from loading.
-    return Unit(id=uid, name=name or "", kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc)
+    return Unit(id=uid, name=name or "", kind=kind, parent=parent, capacity=capacity, name_en=name_en, doc=doc,
+                household=household)
 
 
 def read_pairings(log: ProblemLog, raw: Any) -> list[Pairing]:

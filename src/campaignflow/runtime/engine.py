@@ -21,12 +21,13 @@ import attrs
 
 from ..calendar import WorkAxis
 from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
-                      TamperedLogError, TransitionError, UnknownTaskError)
+                      StoreError, TamperedLogError, TransitionError, UnknownTaskError)
 from .._display import deadline as deadline_text
 from ..findings import Text
 from ..model import Campaign, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
 from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
+from . import personal
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
 from .plan import PlanIndex, TaskInfo, fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
@@ -120,12 +121,15 @@ class Engine:
         self._state = State(campaign.id)
         self._axis: WorkAxis | None = None
         self._subscribers: list[Callable[[Event], object]] = []
+        self._personal_subscribers: list[Callable[[Event], object]] = []  # opted in to personal data
         # One decision and append at a time per engine: hosts serve requests from threads.
         self._lock = threading.RLock()
         # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
         self._verify = True
         # Refused event seq -> identical refusals counted but not logged again (see coalesce_seconds).
         self._coalesced: dict[int, int] = {}
+        # The plan's household units: their personal data stays out of the chain (personal.py).
+        self._households = personal.households(campaign)
 
     @classmethod
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
@@ -252,6 +256,7 @@ class Engine:
     def _adopt(self, campaign: Campaign, fp: str) -> None:
         self.campaign, self.plan, self._fp, self._axis = campaign, PlanIndex(campaign, self.axis), fp, None
         self._timers = TimerIndex(self.plan)
+        self._households = personal.households(campaign)
 
     @property
     def supervision(self) -> Supervision | None:
@@ -660,13 +665,48 @@ class Engine:
 
     # -- listeners --------------------------------------------------------------------
 
-    def subscribe(self, callback: Callable[[Event], object]) -> Callable[[], None]:
+    def subscribe(self, callback: Callable[[Event], object], *, personal: bool = False) -> Callable[[], None]:
         """Call ``callback(event)`` after every event this engine commits; returns an unsubscribe function.
 
-        A callback that raises is logged and skipped; the event stays committed.
+        A callback that raises is logged and skipped; the event stays committed. It gets events
+        about households as the chain records them (pseudonyms, see ``runtime.personal``) unless
+        ``personal=True`` (or the callback is marked with ``personal_data_listener``).
         """
         self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        if personal:
+            self._personal_subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            for listeners in (self._subscribers, self._personal_subscribers):
+                if callback in listeners:
+                    listeners.remove(callback)
+        return unsubscribe
+
+    # -- personal data (households, runtime/personal.py) ------------------------------
+
+    def erase_personal(self, household: str | None = None) -> int:
+        """Erase the personal data kept about ``household`` (``None``: every household); how many values.
+
+        The chained log keeps its pseudonyms and tokens, so ``verify`` still passes; reads (and the
+        state replayed from them, which this engine re-reads) show ``[erased]`` in their place.
+
+        Raises:
+            UnknownTaskError: ``household`` is not a household unit of the plan.
+            StoreError: the store keeps no personal table, or could not be written.
+        """
+        if household is not None and household not in self._households:
+            msg = f"campaign {self.campaign.id!r} has no household unit {household!r}"
+            raise UnknownTaskError(msg)
+        if not isinstance(self.store, personal.PersonalVault):
+            msg = f"the store {self.store!r} keeps no personal data apart from the log: nothing can be erased"
+            raise StoreError(msg)
+        with self._lock:
+            count = personal.erase(self.store, self.campaign, household)
+            # Replay again, so that this engine's state holds no erased value either.
+            self._state = State(self.campaign.id)
+            self._timers = TimerIndex(self.plan)
+            self.refresh()
+            return count
 
     # -- internals --------------------------------------------------------------------
 
@@ -766,6 +806,11 @@ class Engine:
         state = self._state
         events, seq, prev = [], state.seq, state.head
         floor = state.last_at
+        # Households' personal data goes to the store's personal table, the chain gets pseudonyms.
+        concealing = self._households and isinstance(self.store, personal.PersonalVault)
+        known = personal.pseudonyms(self.store.personal_values(self.campaign.id)) if concealing else {}
+        rows: list[personal.PersonalValue] = []
+        chained = []
         for draft in drafts:
             if floor is not None and draft.at < floor:
                 # Event times never go backwards in a log: a process whose clock is
@@ -774,12 +819,25 @@ class Engine:
                 draft = attrs.evolve(draft, at=floor)
             floor = draft.at
             seq += 1
-            event = draft.seal(seq, prev)
-            events.append(event)
+            sealed = draft
+            if concealing:
+                lead = self.plan.lead_of(draft.task, state) if draft.task in self.plan.tasks else None
+                sealed, made = personal.conceal(draft, self._households, known, lead)
+                rows += made
+            event = sealed.seal(seq, prev)
+            chained.append(event)
+            events.append(personal.shown(event, draft) if sealed is not draft else event)
             prev = event.hash
         if not events:
             return events
-        self.store.append(self.campaign.id, events, expected_seq=state.seq)
+        if rows:
+            self.store.put_personal(self.campaign.id, rows)  # type: ignore[attr-defined]
+        try:
+            self.store.append(self.campaign.id, chained, expected_seq=state.seq)
+        except BaseException:
+            if rows:  # nothing refers to them: do not keep personal data for an event never written
+                self.store.drop_personal(self.campaign.id, [r.token for r in rows])  # type: ignore[attr-defined]
+            raise
         for event in events:
             state._apply(event)
         self._timers.touch(e.task for e in events if e.task is not None)
@@ -787,14 +845,19 @@ class Engine:
         return events
 
     def _notify(self, events: list[Event]) -> None:
-        for event in events:
+        for real in events:
+            # Listeners get the chained (pseudonymised) event unless they opted in (personal.py).
+            masked = personal.redacted(real) if self._households and personal.is_concealed(real) else real
             for callback in tuple(self._subscribers):
+                clear = callback in self._personal_subscribers or personal.wants_personal_data(callback)
+                event = real if clear else masked
                 try:
                     callback(event)
                 except Exception:  # noqa: BLE001 - a listener must not undo a committed event
                     _log.exception("event listener %r failed on event %s", callback, event.seq)
             hook = self.plugins.pm.hook
             for impl in hook.campaignflow_after_event.get_hookimpls():
+                event = real if personal.wants_personal_data(impl.function, impl.plugin) else masked
                 try:
                     impl.function(**{name: {"event": event, "campaign": self.campaign}[name]
                                      for name in impl.argnames})

@@ -155,4 +155,8 @@ def _expand(campaign: Campaign, refs: tuple[str, ...]) -> tuple[str, ...]:
 def fingerprint(campaign: Campaign) -> str:
     """A sha256 over the plan's content (not where it was read from): tells a changed plan."""
     text = repr(attrs.evolve(campaign, source=None, locator=None))
+    # Unit.household is not in repr: added only when set, so plans without households keep their fingerprint.
+    households = [uid for uid, unit in campaign.units.items() if unit.household]
+    if households:
+        text += f"\nhouseholds={households!r}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -35,7 +35,7 @@ from .store import poll_for_events
 __all__ = ["PostgresStore", "POSTGRES_SCHEMA_VERSION"]
 
 #: The ``schema_version`` row of the layout below; bumped on every change to it.
-POSTGRES_SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
+POSTGRES_SCHEMA_VERSION = 3  # 2: event_macs (a store with a key); 3: personal (runtime/personal.py)
 
 _TABLES = [
     "CREATE TABLE IF NOT EXISTS {s}.meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
@@ -62,6 +62,13 @@ _TABLES = [
         seq      BIGINT NOT NULL,
         mac      TEXT NOT NULL,
         PRIMARY KEY (campaign, seq))""",
+    # Personal values outside the chain (runtime/personal.py); value is NULL once erased.
+    """CREATE TABLE IF NOT EXISTS {s}.personal (
+        campaign TEXT NOT NULL,
+        token    TEXT NOT NULL,
+        subject  TEXT NOT NULL,
+        value    TEXT,
+        PRIMARY KEY (campaign, token))""",
 ]
 
 

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Protocol, Self
 
 from ..errors import ConcurrencyConflict, StoreError, TamperedLogError
 from .events import GENESIS, Event
+from .personal import SQLVault, pseudonyms, resolve
 from .store import CampaignHead, check_batch
 
 __all__ = ["SQLStore", "event_mac"]
@@ -60,7 +61,7 @@ class _Tx(Protocol):
         ...
 
 
-class SQLStore:
+class SQLStore(SQLVault):
     """The ``Store`` protocol over the two tables, for a SQL dialect given by a subclass.
 
     Subclasses set ``self._lock`` (one connection, used by one thread at a time) and
@@ -157,16 +158,18 @@ class SQLStore:
         if task is not None:
             where += " AND e.task = ?"
             args.append(task)
+        values = self.personal_values(campaign)  # personal data kept outside the chain (personal.py)
         if unit is not None:
+            unit = pseudonyms(values).get(unit, unit)  # a household's events carry its pseudonym
             where += " AND (e.unit = ? OR e.target = ?)"
             args += [unit, unit]
         # One query for all of it (a replay reads the whole log), decoded as it is consumed.
         rows = self._query(self._select() + where + " ORDER BY e.seq", args)
-        return self._events(campaign, rows)
+        return resolve(self._events(campaign, rows), values)
 
     def event_for_key(self, campaign: str, key: str) -> Event | None:
         rows = self._query(self._select() + " WHERE e.campaign = ? AND e.key = ?", (campaign, key))
-        return next(self._events(campaign, rows), None)
+        return next(resolve(self._events(campaign, rows), self.personal_values(campaign)), None)
 
     def _select(self) -> str:
         if self._key is None:

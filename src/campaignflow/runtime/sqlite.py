@@ -21,7 +21,7 @@ from .sqlbase import SQLStore, check_key
 __all__ = ["SQLiteStore", "SCHEMA_VERSION"]
 
 #: ``PRAGMA user_version`` of the layout below; bumped on every change to it.
-SCHEMA_VERSION = 2  # 2: event_macs (a store with a key)
+SCHEMA_VERSION = 3  # 2: event_macs (a store with a key); 3: personal (runtime/personal.py)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS campaigns (
@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS event_macs (
     seq      INTEGER NOT NULL,
     mac      TEXT NOT NULL,
     PRIMARY KEY (campaign, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS personal (
+    campaign TEXT NOT NULL,
+    token    TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    value    TEXT,
+    PRIMARY KEY (campaign, token)
 ) WITHOUT ROWID;
 """
 

@@ -34,6 +34,7 @@ import attrs
 
 from ..errors import ConcurrencyConflict
 from .events import GENESIS, Event
+from .personal import MemoryVault, pseudonyms, resolve
 
 __all__ = ["Store", "CampaignHead", "MemoryStore", "check_batch", "wait_for_events"]
 
@@ -104,7 +105,7 @@ def _matches(event: Event, task: str | None, unit: str | None) -> bool:
     return unit is None or unit in (event.unit, event.target)
 
 
-class MemoryStore:
+class MemoryStore(MemoryVault):
     """A store in memory: the whole contract except durability. For tests and simulation."""
 
     def __init__(self) -> None:
@@ -139,10 +140,14 @@ class MemoryStore:
     def read(self, campaign: str, *, after: int = 0, task: str | None = None,
              unit: str | None = None) -> Iterator[Event]:
         log = list(self._logs.get(campaign, ()))[max(after, 0):]
-        return (e for e in log if _matches(e, task, unit))
+        values = self.personal_values(campaign)  # personal data kept outside the chain (personal.py)
+        if unit is not None:
+            unit = pseudonyms(values).get(unit, unit)
+        return resolve((e for e in log if _matches(e, task, unit)), values)
 
     def event_for_key(self, campaign: str, key: str) -> Event | None:
-        return self._keys.get((campaign, key))
+        event = self._keys.get((campaign, key))
+        return None if event is None else next(resolve([event], self.personal_values(campaign)))
 
     def campaigns(self) -> list[CampaignHead]:
         return [self.head(c) for c in sorted(self._logs)]
