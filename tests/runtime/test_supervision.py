@@ -16,7 +16,7 @@ from campaignflow.cli.main import cli
 from campaignflow.errors import PlanError
 from campaignflow.load import loads
 from campaignflow.model import AlertLevel, Lag, Reminder, Supervision, Task, Window
-from campaignflow.runtime import EventKind, MemoryStore, SQLiteStore, replay
+from campaignflow.runtime import EventKind, MemoryStore, replay
 from campaignflow.runtime.timers import due_timers
 
 LADDER = Supervision(
@@ -87,15 +87,22 @@ def test_the_issuer_and_a_named_unit_as_targets(make_engine):
         ("level:yellow", "ah-fpb"), ("level:red", "finance")]
 
 
-def test_two_processes_ticking_fire_each_timer_once(make_engine, tmp_path):
-    path = tmp_path / "office.db"
-    a = make_engine(_campaign(), store=SQLiteStore(path))
-    b = make_engine(_campaign(), store=SQLiteStore(path))
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_two_processes_ticking_fire_each_timer_once(make_engine, tmp_path, request, kind):
+    # Each engine on its own connection (as two processes are); test_tick_race.py ticks at once.
+    from fault_child import open_store
+
+    if kind == "sqlite":
+        where = (str(tmp_path / "office.db"), "")
+    else:
+        where = (request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema"))
+    a = make_engine(_campaign(), store=open_store(*where))
+    b = make_engine(_campaign(), store=open_store(*where))
     first = a.tick(datetime(2020, 10, 1))
     second = b.tick(datetime(2020, 10, 1))  # decided again on the log as it is
     assert len(first) == 2 and second == []
     # A restart: a third engine replays the log and fires only what is left.
-    c = make_engine(_campaign(), store=SQLiteStore(path))
+    c = make_engine(_campaign(), store=open_store(*where))
     assert [e.ref.split("@")[0] for e in c.tick(datetime(2020, 10, 12))] == ["level:orange"]
     assert [e.kind for e in a.tick(datetime(2020, 10, 12))] == []
 

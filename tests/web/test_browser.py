@@ -151,4 +151,28 @@ def test_a_lanshan_round_in_the_browser(browser, tmp_path):
         d.get(f"{url}/c/{CID}/ledger?lang=en")
         assert find(By.TAG_NAME, "h1").text.startswith("Ledger")
         _shot(d, "08-ledger-en")
-    assert len(list(SHOTS.glob("0*.png"))) >= 8
+
+        # 延期 (issue 16): the bureau asks for a later deadline with a reason; the district grants it.
+        d.get(f"{url}/c/{CID}/inbox?lang=zh")
+        click(find(By.XPATH, "//form[@action='/logout']//button"))
+        sign_in("王丽", "stats-bureau")
+        open_task("photo-entries")
+        find(By.ID, "request-extension-until").send_keys("2016-11-15")
+        value = find(By.ID, "request-extension-until").get_attribute("value")
+        if value != "2016-11-15":  # the date field's typing order follows the browser's locale
+            find(By.ID, "request-extension-until").clear()
+            find(By.ID, "request-extension-until").send_keys("11152016")
+        find(By.ID, "request-extension-reason").send_keys("参赛作品征集延长")
+        press("request-extension")
+        assert find(By.ID, "requested-due").text == "2016-11-15"
+        _shot(d, "09-extension-requested")
+        click(find(By.XPATH, "//form[@action='/logout']//button"))
+        sign_in("李明", "district")
+        open_task("photo-entries")
+        press("grant-extension")
+        _shot(d, "10-extension-granted")
+        assert not d.find_elements(By.ID, "requested-due")
+        assert "2016-11-15" in find(By.XPATH, "//tr[th='截止时间' or th='时间窗口']").text
+        history = find(By.ID, "history").text
+        assert "extension-requested" in history and "extended" in history and "参赛作品征集延长" in history
+    assert len(list(SHOTS.glob("*.png"))) >= 10

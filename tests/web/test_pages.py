@@ -204,7 +204,9 @@ def test_a_report_is_sent_and_received_not_approved(make_client, lanshan_as_writ
     assert "已报送" in received.split('data-report="bureau-plan"')[1].split("</tr>")[0]
     assert "2016-10-24" in received.split('data-report="summary"')[1].split("</tr>")[0]
     office_page = client.get(f"/c/{CID}/tasks/bureau-plan").text
-    assert 'id="do-approve"' not in office_page and 'id="no-actions"' in office_page
+    # Nothing to approve: the office signs for it (签收, issue 16), and that is all it may do.
+    assert 'id="do-approve"' not in office_page and 'id="do-receive"' in office_page
+    assert office_page.count("<button type=\"submit\" id=\"do-") == 1
 
 
 def test_a_report_sent_after_its_deadline_shows_late(make_client, lanshan_as_written, clock):

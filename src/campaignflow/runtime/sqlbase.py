@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol, Self
 
 from ..errors import ConcurrencyConflict, StoreError, TamperedLogError
-from .events import GENESIS, Event
+from .events import GENESIS, Event, replay_events
 from .personal import SQLVault, pseudonyms, resolve
 from .store import CampaignHead, check_batch
 
@@ -167,6 +167,16 @@ class SQLStore(SQLVault):
         rows = self._query(self._select() + where + " ORDER BY e.seq", args)
         return resolve(self._events(campaign, rows), values)
 
+    def read_for_replay(self, campaign: str, *, after: int = 0) -> Iterator[Event]:
+        """``read(campaign, after=after)`` for a replay: the same events, checked the same way, read
+        faster (``events.replay_events``: lighter objects with msgspec, not ``Event`` instances)."""
+        if self.personal_values(campaign):
+            # Household pseudonyms and tokens are replaced by their stored values on ``Event``s;
+            # a log with personal data replays through the ordinary read.
+            return self.read(campaign, after=after)
+        rows = self._query(self._select() + " WHERE e.campaign = ? AND e.seq > ? ORDER BY e.seq", (campaign, after))
+        return replay_events(self._checked(campaign, rows))
+
     def event_for_key(self, campaign: str, key: str) -> Event | None:
         rows = self._query(self._select() + " WHERE e.campaign = ? AND e.key = ?", (campaign, key))
         return next(resolve(self._events(campaign, rows), self.personal_values(campaign)), None)
@@ -178,10 +188,14 @@ class SQLStore(SQLVault):
                 "ON m.campaign = e.campaign AND m.seq = e.seq")
 
     def _events(self, campaign: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Event]:
+        for body, hash_ in self._checked(campaign, rows):
+            yield Event.from_json(body, hash_)
+
+    def _checked(self, campaign: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str, str]]:
+        # (body, hash) of each row, its MAC checked first when the store has a key.
         key = self._key
         if key is None:
-            for body, hash_ in rows:
-                yield Event.from_json(body, hash_)
+            yield from rows
             return
         for body, hash_, seq, mac in rows:
             if mac is None or not hmac.compare_digest(mac, event_mac(key, campaign, seq, hash_)):
@@ -189,7 +203,7 @@ class SQLStore(SQLVault):
                 msg = (f"event {seq} {what}: it was not written by a store holding the key "
                        "(forged, changed, or appended without the key)")
                 raise TamperedLogError(msg, sequence=seq)
-            yield Event.from_json(body, hash_)
+            yield body, hash_
 
     def campaigns(self) -> list[CampaignHead]:
         rows = self._query("SELECT id, head_seq, head_hash FROM {t}campaigns ORDER BY id", ())

@@ -24,9 +24,10 @@ turns events into state, live and on replay.
 from __future__ import annotations
 
 import enum
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from types import MappingProxyType
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 import attrs
@@ -188,73 +189,146 @@ _evolve = _make_evolve()
 
 def next_record(record: TaskRecord, event: Event) -> TaskRecord:
     """The task's record after ``event`` (pure; events that do not change a task return it as is)."""
+    changes = _changes(record, event)
+    return record if changes is None else _evolve(record, **changes)
+
+
+def _changes(record: Any, event: Event) -> dict[str, Any] | None:
+    # The one statement of what an event changes in a task's record: the fields it sets (None: it
+    # changes nothing). ``next_record`` evolves a record with them; a replay's fold (``_Fold``) sets
+    # them on a mutable copy and builds each record once. ``record`` is a TaskRecord or that copy.
     kind, at = event.kind, event.at
-    ev = _evolve
+    work: dict[str, Any] = {}
     if kind in (EventKind.STARTED, EventKind.COMPLETED, EventKind.SUBMITTED) and (
             (event.actor and event.actor not in record.workers)
             or (event.unit and event.unit not in record.work_units)):
         # Who did the work is kept for good: self-approval follows the person and the work.
-        # (Skipped when both are already kept: one record less per event on replay.)
-        record = ev(record, workers=record.workers | ({event.actor} if event.actor else set()),
-                    work_units=record.work_units | ({event.unit} if event.unit else set()))
+        work = {"workers": record.workers | ({event.actor} if event.actor else set()),
+                "work_units": record.work_units | ({event.unit} if event.unit else set())}
     if kind is EventKind.STARTED:
-        return ev(record, phase=_S.ACTIVE, since=at, started_at=record.started_at or at)
+        return {**work, "phase": _S.ACTIVE, "since": at, "started_at": record.started_at or at}
     if kind is EventKind.COMPLETED and record.delegate is not None and event.unit == record.delegate:
         # The delegate's result returns to the lead (委派), who finishes or submits it.
-        return ev(record, phase=_S.COMPLETED, since=at, delegate=None)
+        return {**work, "phase": _S.COMPLETED, "since": at, "delegate": None}
     if kind is EventKind.COMPLETED:
         done = event.to_state == _S.DONE
-        return ev(record, phase=_S.DONE if done else _S.COMPLETED, since=at,
-                  finished_at=at if done else record.finished_at)
+        return {**work, "phase": _S.DONE if done else _S.COMPLETED, "since": at,
+                "finished_at": at if done else record.finished_at}
     if kind is EventKind.SUBMITTED:
-        return ev(record, phase=_S.SUBMITTED, step=0, approved=(), signers=(), submitted_by=event.actor,
-                  rounds=record.rounds + 1, since=at)
+        return {**work, "phase": _S.SUBMITTED, "step": 0, "approved": (), "signers": (),
+                "submitted_by": event.actor, "rounds": record.rounds + 1, "since": at}
     if kind is EventKind.APPROVED:
         if event.to_state == _S.DONE:
-            return ev(record, phase=_S.DONE, approved=(), signers=(), since=at, finished_at=at)
+            return {"phase": _S.DONE, "approved": (), "signers": (), "since": at, "finished_at": at}
         if event.ref == "partial":
-            return ev(record, approved=(*record.approved, event.unit or ""),
-                      signers=(*record.signers, event.actor or ""))
-        return ev(record, step=(event.step or 0) + 1, approved=(), signers=(), since=at)
+            return {"approved": (*record.approved, event.unit or ""), "signers": (*record.signers, event.actor or "")}
+        return {"step": (event.step or 0) + 1, "approved": (), "signers": (), "since": at}
     if kind is EventKind.REJECTED:
-        return ev(record, phase=_S.REJECTED, step=0, approved=(), signers=(), since=at, rejections=record.rejections + 1,
-                  reason=event.reason)
+        return {"phase": _S.REJECTED, "step": 0, "approved": (), "signers": (), "since": at,
+                "rejections": record.rejections + 1, "reason": event.reason}
     if kind is EventKind.REASSIGNED:
-        return ev(record, lead=event.target)
+        return {"lead": event.target}
     if kind is EventKind.CANCELLED:
-        return ev(record, phase=_S.CANCELLED, since=at, finished_at=at, reason=event.reason)
+        return {"phase": _S.CANCELLED, "since": at, "finished_at": at, "reason": event.reason}
     if kind is EventKind.OVERDUE:
-        return ev(record, fired=record.fired | {event.ref or ""})
-    if kind is EventKind.ESCALATED and event.target is not None and event.target not in record.escalated_to:
-        return ev(record, escalated_to=(*record.escalated_to, event.target))
-    return _supervision_record(record, event)
+        return {"fired": record.fired | {event.ref or ""}}
+    if kind is EventKind.ESCALATED:
+        if event.target is not None and event.target not in record.escalated_to:
+            return {"escalated_to": (*record.escalated_to, event.target)}
+        return None
+    return _supervision_changes(record, event)
 
 
-def _supervision_record(record: TaskRecord, event: Event) -> TaskRecord:
+def _supervision_changes(record: Any, event: Event) -> dict[str, Any] | None:
     # Supervision (督办) events, issue 16: reminders and the ladder.
     kind = event.kind
     if kind is EventKind.EXTENSION_REQUESTED:
-        return attrs.evolve(record, requested=datetime.fromisoformat(event.ref or ""), requested_by=event.actor)
+        return {"requested": datetime.fromisoformat(event.ref or ""), "requested_by": event.actor}
     if kind is EventKind.EXTENDED:
-        return attrs.evolve(record, due=datetime.fromisoformat(event.ref or ""), requested=None, requested_by=None)
+        return {"due": datetime.fromisoformat(event.ref or ""), "requested": None, "requested_by": None}
     if kind is EventKind.EXTENSION_REFUSED:
-        return attrs.evolve(record, requested=None, requested_by=None)
+        return {"requested": None, "requested_by": None}
     if kind is EventKind.RECEIVED:
-        return attrs.evolve(record, received=record.received | {event.ref or ""})
+        return {"received": record.received | {event.ref or ""}}
     if kind is EventKind.DELEGATED:
-        return attrs.evolve(record, delegate=event.target)
+        return {"delegate": event.target}
     if kind is EventKind.RECALLED:
-        return attrs.evolve(record, delegate=None)
+        return {"delegate": None}
     if kind is EventKind.REMINDED:
-        return attrs.evolve(record, fired=record.fired | {event.ref or ""})
+        return {"fired": record.fired | {event.ref or ""}}
     if kind is EventKind.ALERTED:
         timer = event.ref or ""
         escalated = record.escalated_to
         if event.target is not None and event.target != event.unit and event.target not in escalated:
             escalated = (*escalated, event.target)
-        return attrs.evolve(record, fired=record.fired | {timer}, level=timer.split(":", 1)[-1].split("@", 1)[0],
-                            escalated_to=escalated)
-    return record
+        return {"fired": record.fired | {timer}, "level": timer.split(":", 1)[-1].split("@", 1)[0],
+                "escalated_to": escalated}
+    return None
+
+
+_FIELDS = tuple(a.name for a in attrs.fields(TaskRecord))
+_VALUES = operator.attrgetter(*_FIELDS)
+
+
+class _Fold:
+    """Events applied to a ``State`` in a run (a replay): the same result as ``State._apply`` one by one.
+
+    A task's record is kept as a mutable namespace while the run lasts and built as a
+    ``TaskRecord`` once at its end (``close``), not once or twice per event: most of a long
+    replay's cost was those frozen records. Use it as a context manager.
+    """
+
+    __slots__ = ("_state", "_open")
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._open: dict[str, SimpleNamespace] = {}
+
+    def apply(self, event: Event) -> None:
+        """``State._apply(event)``, the task's record kept open."""
+        state = self._state
+        task = event.task
+        if task is None or event.kind in (EventKind.OPENED, EventKind.REPLANNED, EventKind.AMENDED):
+            self.close()  # a plan event may move records (renames): they must be in place
+            state._apply(event)
+            return
+        if event.seq != state.seq + 1:
+            msg = f"event {event.seq} cannot follow event {state.seq} of campaign {state.campaign!r}"
+            raise ValueError(msg)
+        state.seq = event.seq
+        state.head = event.hash
+        if state.last_at is None or event.at > state.last_at:
+            state.last_at = event.at
+        if event.kind is EventKind.DEPUTY_APPOINTED and event.unit and event.target and event.ref:
+            state.deputies[event.unit] = (*state.deputies.get(event.unit, ()),
+                                          (event.target, datetime.fromisoformat(event.ref)))
+        if event.key is not None:
+            state._keys[event.key] = event.seq
+        record = self._open.get(task)
+        if record is None:
+            old = state._records.get(task, _NEW)
+            changes = _changes(old, event)
+            if changes is None:
+                return
+            record = self._open[task] = SimpleNamespace(**dict(zip(_FIELDS, _VALUES(old), strict=True)))
+        else:
+            changes = _changes(record, event)
+            if changes is None:
+                return
+        record.__dict__.update(changes)
+
+    def close(self) -> None:
+        """Build the records kept open into the state."""
+        records = self._state._records
+        for task, record in self._open.items():
+            records[task] = TaskRecord(**record.__dict__)
+        self._open.clear()
+
+    def __enter__(self) -> _Fold:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class State:
@@ -370,6 +444,7 @@ def apply(state: State, event: Event) -> State:
 def replay(campaign: str, events: Iterable[Event], *, into: State | None = None) -> State:
     """Fold ``events`` into a state, starting empty (or from ``into``, which is updated in place)."""
     state = State(campaign) if into is None else into
-    for event in events:
-        state._apply(event)
+    with _Fold(state) as fold:
+        for event in events:
+            fold.apply(event)
     return state

@@ -36,7 +36,9 @@ from .i18n import LANGS, translator
 __all__ = ["ACTIONS", "create_app"]
 
 #: The actions a page offers, in the order of the buttons.
-ACTIONS = ("start", "complete", "submit", "approve", "reject", "reassign", "cancel")
+ACTIONS = ("start", "complete", "submit", "approve", "reject", "reassign", "cancel",
+           # supervision (督办, issue 16): 延期 asked, granted or refused; 委派 and its recall; 签收
+           "request-extension", "grant-extension", "refuse-extension", "delegate", "recall", "receive")
 _TERMINAL = (TaskState.DONE, TaskState.CANCELLED)
 _GANTT_ROWS = 300  # beyond this a Gantt in HTML is no longer readable; the ledger has every task
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -325,7 +327,21 @@ class _Pages:
             rows.sort(key=lambda r: (not r.late, r.view.next_due or datetime.max, r.view.id))
             # What other units send (报) to this one: received, not approved; shown for reading, no action.
             received = [_report_row(engine, engine.task(tid), unit, now) for tid in self.desk.reports_to(engine, unit)]
-            return self._render(request, "inbox.html", unit=unit, rows=rows, received=received,
+            if received:  # 签收 buttons: the reports this unit may sign for
+                records = engine.state
+                for r in received:
+                    receipts = _receipts(engine, r["view"], records.record(r["view"].id).received)
+                    mine = [x for x in receipts if unit in x[2]]
+                    r["signed"] = bool(mine) and all(x[3] for x in mine)
+                    r["receive"] = [a for a in _supervision_offered(r["view"], Actor(actor.person, {unit}), (), mine)
+                                    if a[0] == "receive"]
+                    r["key"] = uuid.uuid4().hex
+            done = request.query_params.get("done")
+            message = None
+            if done in ACTIONS:
+                tr = translator(self._lang(request))
+                message = ("ok", tr("done_msg") + ": " + tr("a." + done))
+            return self._render(request, "inbox.html", unit=unit, rows=rows, received=received, message=message,
                                 **self._context(engine))
 
         return self._handle(request, page)
@@ -347,7 +363,8 @@ class _Pages:
                        + translator(self._lang(request))("a." + done))
         return self._render(request, "task.html", status=status, view=view, task=task, row=self._row(engine, view, now),
                             chain=chain, history=history, message=message,
-                            actions=_offered(view, actor, now, engine.plan.superiors(view.lead)),
+                            actions=_offered(view, actor, now, engine.plan.superiors(view.lead),
+                                             _receipts(engine, view)),
                             recipients=_recipients(engine, history),
                             reports=[_report(engine, view, sub, now) for sub in task.reports_to],
                             key=uuid.uuid4().hex, **self._context(engine))
@@ -379,6 +396,10 @@ class _Pages:
                                     key=key)
                 elif action == "cancel":
                     engine.cancel(tid, actor, reason=form.get("reason", "").strip() or None, unit=unit, key=key)
+                elif action in ACTIONS:
+                    refused = self._supervise(engine, tid, actor, action, form, unit, key, tr)
+                    if refused is not None:
+                        return self._task_page(request, actor, ("error", f"{tr('refused')}: {refused}"), status=400)
                 else:
                     return self._problem(request, 400, tr("bad_request"), f"action {action!r}?")
             except TransitionError as exc:
@@ -386,10 +407,47 @@ class _Pages:
                 shown = text.get(self._lang(request)) if text is not None else str(exc)
                 status = 403 if isinstance(exc, NotAuthorized) else 409 if isinstance(exc, InvalidTransition) else 400
                 return self._task_page(request, actor, ("error", f"{tr('refused')}: {shown}"), status=status)
+            back = form.get("back", "")
+            if back == "inbox":  # a 签收 from the inbox returns there
+                return RedirectResponse(f"{_root(request)}/c/{engine.campaign.id}/inbox?unit={unit or ''}&done={action}",
+                                        status_code=303)
             return RedirectResponse(f"{_root(request)}/c/{engine.campaign.id}/tasks/{tid}?done={action}",
                                     status_code=303)
 
         return self._handle(request, page)
+
+    def _supervise(self, engine: Engine, tid: str, actor: Actor, action: str, form: dict[str, str],
+                   unit: str | None, key: str | None, tr: Callable[[str], str]) -> str | None:
+        """Issue 16's actions from a form, through the engine (which decides); a bad form field's text."""
+        reason = form.get("reason", "").strip()
+        until = None
+        if form.get("until"):
+            try:
+                until = datetime.strptime(form["until"], "%Y-%m-%d").date()
+            except ValueError:
+                return f"{tr('until')}: {form['until']!r}?"
+        if action == "request-extension":
+            if until is None:
+                return f"{tr('until')}?"
+            engine.request_extension(tid, actor, until=until, reason=reason, unit=unit, key=key)
+        elif action == "grant-extension":
+            engine.grant_extension(tid, actor, until=until, reason=reason or None, unit=unit, key=key)
+        elif action == "refuse-extension":
+            engine.refuse_extension(tid, actor, reason=reason, unit=unit, key=key)
+        elif action == "delegate":
+            to = form.get("to", "")
+            if to not in engine.campaign.units:
+                return f"{tr('delegate_to')}: {to!r}?"
+            engine.delegate(tid, actor, to=to, reason=reason or None, unit=unit, key=key)
+        elif action == "recall":
+            engine.recall(tid, actor, reason=reason or None, unit=unit, key=key)
+        else:  # receive
+            submission = form.get("submission", "0")
+            if not submission.isdigit():
+                return f"{tr('reports')}: {submission!r}?"
+            engine.receive(tid, actor, submission=int(submission), recipient=form.get("recipient") or None,
+                           unit=unit, key=key)
+        return None
 
     def _ledger_rows(self, request: Request, actor: Actor) -> tuple[Engine, str, list[_Row]]:
         engine = self._engine(request)
@@ -511,11 +569,26 @@ def _fmt(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
 
 
-def _offered(view: TaskView, actor: Actor, now: datetime,
-             superiors: Sequence[str] = ()) -> list[tuple[str, str | None]]:
+def _receipts(engine: Engine, view: TaskView,
+              received: frozenset[str] | None = None) -> list[tuple[int, str, tuple[str, ...], bool]]:
+    """The task's reports (``reports_to``) a recipient signs for: (submission, recipient, its units, received)."""
+    info = engine.plan.tasks[view.id]
+    if not info.submissions:
+        return []
+    if received is None:
+        received = engine.state.record(view.id).received
+    c = engine.campaign
+    return [(sub.index, r, tuple(c.members(r) or (r,)), f"{sub.index}:{r}" in received)
+            for sub in info.submissions for r in sub.to]
+
+
+def _offered(view: TaskView, actor: Actor, now: datetime, superiors: Sequence[str] = (),
+             receipts: Sequence[tuple[int, str, tuple[str, ...], bool]] = ()) -> list[tuple[str, str | None]]:
     """(action, unit) buttons for what the engine would accept from ``actor`` (it still decides).
 
-    ``superiors`` are the units that may reassign or cancel the task (the lead's superiors and the issuer).
+    ``superiors`` are the units that may reassign or cancel the task (the lead's superiors and the
+    issuer), and grant or refuse an extension; ``receipts`` are the task's reports (``_receipts``).
+    A ``receive`` button's unit is ``UNIT|SUBMISSION|RECIPIENT``.
     """
     doers = sorted(actor.units & {view.lead, *view.partners})
     out: list[tuple[str, str | None]] = []
@@ -532,6 +605,28 @@ def _offered(view: TaskView, actor: Actor, now: datetime,
     if view.state not in _TERMINAL:
         for unit in sorted(actor.units & set(superiors)):
             out += [("reassign", unit), ("cancel", unit)]
+    out += _supervision_offered(view, actor, superiors, receipts)
+    return out
+
+
+def _supervision_offered(view: TaskView, actor: Actor, superiors: Sequence[str],
+                         receipts: Sequence[tuple[int, str, tuple[str, ...], bool]]) -> list[tuple[str, str | None]]:
+    # Issue 16's actions, as the engine's rules for them read (it still decides each).
+    out: list[tuple[str, str | None]] = []
+    lead = view.lead in actor.units
+    if view.state not in _TERMINAL:
+        if lead and view.requested_due is None:
+            out.append(("request-extension", view.lead))
+        if view.requested_due is not None:
+            for unit in sorted(actor.units & set(superiors)):
+                out += [("grant-extension", unit), ("refuse-extension", unit)]
+    if lead and view.state in (TaskState.WAITING, TaskState.READY, TaskState.ACTIVE, TaskState.REJECTED):
+        out.append(("delegate", view.lead) if view.delegate is None else ("recall", view.lead))
+    if view.state in (TaskState.COMPLETED, TaskState.SUBMITTED, TaskState.DONE):
+        for index, recipient, members, received in receipts:
+            mine = sorted(actor.units & set(members))
+            if mine and not received:
+                out.append(("receive", f"{mine[0]}|{index}|{recipient}"))
     return out
 
 
@@ -580,6 +675,8 @@ def _report_row(engine: Engine, view: TaskView, unit: str, now: datetime) -> dic
     mine = [r for r in mine if unit in r["to"]]
     dues = [r["due"] for r in mine if r["due"] is not None]
     return {"view": view, "due": min(dues) if dues else None, "sent": view.state is TaskState.DONE,
+            "delivered": view.state in (TaskState.COMPLETED, TaskState.SUBMITTED, TaskState.DONE),
+            "signed": False, "receive": [], "key": "",
             "sent_at": view.finished_at if view.state is TaskState.DONE else None, "late": any(r["late"] for r in mine)}
 
 
