@@ -592,12 +592,20 @@ def sgs(problem: SchedulingProblem, rule: str = "LFT", *, scheme: str = "serial"
 def _score(c: _Compiled, start: Sequence[int]) -> tuple[int, int, int]:
     """Better schedules first: fewer missed deadlines, less total lateness, then a shorter makespan.
 
-    Fixed activities do not count: their start is not the scheduler's choice.
-    Without deadlines this is the makespan alone.
+    A fixed activity cannot move, so it misses (and is late by) what its
+    predecessors make it wait past its start — how a plan counts a fixed event
+    whose prerequisites finish late. Without deadlines or fixed activities
+    this is the makespan alone.
     """
     missed = late = 0
     for j, dl in enumerate(c.deadlines):
-        if dl is not None and c.fixed[j] is None and start[j] + c.dur[j] > dl:
+        f = c.fixed[j]
+        if f is not None:
+            ready = max((c.at(i, j, lag, start[i] + c.dur[i]) for i, lag in c.pred[j]), default=f)
+            if ready > f:
+                missed += 1
+                late += ready - f
+        elif dl is not None and start[j] + c.dur[j] > dl:
             missed += 1
             late += start[j] + c.dur[j] - dl
     return missed, late, _makespan(c, start)
