@@ -392,7 +392,7 @@ class Engine:
             if states is not None and self.plan.state_of(info.id, self._state) not in states:
                 continue
             view = self._view(info)
-            if units is not None and not units & {view.lead, *view.partners, *view.approvers}:
+            if units is not None and not units & {view.lead, *view.co_leads, *view.partners, *view.approvers}:
                 continue
             nd = view.next_due
             if due_before is not None and (nd is None or nd >= to_local(due_before, self.campaign.timezone)):
@@ -420,7 +420,7 @@ class Engine:
             horizon = datetime.max
         out = []
         for view in self.tasks(unit=unit):
-            mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
+            mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.co_leads, *view.partners))) or (
                 view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
             later = view.opens is not None and view.opens > moment  # ready, but its window is still shut
             if mine and (not later or view.opens < horizon or (view.next_due is not None and view.next_due < horizon)):
@@ -816,17 +816,22 @@ class Engine:
         current = self.plan.state_of(req.task, self._state)
         record = self._state.record(req.task)
         lead = self.plan.lead_of(req.task, self._state)
+        # Co-leads (共同牵头) share the lead's work: start, complete, submit, ask for an extension.
+        # Handing the task on (委派, recall) stays with the accountable lead, and superiors are the lead's.
+        leads = self.plan.leads_of(req.task, self._state)
         action = req.action
         step: int | None = None
         ref: str | None = None
         target: str | None = None
 
         if action in (Action.START, Action.COMPLETE) and record.delegate is not None:
-            unit = self._acting_unit(req, (lead, *info.partners, record.delegate), current,
-                                     "the lead, a partner or the delegate", "牵头、责任单位或受委派单位")
+            unit = self._acting_unit(req, (*leads, *info.partners, record.delegate), current,
+                                     "a lead, a partner or the delegate", "牵头、责任单位或受委派单位")
         elif action in (Action.START, Action.COMPLETE, Action.SUBMIT):
-            unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
-        elif action in (Action.REQUEST_EXTENSION, Action.DELEGATE, Action.RECALL):
+            unit = self._acting_unit(req, (*leads, *info.partners), current, "a lead or a partner", "牵头或责任单位")
+        elif action is Action.REQUEST_EXTENSION:
+            unit = self._acting_unit(req, leads, current, "a lead", "牵头单位")
+        elif action in (Action.DELEGATE, Action.RECALL):
             unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
         elif action is Action.RECEIVE:
             target, ref, unit = self._receipt(req, info, record, current)
@@ -866,7 +871,7 @@ class Engine:
             pending = tuple(u for u in info.steps[step].units if u not in record.approved)
             unit = self._acting_unit(req, pending, current, f"an approver of step {step + 1} ({', '.join(pending)})",
                                      f"第 {step + 1} 步的审批单位({', '.join(pending)})")
-            self._check_not_self(req, record, lead, current)
+            self._check_not_self(req, record, leads, current)
             if action is Action.REJECT:
                 if not (req.reason or "").strip():
                     raise _refusal(InvalidTransition, req, current, "a rejection needs a reason",
@@ -892,10 +897,10 @@ class Engine:
             if target not in self.campaign.units:
                 msg = f"campaign {self.campaign.id!r} has no unit {target!r} to delegate {req.task!r} to"
                 raise UnknownTaskError(msg)
-            if target == lead or record.delegate is not None:
+            if target in leads or record.delegate is not None:
                 raise _refusal(InvalidTransition, req, current,
                                f"task {req.task!r} cannot be delegated to {target}: "
-                               + ("it leads it" if target == lead else f"it is delegated to {record.delegate}"),
+                               + ("it leads it" if target in leads else f"it is delegated to {record.delegate}"),
                                f"任务 {req.task!r} 不能委派给 {target}")
             to = current
         elif action is Action.RECALL:
@@ -991,9 +996,9 @@ class Engine:
                            f"cannot {req.action} task {req.task!r}: it is {current}",
                            f"无法对任务 {req.task!r} 执行 {req.action}:当前状态为 {current}")
 
-    def _check_not_self(self, req: _Request, record: Any, lead: str, current: TaskState) -> None:
+    def _check_not_self(self, req: _Request, record: Any, leads: tuple[str, ...], current: TaskState) -> None:
         # Self-approval follows the person and the work, not who leads the task now: whoever did
-        # any of the work, or acts for the current lead or a unit the work was done for (a partner
+        # any of the work, or acts for the current lead, a co-lead or a unit the work was done for (a partner
         # that started, completed or submitted it included), may not approve it. A partner that
         # did none of the work may: it can be the office that reviews the others' part. A 会签 step needs signatures
         # of different persons: one person acting for two of its units signs once.
@@ -1005,7 +1010,7 @@ class Engine:
                            "会签须由不同人员签署")
         if self.campaign.allow_self_approval:
             return
-        own = {lead, *record.work_units}
+        own = {*leads, *record.work_units}  # a co-lead leads it too, whether or not it did any work
         mine = sorted(u for u in own if self._acts(req.actor, u))
         if mine or req.actor.person == record.submitted_by or req.actor.person in record.workers:
             why = (f"they act for {', '.join(mine)}, which leads it or did the work" if mine
@@ -1049,4 +1054,5 @@ class Engine:
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
             level=record.level, requested_due=record.requested, delegate=record.delegate,
+            co_leads=self.plan.leads_of(tid, self._state)[1:],
         )
