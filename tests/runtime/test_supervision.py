@@ -213,3 +213,32 @@ def test_cli_reminders_lists_what_tick_sends(tmp_path):
     tick = run("tick", "--db", db, "--now", "2020-08-06T00:00")
     assert "alerted" in tick.output and "duchashi" in tick.output
     assert "nothing due" in run("reminders", "--db", db, "--now", "2020-08-06T00:00").output
+
+
+def test_an_engine_given_another_host_ladder_is_refused(make_engine, tmp_path):
+    from campaignflow.errors import PlanChangedError, SupervisionChangedError
+
+    def _bare():  # the campaign without a [supervision] of its own: the host gives the ladder
+        return attrs.evolve(_campaign(), supervision=None)
+
+    path = tmp_path / "office.db"
+    a = make_engine(_bare(), store=SQLiteStore(path), supervision=LADDER)
+    # The same ladder, built anew, opens it; another ladder, or none, is refused with both fingerprints.
+    same = Supervision(reminders=tuple(LADDER.reminders), levels=tuple(LADDER.levels))
+    b = make_engine(_bare(), store=SQLiteStore(path), supervision=same)
+    assert b.tick(datetime(2020, 9, 27)) and a.tick(datetime(2020, 9, 27)) == []
+    other = Supervision(levels=(AlertLevel("red", Lag(1), to="audit"),))
+    with pytest.raises(SupervisionChangedError) as info:
+        make_engine(_bare(), store=SQLiteStore(path), supervision=other)
+    assert isinstance(info.value, PlanChangedError) and info.value.running != info.value.given
+    assert "host ladder" in info.value.text.en and "督办规则" in info.value.text.get("zh")
+    with pytest.raises(SupervisionChangedError, match="no host ladder"):
+        make_engine(_bare(), store=SQLiteStore(path))
+    # Nothing was written by the refused engines.
+    assert [e.kind for e in SQLiteStore(path).read("ah-test")] == [EventKind.OPENED, EventKind.REMINDED]
+    # A campaign opened without a host ladder refuses an engine given one.
+    plain = tmp_path / "plain.db"
+    make_engine(_bare(), store=SQLiteStore(plain))
+    with pytest.raises(SupervisionChangedError):
+        make_engine(_bare(), store=SQLiteStore(plain), supervision=LADDER)
+    make_engine(_bare(), store=SQLiteStore(plain))  # and opens again as it was

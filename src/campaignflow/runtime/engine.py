@@ -21,14 +21,14 @@ import attrs
 
 from ..calendar import WorkAxis
 from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
-                      TamperedLogError, TransitionError, UnknownTaskError)
+                      SupervisionChangedError, TamperedLogError, TransitionError, UnknownTaskError)
 from .._display import deadline as deadline_text
 from ..findings import Text
 from ..model import Campaign, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
 from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
-from .plan import PlanIndex, TaskInfo, fingerprint
+from .plan import PlanIndex, TaskInfo, fingerprint, supervision_fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
 from .store import Store
 from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "recorded_plan"]
 
 _log = logging.getLogger("campaignflow.runtime")
+
+#: The part of the opened event's ``ref`` that records the host's ladder (``supervision_fingerprint``).
+_LADDER = "host-ladder "
 
 _KIND = {
     Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
@@ -154,13 +157,16 @@ class Engine:
             check_plan: refuse a changed plan (``PlanChangedError``). ``False`` opens the engine
                 anyway, to call ``amend``: until then it reads, and refuses every decision.
             supervision: reminders and the escalation ladder, instead of the plan's ``[supervision]``
-                (every engine of a campaign should be given the same).
+                (recorded on the ``opened`` event: an engine of the campaign given another one, or
+                none where one was given, is refused with ``SupervisionChangedError``).
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals,
                      supervision=supervision)
         engine._verify = verify
         engine.refresh()  # replays the log up to the head, verified as it goes
         fp = engine._fp
+        # The host's ladder goes on the opened event: every engine of the campaign must be given it.
+        ladder = supervision_fingerprint(supervision)
         for _ in range(retries + 1):
             if engine._state.seq > 0:
                 break
@@ -168,7 +174,8 @@ class Engine:
             # when the plan file was edited in place.
             draft = Draft(campaign=campaign.id, kind=EventKind.OPENED, at=engine._now(),
                           actor=actor.person if actor else None, target=campaign.source,
-                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json()), reason=reason)
+                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json(), _LADDER + ladder),
+                          reason=reason)
             try:
                 engine._append([draft])
                 break
@@ -184,7 +191,31 @@ class Engine:
                 f"活动 {campaign.id!r} 正按方案 {running[:12]} 运行,所给方案({where})与之不同({fp[:12]}):"
                 "运行中的活动只能通过修订改变方案;请先用 `campaignflow run amend PLAN --db ...`(Engine.amend)"
                 "查看变化,再加 --apply 确认"), running=running, given=fp)
+        recorded = engine._opened_ladder()
+        if check_plan and recorded is not None and recorded != ladder:
+            def shown(x: str) -> str:
+                return "no host ladder (the plan's [supervision])" if x == "none" else f"host ladder {x[:12]}"
+
+            def shown_zh(x: str) -> str:
+                return "未指定(按方案的 [supervision])" if x == "none" else f"宿主督办规则 {x[:12]}"
+            raise SupervisionChangedError(Text(
+                f"campaign {campaign.id!r} was opened with {shown(recorded)}, and this engine is given "
+                f"{shown(ladder)}: every engine of a campaign must be given the same Engine.open(supervision=...) "
+                "(to change the ladder of a running campaign, put it in the plan's [supervision] and amend)",
+                f"活动 {campaign.id!r} 开启时的督办规则为{shown_zh(recorded)},此引擎所给为{shown_zh(ladder)}:"
+                "同一活动的各引擎须给出相同的 supervision;如需改变运行中活动的督办规则,请写入方案的 "
+                "[supervision] 并修订"), running=recorded, given=ladder)
         return engine
+
+    def _opened_ladder(self) -> str | None:
+        """The host ladder's fingerprint recorded on the ``opened`` event (``None``: a log from before)."""
+        first = next(iter(self.store.read(self.campaign.id)), None)
+        if first is None or first.kind is not EventKind.OPENED:
+            return None
+        for part in split_ref(first.ref)[3:]:
+            if part.startswith(_LADDER):
+                return part[len(_LADDER):]
+        return None
 
     # -- amending ---------------------------------------------------------------------
 

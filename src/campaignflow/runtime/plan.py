@@ -8,10 +8,10 @@ from datetime import datetime
 
 import attrs
 
-from ..model import Campaign, Dependency, Task, end_instant, task_deadline
+from ..model import Campaign, Dependency, Supervision, Task, end_instant, task_deadline
 from .states import TERMINAL, State, TaskState
 
-__all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint"]
+__all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint", "supervision_fingerprint"]
 
 
 @attrs.frozen
@@ -140,6 +140,14 @@ def _expand(campaign: Campaign, refs: tuple[str, ...]) -> tuple[str, ...]:
         for uid in campaign.members(ref) or (ref,):
             out.setdefault(uid, None)
     return tuple(out)
+
+
+def supervision_fingerprint(supervision: Supervision | None) -> str:
+    """A sha256 over a host-given ladder's content (its notes left out); ``"none"`` without one."""
+    if supervision is None:
+        return "none"
+    text = repr(attrs.evolve(supervision, doc=None))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def fingerprint(campaign: Campaign) -> str:
