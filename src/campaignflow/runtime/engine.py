@@ -24,14 +24,14 @@ from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, 
                       SupervisionChangedError, TamperedLogError, TransitionError, UnknownTaskError)
 from .._display import deadline as deadline_text
 from ..findings import Text
-from ..model import Campaign, Supervision, start_instant
+from ..model import Campaign, Lag, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
 from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
 from .plan import PlanIndex, TaskInfo, fingerprint, supervision_fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, replay
 from .store import Store
-from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
+from .timers import TimerIndex, due_timer, due_timers, shift, step_deadline, step_timer, upcoming_timers
 from .views import Actor, ReportStatus, TaskView
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ _log = logging.getLogger("campaignflow.runtime")
 
 #: The part of the opened event's ``ref`` that records the host's ladder (``supervision_fingerprint``).
 _LADDER = "host-ladder "
+#: A look-ahead longer than this (a century) reaches every timer: the calendar is not walked that far.
+_FOREVER_DAYS = 36_500
 
 _KIND = {
     Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
@@ -683,10 +685,30 @@ class Engine:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def reminders(self, now: datetime | None = None) -> list[Draft]:
+    def reminders(self, now: datetime | None = None, *, within: timedelta | Lag | None = None) -> list[Draft]:
         """What ``tick`` would send at ``now`` (default: the clock), without sending it: reminders,
-        overdue and ladder events not fired yet, in plan order (a scan of the plan)."""
-        return due_timers(self.plan, self._state, self._now(now), self.axis, self.supervision)
+        overdue and ladder events not fired yet, in plan order (a scan of the plan).
+
+        With ``within`` (a ``timedelta``, or a ``Lag`` such as ``Lag(3, working=True)`` on the
+        campaign calendar), a look-ahead: also what falls due up to ``now + within``, each
+        draft's ``at`` the moment it falls due, in time order; it assumes nothing else happens
+        meanwhile (a task done or a deadline extended takes its timers away). Nothing is fired.
+        """
+        moment = self._now(now)
+        if within is None:
+            return due_timers(self.plan, self._state, moment, self.axis, self.supervision)
+        days = within.total_seconds() / 86400 if isinstance(within, timedelta) else within.days
+        if days < 0 or days != days:
+            msg = f"a look-ahead must not be negative or NaN, got {within}"
+            raise ValueError(msg)
+        try:
+            if days > _FOREVER_DAYS:  # beyond any campaign: everything is within it (and no calendar walk)
+                until = datetime.max
+            else:
+                until = moment + within if isinstance(within, timedelta) else shift(moment, within, self.axis)
+        except OverflowError:  # a window past the calendar's end: everything is within it
+            until = datetime.max
+        return upcoming_timers(self.plan, self._state, moment, until, self.axis, self.supervision)
 
     # -- listeners --------------------------------------------------------------------
 

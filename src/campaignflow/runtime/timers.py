@@ -39,7 +39,8 @@ from .events import Draft, EventKind
 from .plan import PlanIndex, Step
 from .states import TERMINAL, State, TaskRecord, TaskState
 
-__all__ = ["escalation_targets", "step_deadline", "due_timers", "task_deadline_now", "TimerIndex"]
+__all__ = ["escalation_targets", "step_deadline", "due_timers", "upcoming_timers", "shift", "task_deadline_now",
+           "TimerIndex"]
 
 Axis = Callable[[], WorkAxis]
 
@@ -224,6 +225,31 @@ def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Axis,
     for tid in plan.tasks:
         drafts += task_due(plan, state, tid, now, axis, supervision)[0]
     return drafts
+
+
+def upcoming_timers(plan: PlanIndex, state: State, now: datetime, until: datetime, axis: Axis,
+                    supervision: Supervision | None = None) -> list[Draft]:
+    """Every timer not fired yet that falls due by ``until``: those passed at ``now`` too.
+
+    A look-ahead, not a promise: each draft's ``at`` is when it falls due (``now`` for those
+    already due), and it is what ``tick`` would send then if nothing happens meanwhile (a task
+    done, a step approved, a deadline extended would take it away). Ordered by time, then
+    plan order. A scan of the plan.
+    """
+    out: list[tuple[datetime, int, Draft]] = []
+    for pos, tid in enumerate(plan.tasks):
+        for when, _timer, make in _task_timers(plan, state, tid, axis, supervision):
+            if when > until:
+                break  # in time order: the rest fall due later still
+            moment = max(when, now)
+            out += [(moment, pos, d) for d in make(moment)]
+    out.sort(key=lambda item: (item[0], item[1]))
+    return [d for _, _, d in out]
+
+
+def shift(moment: datetime, lag: Lag, axis: Axis) -> datetime:
+    """``moment`` plus ``lag``: working days and hours on the campaign calendar, or calendar days."""
+    return _shift(moment, lag, 1, axis)
 
 
 class TimerIndex:
