@@ -109,6 +109,7 @@ _LAZY: dict[str, str] = {
     "Migration": "runtime",
     "PlanChangedError": "errors",
     "AmendmentRefused": "errors",
+    "SupervisionChangedError": "errors",
     # exporters
     "Exporter": "export",
     "ExportContext": "export",

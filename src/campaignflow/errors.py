@@ -199,6 +199,16 @@ class PlanChangedError(RuntimeEngineError):
         super().__init__(text.en)
 
 
+class SupervisionChangedError(PlanChangedError):
+    """The host gave this engine another supervision ladder than the campaign was opened with.
+
+    ``Engine.open(..., supervision=...)`` records the host's reminders and ladder on the
+    campaign's ``opened`` event; an engine given another one (or none, where one was given)
+    would fire other reminders and levels, so it is refused. ``running`` and ``given`` are
+    the two ladders' fingerprints (``"none"``: no host ladder, the plan's ``[supervision]``).
+    """
+
+
 class AmendmentRefused(RuntimeEngineError):
     """An amendment cannot be applied (e.g. it removes a task that has started); nothing was changed.
 

@@ -31,6 +31,7 @@ NUMERIC_TEXT = {
     "--now": ["9999-12-31T23:59", "0001-01-01T00:00", "9999-12-31", "2016-13-01T00:00", "nan"],
     "--delay": [f"{TASK}=99999999d", f"{TASK}=nan", f"{TASK}=1{'0' * 30}d", f"{TASK}=-99999999d", f"{TASK}=inf",
                 "nosuchtask=1d"],
+    "--within": ["99999999d", "99999999wd", "1e400d", "nan", "-1d", "infd", "1" + "0" * 30 + "wd", "0h"],
     "--capacity": [f"{UNIT}=1{'0' * 21}", f"{UNIT}=-1", f"{UNIT}=nan", f"{UNIT}=0", f"{UNIT}=1e308"],
 }
 #: Text options that are names, codes or free text: nothing numeric to sweep.

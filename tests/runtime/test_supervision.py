@@ -220,3 +220,69 @@ def test_cli_reminders_lists_what_tick_sends(tmp_path):
     tick = run("tick", "--db", db, "--now", "2020-08-06T00:00")
     assert "alerted" in tick.output and "duchashi" in tick.output
     assert "nothing due" in run("reminders", "--db", db, "--now", "2020-08-06T00:00").output
+
+
+def test_an_engine_given_another_host_ladder_is_refused(make_engine, tmp_path):
+    from campaignflow.errors import PlanChangedError, SupervisionChangedError
+
+    def _bare():  # the campaign without a [supervision] of its own: the host gives the ladder
+        return attrs.evolve(_campaign(), supervision=None)
+
+    path = tmp_path / "office.db"
+    a = make_engine(_bare(), store=SQLiteStore(path), supervision=LADDER)
+    # The same ladder, built anew, opens it; another ladder, or none, is refused with both fingerprints.
+    same = Supervision(reminders=tuple(LADDER.reminders), levels=tuple(LADDER.levels))
+    b = make_engine(_bare(), store=SQLiteStore(path), supervision=same)
+    assert b.tick(datetime(2020, 9, 27)) and a.tick(datetime(2020, 9, 27)) == []
+    other = Supervision(levels=(AlertLevel("red", Lag(1), to="audit"),))
+    with pytest.raises(SupervisionChangedError) as info:
+        make_engine(_bare(), store=SQLiteStore(path), supervision=other)
+    assert isinstance(info.value, PlanChangedError) and info.value.running != info.value.given
+    assert "host ladder" in info.value.text.en and "督办规则" in info.value.text.get("zh")
+    with pytest.raises(SupervisionChangedError, match="no host ladder"):
+        make_engine(_bare(), store=SQLiteStore(path))
+    # Nothing was written by the refused engines.
+    assert [e.kind for e in SQLiteStore(path).read("ah-test")] == [EventKind.OPENED, EventKind.REMINDED]
+    # A campaign opened without a host ladder refuses an engine given one.
+    plain = tmp_path / "plain.db"
+    make_engine(_bare(), store=SQLiteStore(plain))
+    with pytest.raises(SupervisionChangedError):
+        make_engine(_bare(), store=SQLiteStore(plain), supervision=LADDER)
+    make_engine(_bare(), store=SQLiteStore(plain))  # and opens again as it was
+
+
+def test_a_look_ahead_lists_what_falls_due_in_the_window_without_firing_it(make_engine):
+    from datetime import timedelta
+
+    engine = make_engine(_campaign())
+    now = datetime(2020, 9, 25, 12)
+    ahead = engine.reminders(now, within=timedelta(days=3))
+    assert [(d.kind, d.at, d.ref) for d in ahead] == [
+        (EventKind.REMINDED, datetime(2020, 9, 27), "remind:0@2020-10-01T00:00")]
+    assert engine.reminders(now) == []  # nothing due now
+    # Seven working days on the calendar (the holiday skipped, 调休 Saturday 10-10 counted) reach orange.
+    week = engine.reminders(now, within=Lag(7, working=True))
+    assert [d.ref.split("@")[0] for d in week] == ["remind:0", "due", "level:blue", "level:orange"]
+    assert week[-1].at == datetime(2020, 10, 11) and all(a.at <= b.at for a, b in zip(week, week[1:]))
+    assert engine.seq == 1  # nothing fired, nothing written
+    # What the look-ahead says is what tick sends when the time comes.
+    assert [(e.kind, e.ref, e.target) for e in engine.tick(datetime(2020, 10, 11))] == [
+        (d.kind, d.ref, d.target) for d in week[1:]]
+
+
+def test_cli_reminders_within(tmp_path):
+    plan = tmp_path / "sup.toml"
+    plan.write_text(SUPERVISED, encoding="utf-8")
+    db = str(tmp_path / "sup.db")
+    run = lambda *a: CliRunner().invoke(cli, ["run", *a], catch_exceptions=False)  # noqa: E731
+    assert run("init", str(plan), "--db", db, "--now", "2020-07-01T09:00").exit_code == 0
+    out = run("reminders", "--db", db, "--now", "2020-07-27T12:00", "--within", "5d", "--format", "json")
+    due = json.loads(out.output)["due"]
+    assert [(d["kind"], d["to"], d["at"]) for d in due] == [
+        ("reminded", "town", "2020-07-30T00:00:00"), ("overdue", None, "2020-08-01T00:00:00"),
+        ("alerted", "town", "2020-08-01T00:00:00")]
+    text = run("reminders", "--db", db, "--now", "2020-07-27T12:00", "--within", "5d").output
+    assert "2020-07-30 00:00" in text and "duchashi" not in text
+    assert "nothing due" in run("reminders", "--db", db, "--now", "2020-07-27T12:00").output
+    bad = CliRunner().invoke(cli, ["run", "reminders", "--db", db, "--within", "soon"])
+    assert bad.exit_code == 2 and "3d" in bad.output and "Traceback" not in bad.output

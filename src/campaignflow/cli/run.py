@@ -62,6 +62,18 @@ def _db_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "(env CAMPAIGNFLOW_DATABASE_URL).")(f)
 
 
+def _run_options(*formats: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """What every `run` command takes: --db, --now, --campaign, --format (of ``formats``, if any)
+    and --lang, with the session. Written once here, so that the commands cannot drift apart."""
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = pass_session(f)
+        f = lang_option(f)
+        if formats:
+            f = format_option(*formats)(f)
+        return _db_option(f)
+    return wrap
+
+
 def _parse_db(_ctx: click.Context, _param: click.Parameter, value: str | Path) -> str | Path:
     # A URL stays a string (it is not a file name); anything else is a SQLite file path.
     from ..runtime.connect import is_database_url
@@ -203,13 +215,10 @@ def run() -> None:
 
 @run.command()
 @click.argument("plan", metavar="PLAN")
-@_db_option
 @click.option("--force", is_flag=True,
               help="Run the plan even though `validate` finds errors in it (recorded on the log).")
-@format_option("text", "json")
-@lang_option
 @plugins_option
-@pass_session
+@_run_options("text", "json")
 def init(session: Session, plan: str, db: str | Path, campaign_id: str | None, now: datetime | None, force: bool,
          fmt: str) -> None:
     """Start running PLAN (a file or an installed plan's id) on the store --db.
@@ -266,10 +275,7 @@ def _personal_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @run.command()
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def status(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Tasks by state, and the overdue ones. Exit 1 when a deadline has been missed."""
     with _engine(session, db, campaign_id, now) as engine:
@@ -304,14 +310,11 @@ def status(session: Session, db: str | Path, campaign_id: str | None, now: datet
 
 
 @run.command()
-@_db_option
 @click.option("--unit", default=None, help="Tasks this unit leads, partners in or must approve.")
 @click.option("--state", "states", multiple=True, help="Only tasks in this state (repeatable).")
 @click.option("--week", is_flag=True, help="Only what --unit must do within 7 days (its agenda).")
 @_personal_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def tasks(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, unit: str | None,
           states: tuple[str, ...], week: bool, show_personal: bool, fmt: str) -> None:
     """List tasks, filtered by unit and state."""
@@ -366,10 +369,7 @@ def _transition_command(name: str, doc: str) -> click.Command:
     @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
     @click.option("--reason", required=needs_reason, help="Why (required to reject).")
     @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
-    @_db_option
-    @format_option("text", "json")
-    @lang_option
-    @pass_session
+    @_run_options("text", "json")
     def command(session: Session, task: str, unit: str, person: str | None, reason: str | None, key: str | None,
                 db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
         from ..runtime import Actor
@@ -415,10 +415,7 @@ for _name, _doc in (("start", "Start TASK (ready or rejected -> active)."),
 @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (a superior).")
 @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
 @click.option("--reason", default=None)
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def reassign(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None, db: str | Path,
              campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Give TASK to another lead unit."""
@@ -431,10 +428,7 @@ def reassign(session: Session, task: str, to: str, unit: str, person: str | None
 
 
 @run.command()
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Fire timers: record overdue tasks and escalate them. Exit 1 when any task is overdue."""
     with _engine(session, db, campaign_id, now) as engine:
@@ -453,13 +447,10 @@ def tick(session: Session, db: str | Path, campaign_id: str | None, now: datetim
 
 
 @run.command()
-@_db_option
 @click.option("--task", default=None, help="Only this task's events.")
 @click.option("--unit", default=None, help="Only events this unit made or was the target of.")
 @_personal_option
-@format_option("text", "json", "csv")
-@lang_option
-@pass_session
+@_run_options("text", "json", "csv")
 def log(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, task: str | None,
         unit: str | None, show_personal: bool, fmt: str) -> None:
     """The audit log (a task's or a unit's history with --task / --unit)."""
@@ -504,12 +495,10 @@ def _read_key(session: Session, path: Path | None) -> bytes | None:
 
 
 @run.command()
-@_db_option
 @_key_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the checkpoint to this file (default: print it).")
-@lang_option
-@pass_session
+@_run_options()
 def checkpoint(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, key_file: Path | None,
                output: Path | None) -> None:
     """Print the verified head of the log (seq, hash) as JSON, keyed with --key-file, to keep elsewhere.
@@ -536,13 +525,10 @@ def checkpoint(session: Session, db: str | Path, campaign_id: str | None, now: d
 
 
 @run.command()
-@_db_option
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A checkpoint kept from `run checkpoint`: also report events removed or rewritten up to it.")
 @_key_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def verify(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None,
            checkpoint_file: Path | None, key_file: Path | None, fmt: str) -> None:
     """Check the log's hash chain (and a kept checkpoint). Exit 1 if it was tampered with."""
@@ -593,14 +579,11 @@ def verify(session: Session, db: str | Path, campaign_id: str | None, now: datet
 
 @run.command()
 @click.argument("plan", metavar="NEW_PLAN")
-@_db_option
 @click.option("--apply", "apply_", is_flag=True, help="Amend the running campaign (without it nothing changes).")
 @click.option("--as", "unit", default=None, metavar="UNIT", help="The unit you act for (recorded).")
 @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
 @click.option("--reason", default=None, help="Why the plan changes (recorded).")
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def amend(session: Session, plan: str, db: str | Path, campaign_id: str | None, now: datetime | None, apply_: bool,
           unit: str | None, person: str | None, reason: str | None, fmt: str) -> None:
     """Amend the running campaign to NEW_PLAN: report tasks added, removed, renamed, deadlines moved.
@@ -650,28 +633,51 @@ def _print_migration(migration: Any, fmt: str, lang: str) -> None:
             click.echo(line)
 
 
+def _parse_within(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from ..model import Lag
+
+    try:
+        lag = Lag.parse(value)
+    except ValueError:
+        lag = None
+    if lag is None or lag.days < 0:
+        msg = f'expected a time like "3d" (calendar days), "2wd" (working days) or "4h" (working hours), got {value!r}'
+        raise click.BadParameter(msg)
+    return lag
+
+
 @run.command()
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
-def reminders(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
+@click.option("--within", default=None, callback=_parse_within, metavar="DURATION",
+              help='Also list what falls due within this time from now ("3d", "2wd" working days, "4h"), '
+                   "each with when; nothing is fired.")
+@_run_options("text", "json")
+def reminders(session: Session, db: str | Path, campaign_id: str | None, now: datetime | None, within: Any,
+              fmt: str) -> None:
     """What `run tick` would send now: reminders (催办), overdue notices and ladder levels not yet sent.
 
-    Sends nothing and writes nothing; the plan's [supervision] sets the reminders and the ladder.
+    With --within, a look-ahead: also what falls due in that window, each with the time it falls
+    due (if nothing happens meanwhile). Sends nothing and writes nothing; the plan's
+    [supervision] sets the reminders and the ladder.
     """
     with _engine(session, db, campaign_id, now) as engine:
-        due = engine.reminders(now)
+        try:
+            due = engine.reminders(now, within=within)
+        except (ValueError, OverflowError) as exc:  # a window outside the campaign calendar's range
+            raise PlanInputError(t(session.lang, f"error: --within {within}: {exc}",
+                                   f"错误:--within {within}:{exc}")) from None
     if fmt == "json":
         echo_json({"format_version": 1, "due": [
             {"kind": str(d.kind), "task": d.task, "unit": d.unit, "to": d.target, "timer": d.ref, "reason": d.reason,
-             "step": d.step} for d in due]})
+             "step": d.step, "at": d.at.isoformat()} for d in due]})
         return
     if not due:
         click.echo(t(session.lang, "nothing due to be sent", "无待发送的提醒"))
     for d in due:
         to = d.target or d.unit or "-"
-        click.echo(f"{d.kind!s:<10} {d.task or '-':<32} -> {to:<16} {d.reason or ''}")
+        when = f"{d.at:%Y-%m-%d %H:%M}  " if within is not None else ""
+        click.echo(f"{when}{d.kind!s:<10} {d.task or '-':<32} -> {to:<16} {d.reason or ''}")
 
 
 def _parse_until(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -694,10 +700,7 @@ def _extension_command(name: str, doc: str) -> click.Command:
                   help="The deadline asked for or granted (a date is the end of that day).")
     @click.option("--reason", default=None, help="Why (required to ask and to refuse).")
     @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
-    @_db_option
-    @format_option("text", "json")
-    @lang_option
-    @pass_session
+    @_run_options("text", "json")
     def command(session: Session, task: str, unit: str, person: str | None, until: Any, reason: str | None,
                 key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
         from ..runtime import Actor
@@ -735,10 +738,7 @@ for _name, _doc in (("request-extension", "Ask for a later deadline of TASK (延
 @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
 @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
 @click.option("--reason", default=None)
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def delegate(session: Session, task: str, to: str, unit: str, person: str | None, reason: str | None,
              db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """委派: have unit --to do TASK's work; the lead keeps it and the result returns to it (`run recall` ends it)."""
@@ -755,10 +755,7 @@ def delegate(session: Session, task: str, to: str, unit: str, person: str | None
 @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (the lead).")
 @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
 @click.option("--reason", default=None)
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def recall(session: Session, task: str, unit: str, person: str | None, reason: str | None, db: str | Path,
            campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """Take a delegated TASK back."""
@@ -778,10 +775,7 @@ def recall(session: Session, task: str, unit: str, person: str | None, reason: s
 @click.option("--as", "unit", required=True, metavar="UNIT", help="The unit you act for (UNIT or a superior).")
 @click.option("--person", default=None, help="Who you are (default: LOGIN@UNIT).")
 @click.option("--reason", default=None)
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def deputy(session: Session, for_unit: str, deputy: str, until: Any, unit: str, person: str | None,
            reason: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """代理: --deputy stands in for UNIT until --until (whoever acts for it may do what UNIT may)."""
@@ -806,10 +800,7 @@ def deputy(session: Session, for_unit: str, deputy: str, until: Any, unit: str, 
               help="Which of the task's reports_to (from 0).")
 @click.option("--recipient", default=None, metavar="UNIT|GROUP", help="The recipient signed for (when several).")
 @click.option("--key", default=None, help="Idempotency key: the same key never acts twice.")
-@_db_option
-@format_option("text", "json")
-@lang_option
-@pass_session
+@_run_options("text", "json")
 def receive(session: Session, task: str, unit: str, person: str | None, submission: int, recipient: str | None,
             key: str | None, db: str | Path, campaign_id: str | None, now: datetime | None, fmt: str) -> None:
     """签收: confirm that the unit --as received TASK's report (its reports_to)."""

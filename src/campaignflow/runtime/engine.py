@@ -21,18 +21,19 @@ import attrs
 
 from ..calendar import WorkAxis
 from ..errors import (AmendmentRefused, ConcurrencyConflict, InvalidTransition, NotAuthorized, PlanChangedError,
-                      StoreError, TamperedLogError, TransitionError, UnknownTaskError)
+                      StoreError, SupervisionChangedError, TamperedLogError, TransitionError,
+                      UnknownTaskError)
 from .._display import deadline as deadline_text
 from ..findings import Text
-from ..model import Campaign, Supervision, start_instant
+from ..model import Campaign, Lag, Supervision, start_instant
 from .clock import Clock, SystemClock, to_local
 from .amend import Migration, PlanSummary, plan_migration, plan_ref, split_ref
 from . import personal
 from .events import ChainReport, Draft, Event, EventKind, verify_chain
-from .plan import PlanIndex, TaskInfo, fingerprint
+from .plan import PlanIndex, TaskInfo, fingerprint, supervision_fingerprint
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskState, _Fold, replay
 from .store import Store
-from .timers import TimerIndex, due_timer, due_timers, step_deadline, step_timer
+from .timers import TimerIndex, due_timer, due_timers, shift, step_deadline, step_timer, upcoming_timers
 from .views import Actor, ReportStatus, TaskView
 
 if TYPE_CHECKING:
@@ -41,6 +42,11 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "recorded_plan"]
 
 _log = logging.getLogger("campaignflow.runtime")
+
+#: The part of the opened event's ``ref`` that records the host's ladder (``supervision_fingerprint``).
+_LADDER = "host-ladder "
+#: A look-ahead longer than this (a century) reaches every timer: the calendar is not walked that far.
+_FOREVER_DAYS = 36_500
 
 _KIND = {
     Action.START: EventKind.STARTED, Action.COMPLETE: EventKind.COMPLETED, Action.SUBMIT: EventKind.SUBMITTED,
@@ -159,13 +165,16 @@ class Engine:
             check_plan: refuse a changed plan (``PlanChangedError``). ``False`` opens the engine
                 anyway, to call ``amend``: until then it reads, and refuses every decision.
             supervision: reminders and the escalation ladder, instead of the plan's ``[supervision]``
-                (every engine of a campaign should be given the same).
+                (recorded on the ``opened`` event: an engine of the campaign given another one, or
+                none where one was given, is refused with ``SupervisionChangedError``).
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals,
                      supervision=supervision)
         engine._verify = verify
         engine.refresh()  # replays the log up to the head, verified as it goes
         fp = engine._fp
+        # The host's ladder goes on the opened event: every engine of the campaign must be given it.
+        ladder = supervision_fingerprint(supervision)
         for _ in range(retries + 1):
             if engine._state.seq > 0:
                 break
@@ -173,7 +182,8 @@ class Engine:
             # when the plan file was edited in place.
             draft = Draft(campaign=campaign.id, kind=EventKind.OPENED, at=engine._now(),
                           actor=actor.person if actor else None, target=campaign.source,
-                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json()), reason=reason)
+                          ref=plan_ref(fp, "{}", PlanSummary.of(engine.plan).to_json(), _LADDER + ladder),
+                          reason=reason)
             try:
                 engine._append([draft])
                 break
@@ -189,7 +199,31 @@ class Engine:
                 f"活动 {campaign.id!r} 正按方案 {running[:12]} 运行,所给方案({where})与之不同({fp[:12]}):"
                 "运行中的活动只能通过修订改变方案;请先用 `campaignflow run amend PLAN --db ...`(Engine.amend)"
                 "查看变化,再加 --apply 确认"), running=running, given=fp)
+        recorded = engine._opened_ladder()
+        if check_plan and recorded is not None and recorded != ladder:
+            def shown(x: str) -> str:
+                return "no host ladder (the plan's [supervision])" if x == "none" else f"host ladder {x[:12]}"
+
+            def shown_zh(x: str) -> str:
+                return "未指定(按方案的 [supervision])" if x == "none" else f"宿主督办规则 {x[:12]}"
+            raise SupervisionChangedError(Text(
+                f"campaign {campaign.id!r} was opened with {shown(recorded)}, and this engine is given "
+                f"{shown(ladder)}: every engine of a campaign must be given the same Engine.open(supervision=...) "
+                "(to change the ladder of a running campaign, put it in the plan's [supervision] and amend)",
+                f"活动 {campaign.id!r} 开启时的督办规则为{shown_zh(recorded)},此引擎所给为{shown_zh(ladder)}:"
+                "同一活动的各引擎须给出相同的 supervision;如需改变运行中活动的督办规则,请写入方案的 "
+                "[supervision] 并修订"), running=recorded, given=ladder)
         return engine
+
+    def _opened_ladder(self) -> str | None:
+        """The host ladder's fingerprint recorded on the ``opened`` event (``None``: a log from before)."""
+        first = next(iter(self.store.read(self.campaign.id)), None)
+        if first is None or first.kind is not EventKind.OPENED:
+            return None
+        for part in split_ref(first.ref)[3:]:
+            if part.startswith(_LADDER):
+                return part[len(_LADDER):]
+        return None
 
     # -- amending ---------------------------------------------------------------------
 
@@ -401,7 +435,7 @@ class Engine:
             if states is not None and self.plan.state_of(info.id, self._state) not in states:
                 continue
             view = self._view(info)
-            if units is not None and not units & {view.lead, *view.partners, *view.approvers}:
+            if units is not None and not units & {view.lead, *view.co_leads, *view.partners, *view.approvers}:
                 continue
             nd = view.next_due
             if due_before is not None and (nd is None or nd >= to_local(due_before, self.campaign.timezone)):
@@ -429,7 +463,7 @@ class Engine:
             horizon = datetime.max
         out = []
         for view in self.tasks(unit=unit):
-            mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.partners))) or (
+            mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.co_leads, *view.partners))) or (
                 view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
             later = view.opens is not None and view.opens > moment  # ready, but its window is still shut
             if mine and (not later or view.opens < horizon or (view.next_due is not None and view.next_due < horizon)):
@@ -661,10 +695,30 @@ class Engine:
                         raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def reminders(self, now: datetime | None = None) -> list[Draft]:
+    def reminders(self, now: datetime | None = None, *, within: timedelta | Lag | None = None) -> list[Draft]:
         """What ``tick`` would send at ``now`` (default: the clock), without sending it: reminders,
-        overdue and ladder events not fired yet, in plan order (a scan of the plan)."""
-        return due_timers(self.plan, self._state, self._now(now), self.axis, self.supervision)
+        overdue and ladder events not fired yet, in plan order (a scan of the plan).
+
+        With ``within`` (a ``timedelta``, or a ``Lag`` such as ``Lag(3, working=True)`` on the
+        campaign calendar), a look-ahead: also what falls due up to ``now + within``, each
+        draft's ``at`` the moment it falls due, in time order; it assumes nothing else happens
+        meanwhile (a task done or a deadline extended takes its timers away). Nothing is fired.
+        """
+        moment = self._now(now)
+        if within is None:
+            return due_timers(self.plan, self._state, moment, self.axis, self.supervision)
+        days = within.total_seconds() / 86400 if isinstance(within, timedelta) else within.days
+        if days < 0 or days != days:
+            msg = f"a look-ahead must not be negative or NaN, got {within}"
+            raise ValueError(msg)
+        try:
+            if days > _FOREVER_DAYS:  # beyond any campaign: everything is within it (and no calendar walk)
+                until = datetime.max
+            else:
+                until = moment + within if isinstance(within, timedelta) else shift(moment, within, self.axis)
+        except OverflowError:  # a window past the calendar's end: everything is within it
+            until = datetime.max
+        return upcoming_timers(self.plan, self._state, moment, until, self.axis, self.supervision)
 
     # -- listeners --------------------------------------------------------------------
 
@@ -883,17 +937,22 @@ class Engine:
         current = self.plan.state_of(req.task, self._state)
         record = self._state.record(req.task)
         lead = self.plan.lead_of(req.task, self._state)
+        # Co-leads (共同牵头) share the lead's work: start, complete, submit, ask for an extension.
+        # Handing the task on (委派, recall) stays with the accountable lead, and superiors are the lead's.
+        leads = self.plan.leads_of(req.task, self._state)
         action = req.action
         step: int | None = None
         ref: str | None = None
         target: str | None = None
 
         if action in (Action.START, Action.COMPLETE) and record.delegate is not None:
-            unit = self._acting_unit(req, (lead, *info.partners, record.delegate), current,
-                                     "the lead, a partner or the delegate", "牵头、责任单位或受委派单位")
+            unit = self._acting_unit(req, (*leads, *info.partners, record.delegate), current,
+                                     "a lead, a partner or the delegate", "牵头、责任单位或受委派单位")
         elif action in (Action.START, Action.COMPLETE, Action.SUBMIT):
-            unit = self._acting_unit(req, (lead, *info.partners), current, "the lead or a partner", "牵头或责任单位")
-        elif action in (Action.REQUEST_EXTENSION, Action.DELEGATE, Action.RECALL):
+            unit = self._acting_unit(req, (*leads, *info.partners), current, "a lead or a partner", "牵头或责任单位")
+        elif action is Action.REQUEST_EXTENSION:
+            unit = self._acting_unit(req, leads, current, "a lead", "牵头单位")
+        elif action in (Action.DELEGATE, Action.RECALL):
             unit = self._acting_unit(req, (lead,), current, "the lead", "牵头单位")
         elif action is Action.RECEIVE:
             target, ref, unit = self._receipt(req, info, record, current)
@@ -933,7 +992,7 @@ class Engine:
             pending = tuple(u for u in info.steps[step].units if u not in record.approved)
             unit = self._acting_unit(req, pending, current, f"an approver of step {step + 1} ({', '.join(pending)})",
                                      f"第 {step + 1} 步的审批单位({', '.join(pending)})")
-            self._check_not_self(req, record, lead, current)
+            self._check_not_self(req, record, leads, current)
             if action is Action.REJECT:
                 if not (req.reason or "").strip():
                     raise _refusal(InvalidTransition, req, current, "a rejection needs a reason",
@@ -959,10 +1018,10 @@ class Engine:
             if target not in self.campaign.units:
                 msg = f"campaign {self.campaign.id!r} has no unit {target!r} to delegate {req.task!r} to"
                 raise UnknownTaskError(msg)
-            if target == lead or record.delegate is not None:
+            if target in leads or record.delegate is not None:
                 raise _refusal(InvalidTransition, req, current,
                                f"task {req.task!r} cannot be delegated to {target}: "
-                               + ("it leads it" if target == lead else f"it is delegated to {record.delegate}"),
+                               + ("it leads it" if target in leads else f"it is delegated to {record.delegate}"),
                                f"任务 {req.task!r} 不能委派给 {target}")
             to = current
         elif action is Action.RECALL:
@@ -1058,9 +1117,9 @@ class Engine:
                            f"cannot {req.action} task {req.task!r}: it is {current}",
                            f"无法对任务 {req.task!r} 执行 {req.action}:当前状态为 {current}")
 
-    def _check_not_self(self, req: _Request, record: Any, lead: str, current: TaskState) -> None:
+    def _check_not_self(self, req: _Request, record: Any, leads: tuple[str, ...], current: TaskState) -> None:
         # Self-approval follows the person and the work, not who leads the task now: whoever did
-        # any of the work, or acts for the current lead or a unit the work was done for (a partner
+        # any of the work, or acts for the current lead, a co-lead or a unit the work was done for (a partner
         # that started, completed or submitted it included), may not approve it. A partner that
         # did none of the work may: it can be the office that reviews the others' part. A 会签 step needs signatures
         # of different persons: one person acting for two of its units signs once.
@@ -1072,7 +1131,7 @@ class Engine:
                            "会签须由不同人员签署")
         if self.campaign.allow_self_approval:
             return
-        own = {lead, *record.work_units}
+        own = {*leads, *record.work_units}  # a co-lead leads it too, whether or not it did any work
         mine = sorted(u for u in own if self._acts(req.actor, u))
         if mine or req.actor.person == record.submitted_by or req.actor.person in record.workers:
             why = (f"they act for {', '.join(mine)}, which leads it or did the work" if mine
@@ -1116,4 +1175,5 @@ class Engine:
             overdue=overdue, escalated_to=record.escalated_to, rejections=record.rejections,
             reason=record.reason, started_at=record.started_at, finished_at=record.finished_at,
             level=record.level, requested_due=record.requested, delegate=record.delegate,
+            co_leads=self.plan.leads_of(tid, self._state)[1:],
         )

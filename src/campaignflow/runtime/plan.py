@@ -9,11 +9,11 @@ from datetime import datetime
 import attrs
 
 from ..calendar import WorkAxis
-from ..model import Campaign, Dependency, Task, end_instant, start_instant
+from ..model import Campaign, Dependency, Supervision, Task, end_instant, start_instant
 from ..model import task_deadline as _task_deadline
 from .states import TERMINAL, State, TaskState
 
-__all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint"]
+__all__ = ["Step", "SubmissionInfo", "TaskInfo", "PlanIndex", "fingerprint", "supervision_fingerprint"]
 
 
 @attrs.frozen
@@ -56,6 +56,8 @@ class TaskInfo:
     earliest: datetime | None
     deadline: datetime | None
     submissions: tuple[SubmissionInfo, ...] = ()
+    #: Further lead units (共同牵头, the plan's ``co_leads``), after the accountable lead.
+    co_leads: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -98,6 +100,7 @@ class PlanIndex:
                 steps=steps, earliest=task.window.earliest(), deadline=task_deadline(task),
                 submissions=tuple(SubmissionInfo(i, s.to, end_instant(s.due) if s.due is not None
                                                  else task_deadline(task)) for i, s in enumerate(task.reports_to)),
+                co_leads=task.leads[1:],
             )
         self.tasks: Mapping[str, TaskInfo] = tasks
         self._position = {tid: pos for pos, tid in enumerate(tasks)}
@@ -118,6 +121,12 @@ class PlanIndex:
         """The task's lead unit, after any reassignment."""
         return state.record(task_id).lead or self.tasks[task_id].task.lead
 
+    def leads_of(self, task_id: str, state: State) -> tuple[str, ...]:
+        """Every lead unit of the task now: the accountable lead (after any reassignment) first,
+        then the plan's co-leads (共同牵头) other than it."""
+        lead = self.lead_of(task_id, state)
+        return (lead, *(u for u in self.tasks[task_id].co_leads if u != lead))
+
     def involving(self, units: set[str], state: State) -> list[TaskInfo]:
         """Tasks, in plan order, that ``units`` may have a part in: a superset of those they lead
         (after reassignment), partner in, or approve at some step. Cost: those tasks, not the plan."""
@@ -125,7 +134,7 @@ class PlanIndex:
             # Built on first use: the plan does not change under an index.
             by_unit: dict[str, list[int]] = {}
             for pos, info in enumerate(self.tasks.values()):
-                for uid in {info.task.lead, *info.partners, *(u for s in info.steps for u in s.units)}:
+                for uid in {info.task.lead, *info.co_leads, *info.partners, *(u for s in info.steps for u in s.units)}:
                     by_unit.setdefault(uid, []).append(pos)
             self._by_unit, self._order = by_unit, list(self.tasks.values())
         positions = {p for uid in units for p in self._by_unit.get(uid, ())}
@@ -150,6 +159,14 @@ def _expand(campaign: Campaign, refs: tuple[str, ...]) -> tuple[str, ...]:
         for uid in campaign.members(ref) or (ref,):
             out.setdefault(uid, None)
     return tuple(out)
+
+
+def supervision_fingerprint(supervision: Supervision | None) -> str:
+    """A sha256 over a host-given ladder's content (its notes left out); ``"none"`` without one."""
+    if supervision is None:
+        return "none"
+    text = repr(attrs.evolve(supervision, doc=None))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def fingerprint(campaign: Campaign) -> str:

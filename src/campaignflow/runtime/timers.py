@@ -17,7 +17,9 @@ or a named unit). Working days are on the campaign calendar, 调休 included.
 Each timer fires once. A task's timers are named after the deadline they count
 from (``due@2020-07-31T24:00`` written ``due@2020-08-01T00:00``, ``remind:0@…``,
 ``level:orange@…``), so a deadline moved by an extension or an amendment arms
-a fresh set; an approval step's is ``step:N:R`` (step N of submission R).
+a fresh set; an approval step's is ``step:N:R`` (step N of submission R), and its
+reminders and levels (the same ladder, counted from the step's time, to the units still
+to approve it) are ``remind:I@step:N:R`` and ``level:NAME@step:N:R``.
 
 ``TimerIndex`` keeps each task's next timer in a heap, so that ``tick`` costs
 time in proportion to the timers due (and the tasks changed since), not to the
@@ -37,7 +39,8 @@ from .events import Draft, EventKind
 from .plan import PlanIndex, Step
 from .states import TERMINAL, State, TaskRecord, TaskState
 
-__all__ = ["escalation_targets", "step_deadline", "due_timers", "task_deadline_now", "TimerIndex"]
+__all__ = ["escalation_targets", "step_deadline", "due_timers", "upcoming_timers", "shift", "task_deadline_now",
+           "TimerIndex"]
 
 Axis = Callable[[], WorkAxis]
 
@@ -101,8 +104,60 @@ def _target(campaign: Campaign, to: str, lead: str) -> str | None:
     return to
 
 
+def _targets(campaign: Campaign, to: str, units: Iterable[str]) -> list[tuple[str, str | None]]:
+    """``(unit, target)`` for each of ``units`` the ladder's ``to`` reaches, one event per target."""
+    out: dict[str | None, str] = {}
+    for unit in units:
+        out.setdefault(_target(campaign, to, unit), unit)
+    return [(unit, target) for target, unit in out.items()]
+
+
+Timer = tuple[datetime, str, Callable[[datetime], list[Draft]]]
+
+
+def _ladder(campaign: Campaign, tid: str, current: TaskState, units: list[str], deadline: datetime, anchor: str,
+            what: str, fired: frozenset[str], axis: Axis, supervision: Supervision | None,
+            step: int | None = None) -> list[Timer]:
+    """The reminders before ``deadline`` and the levels after it, not fired yet, for ``units``.
+
+    ``units`` are who must act: the lead for a task's deadline, the units still to approve for
+    an approval step (``to = "lead"`` reaches them, ``"parent"`` each one's parent); ``what``
+    names the step in the reasons (``""``: the task's deadline). Timer ids
+    are ``remind:I@ANCHOR`` and ``level:NAME@ANCHOR``: ``ANCHOR`` is the deadline's stamp
+    (a task) or the step's timer ``step:N:R``, so each fires once per deadline or round.
+    """
+    if supervision is None:
+        return []
+    out: list[Timer] = []
+    for i, reminder in enumerate(supervision.reminders):
+        timer = f"remind:{i}@{anchor}"
+        if timer in fired:
+            continue
+        reason = f"reminder: {what}due {deadline_text(deadline)} ({reminder.before} before)"
+
+        def remind(now: datetime, timer: str = timer, to: str = reminder.to, reason: str = reason) -> list[Draft]:
+            if now >= deadline:  # too late to remind: the deadline's own timers speak now
+                return []
+            return [Draft(campaign=campaign.id, kind=EventKind.REMINDED, at=now, task=tid, unit=unit,
+                          from_state=str(current), to_state=str(current), target=target, step=step, reason=reason,
+                          ref=timer) for unit, target in _targets(campaign, to, units)]
+        out.append((_shift(deadline, reminder.before, -1, axis), timer, remind))
+    for level in supervision.levels:
+        timer = f"level:{level.name}@{anchor}"
+        if timer in fired:
+            continue
+        reason = f"level {level.name}: {what or 'deadline '}{deadline_text(deadline)} passed ({level.after} after)"
+
+        def alert(now: datetime, timer: str = timer, to: str = level.to, reason: str = reason) -> list[Draft]:
+            return [Draft(campaign=campaign.id, kind=EventKind.ALERTED, at=now, task=tid, unit=unit,
+                          from_state=str(current), to_state=str(current), target=target, step=step, reason=reason,
+                          ref=timer) for unit, target in _targets(campaign, to, units)]
+        out.append((_shift(deadline, level.after, 1, axis), timer, alert))
+    return out
+
+
 def _task_timers(plan: PlanIndex, state: State, tid: str, axis: Axis,
-                 supervision: Supervision | None) -> list[tuple[datetime, str, Callable[[datetime], list[Draft]]]]:
+                 supervision: Supervision | None) -> list[Timer]:
     """``(when, timer id, make drafts)`` for every timer of ``tid`` not fired yet, in time order."""
     campaign = plan.campaign
     info = plan.tasks[tid]
@@ -110,13 +165,13 @@ def _task_timers(plan: PlanIndex, state: State, tid: str, axis: Axis,
     current = plan.state_of(tid, state)
     if current in TERMINAL:
         return []
-    out: list[tuple[datetime, str, Callable[[datetime], list[Draft]]]] = []
+    out: list[Timer] = []
     lead = plan.lead_of(tid, state)
     deadline = record.due if record.due is not None else info.deadline
     fired = record.fired
+    ladder = supervision.levels if supervision is not None else ()
     if deadline is not None:
         stamp = f"{deadline:%Y-%m-%dT%H:%M}"
-        ladder = supervision.levels if supervision is not None else ()
         timer = due_timer(deadline)
         # A log written before timer ids carried the deadline says "due": the plan's deadline fired.
         legacy = "due" in fired and record.due is None
@@ -126,43 +181,23 @@ def _task_timers(plan: PlanIndex, state: State, tid: str, axis: Axis,
             def overdue(now: datetime, timer: str = timer, reason: str = reason) -> list[Draft]:
                 return _overdue(campaign, tid, now, current, timer, [lead], reason, escalate=not ladder)
             out.append((deadline, timer, overdue))
-        for i, reminder in enumerate(supervision.reminders if supervision is not None else ()):
-            timer = f"remind:{i}@{stamp}"
-            if timer in fired:
-                continue
-            to = _target(campaign, reminder.to, lead)
-            reason = f"reminder: due {deadline_text(deadline)} ({reminder.before} before)"
-
-            def remind(now: datetime, timer: str = timer, to: str | None = to, reason: str = reason,
-                       deadline: datetime = deadline) -> list[Draft]:
-                if now >= deadline:  # too late to remind: the deadline's own timers speak now
-                    return []
-                return [Draft(campaign=campaign.id, kind=EventKind.REMINDED, at=now, task=tid, unit=lead,
-                              from_state=str(current), to_state=str(current), target=to, reason=reason, ref=timer)]
-            out.append((_shift(deadline, reminder.before, -1, axis), timer, remind))
-        for level in ladder:
-            timer = f"level:{level.name}@{stamp}"
-            if timer in fired:
-                continue
-            to = _target(campaign, level.to, lead)
-            reason = f"level {level.name}: deadline {deadline_text(deadline)} passed ({level.after} after)"
-
-            def alert(now: datetime, timer: str = timer, to: str | None = to, reason: str = reason) -> list[Draft]:
-                return [Draft(campaign=campaign.id, kind=EventKind.ALERTED, at=now, task=tid, unit=lead,
-                              from_state=str(current), to_state=str(current), target=to, reason=reason, ref=timer)]
-            out.append((_shift(deadline, level.after, 1, axis), timer, alert))
+        out += _ladder(campaign, tid, current, [lead], deadline, stamp, "", fired, axis, supervision)
     if current is TaskState.SUBMITTED and record.step < len(info.steps):
         step = info.steps[record.step]
         timer = step_timer(record)
         when = step_deadline(step, record.since, axis)
+        pending = [u for u in step.units if u not in record.approved]
         if when is not None and timer not in fired:
-            pending = [u for u in step.units if u not in record.approved]
             reason = f"approval step {step.index + 1} was due {deadline_text(when)}"
 
             def step_overdue(now: datetime, timer: str = timer, pending: list[str] = pending,
                              reason: str = reason) -> list[Draft]:
-                return _overdue(campaign, tid, now, current, timer, pending, reason, step=step.index)
+                return _overdue(campaign, tid, now, current, timer, pending, reason, step=step.index,
+                                escalate=not ladder)
             out.append((when, timer, step_overdue))
+        if when is not None and pending:
+            out += _ladder(campaign, tid, current, pending, when, timer, f"approval step {step.index + 1}, ", fired,
+                           axis, supervision, step=step.index)
     out.sort(key=lambda item: item[0])
     return out
 
@@ -190,6 +225,31 @@ def due_timers(plan: PlanIndex, state: State, now: datetime, axis: Axis,
     for tid in plan.tasks:
         drafts += task_due(plan, state, tid, now, axis, supervision)[0]
     return drafts
+
+
+def upcoming_timers(plan: PlanIndex, state: State, now: datetime, until: datetime, axis: Axis,
+                    supervision: Supervision | None = None) -> list[Draft]:
+    """Every timer not fired yet that falls due by ``until``: those passed at ``now`` too.
+
+    A look-ahead, not a promise: each draft's ``at`` is when it falls due (``now`` for those
+    already due), and it is what ``tick`` would send then if nothing happens meanwhile (a task
+    done, a step approved, a deadline extended would take it away). Ordered by time, then
+    plan order. A scan of the plan.
+    """
+    out: list[tuple[datetime, int, Draft]] = []
+    for pos, tid in enumerate(plan.tasks):
+        for when, _timer, make in _task_timers(plan, state, tid, axis, supervision):
+            if when > until:
+                break  # in time order: the rest fall due later still
+            moment = max(when, now)
+            out += [(moment, pos, d) for d in make(moment)]
+    out.sort(key=lambda item: (item[0], item[1]))
+    return [d for _, _, d in out]
+
+
+def shift(moment: datetime, lag: Lag, axis: Axis) -> datetime:
+    """``moment`` plus ``lag``: working days and hours on the campaign calendar, or calendar days."""
+    return _shift(moment, lag, 1, axis)
 
 
 class TimerIndex:

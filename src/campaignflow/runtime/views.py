@@ -60,6 +60,8 @@ class TaskView:
         level: the last level of the escalation ladder that fired (``[supervision] levels``).
         requested_due: the deadline an extension request (延期申请) asks for, awaiting a decision.
         delegate: the unit the lead delegated the work to (委派), until its result returns.
+        co_leads: further lead units (共同牵头, the plan's ``co_leads``) other than ``lead``: they may
+            start, complete and submit the work and ask for an extension, and may not approve it.
     """
 
     id: str
@@ -82,6 +84,7 @@ class TaskView:
     level: str | None = None
     requested_due: datetime | None = None
     delegate: str | None = None
+    co_leads: tuple[str, ...] = ()
 
     @property
     def next_due(self) -> datetime | None:
@@ -96,6 +99,7 @@ class TaskView:
             value = out[name]
             out[name] = value.isoformat() if value is not None else None
         out["partners"] = list(self.partners)
+        out["co_leads"] = list(self.co_leads)
         out["approvers"] = list(self.approvers)
         out["escalated_to"] = list(self.escalated_to)
         return out
