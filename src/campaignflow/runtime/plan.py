@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from ..calendar import WorkAxis
+from ..calendar import DEFAULT_OFFICE_HOURS, WorkAxis
 from ..model import Campaign, Dependency, Task, end_instant, start_instant
 from ..model import task_deadline as _task_deadline
 from .states import TERMINAL, State, TaskState
@@ -155,4 +155,6 @@ def _expand(campaign: Campaign, refs: tuple[str, ...]) -> tuple[str, ...]:
 def fingerprint(campaign: Campaign) -> str:
     """A sha256 over the plan's content (not where it was read from): tells a changed plan."""
     text = repr(attrs.evolve(campaign, source=None, locator=None))
+    if campaign.office_hours != DEFAULT_OFFICE_HOURS:  # not in the repr, so that other plans keep theirs
+        text += f"\noffice_hours={campaign.office_hours}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
