@@ -198,3 +198,10 @@ def test_export_unit_on_the_command_line(tmp_path):
     assert by_name.exit_code == 2 and "'union'" in by_name.output
     other = CliRunner().invoke(cli, ["export", str(path), "--format", "json", "--unit", "union"])
     assert other.exit_code == 2 and "--unit" in other.output and "ics" in other.output
+
+
+def test_a_venue_is_the_events_location(tmp_path):
+    text = PLAN.replace('on = 2020-10-16T09:00:00\n', 'on = 2020-10-16T09:00:00\nvenue = "县红军广场"\n', 1)
+    cal = _export(tmp_path, text)
+    assert str(_event(cal, "meeting")["location"]) == "县红军广场"
+    assert "location" not in _event(cal, "day")  # no venue, no LOCATION

@@ -233,3 +233,17 @@ def test_all_days_calendars_use_office_hours_too():
     ax = WorkAxis(AllDays(), MONDAY)
     assert ax.add_hours(datetime(2020, 10, 17, 17, 0), 1) == datetime(2020, 10, 18, 9, 0)
     assert ax.office.contains(time(8, 30)) and not ax.office.contains(time(13, 0))
+
+
+def test_a_plans_fingerprint_changes_with_its_office_hours_only(tmp_path):
+    import attrs
+
+    from campaignflow.runtime.plan import fingerprint
+
+    path = tmp_path / "chain.toml"
+    path.write_text(CHAIN.format(calendar="", provincial="14:00"), encoding="utf-8")
+    campaign = cf.load_plan(path)
+    assert "office_hours" not in repr(campaign)  # plans on the default hours keep their fingerprint
+    other = attrs.evolve(campaign, office_hours=OfficeHours.parse(["09:00-17:00"]))
+    assert fingerprint(other) != fingerprint(campaign)
+    assert fingerprint(attrs.evolve(campaign)) == fingerprint(campaign)

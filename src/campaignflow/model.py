@@ -554,7 +554,10 @@ class Campaign:
     supervision: Supervision | None = None
     doc: Annotation | None = None
     #: ``[calendar] office_hours``: when work is done on a working day (08:30–12:00, 14:00–17:30 by default).
-    office_hours: OfficeHours = attrs.field(default=DEFAULT_OFFICE_HOURS, validator=v.instance_of(OfficeHours))
+    #: (Not in the repr, which plan fingerprints hash: a plan on the default hours keeps its fingerprint;
+    #: ``runtime.plan.fingerprint`` adds hours of its own.)
+    office_hours: OfficeHours = attrs.field(default=DEFAULT_OFFICE_HOURS, validator=v.instance_of(OfficeHours),
+                                            repr=False)
     source: str | None = attrs.field(default=None, eq=False)
     locator: Locator | None = attrs.field(default=None, eq=False, repr=False)
     #: ``fixed_dates``: named dates a scenario's new start does not move (扶贫日 is 10月17日 for everyone).

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from ..calendar import WorkAxis
+from ..calendar import DEFAULT_OFFICE_HOURS, WorkAxis
 from ..model import Campaign, Dependency, Supervision, Task, end_instant, start_instant
 from ..model import task_deadline as _task_deadline
 from .states import TERMINAL, State, TaskState
@@ -172,8 +172,11 @@ def supervision_fingerprint(supervision: Supervision | None) -> str:
 def fingerprint(campaign: Campaign) -> str:
     """A sha256 over the plan's content (not where it was read from): tells a changed plan."""
     text = repr(attrs.evolve(campaign, source=None, locator=None))
-    # Unit.household is not in repr: added only when set, so plans without households keep their fingerprint.
+    # Unit.household and the office hours are not in the repr: added only when set, so that
+    # plans without them keep the fingerprint their stores hold.
     households = [uid for uid, unit in campaign.units.items() if unit.household]
     if households:
         text += f"\nhouseholds={households!r}"
+    if campaign.office_hours != DEFAULT_OFFICE_HOURS:
+        text += f"\noffice_hours={campaign.office_hours}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

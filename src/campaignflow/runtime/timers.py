@@ -90,7 +90,9 @@ def _shift(moment: datetime, lag: Lag, sign: int, axis: Axis) -> datetime:
     if not lag.working:
         return moment + sign * timedelta(days=lag.days)
     ax = axis()
-    return ax.instant(ax.pos(moment) + sign * lag.days, finish=sign > 0)
+    work = ax.pos(moment) + sign * lag.days
+    # Within a day, at the lunch break, "2wd before 12:00" is 12:00 (the break's closing side), not 14:00.
+    return ax.instant(work, finish=sign > 0 or work != work // 1)
 
 
 def _target(campaign: Campaign, to: str, lead: str) -> str | None:
