@@ -20,10 +20,15 @@ from .output import ExitCode, t
               help="An exporter's name (see `campaignflow plugins`): json, mermaid, dot, ics, xlsx, ...")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (default: standard output; binary formats need a file).")
+@click.option("--no-households", is_flag=True,
+              help="Leave household units (household = true), the tasks they lead and every reference to them out.")
+@click.option("--household-names", is_flag=True,
+              help="Show households' names (by default they are replaced by 住户 1, 住户 2 ...).")
 @lang_option
 @plugins_option
 @pass_session
-def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
+def export(session: Session, plan: str, fmt: str, output: Path | None, no_households: bool,
+           household_names: bool) -> None:
     """Export PLAN with its deterministic schedule (iCalendar, Excel, Mermaid, DOT, JSON)."""
     exporters = session.plugins.exporters()
     cls = exporters.get(fmt)
@@ -35,6 +40,13 @@ def export(session: Session, plan: str, fmt: str, output: Path | None) -> None:
         raise PlanInputError(t(session.lang, f"error: {fmt} is a binary format; give a file with -o",
                                f"错误:{fmt} 为二进制格式,请用 -o 指定输出文件"))
     campaign = load_campaign(session, plan)
+    # Households' names are personal data (issue 20): labelled unless asked for, or left out.
+    from ..export.households import label_households, without_households
+
+    if no_households:
+        campaign = without_households(campaign)
+    elif not household_names:
+        campaign = label_households(campaign)
     try:
         given = click.get_current_context().get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE
         data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang,
