@@ -80,3 +80,26 @@ def test_leaving_households_out_drops_references_to_them():
     # Lanshan's household gives its consent as an approval step: that step is dropped, the task stays.
     steps = sum(len(t.approvals) for t in plan.tasks.values())
     assert sum(len(t.approvals) for t in out.tasks.values()) < steps and out.tasks.keys() == plan.tasks.keys()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("mistake", ['lead = "张三"', 'lead = "张三户"', 'partners = ["李四"]', 'approvals = [{ by = "hh-zhang" }]',
+                                     'lead = "hh-zhang"\nafter = ["nope"]'])
+def test_validate_never_names_a_household(tmp_path, lang, mistake):
+    text = PLAN.read_text(encoding="utf-8").replace(
+        "[tasks.publish]", f'[tasks.extra]\ntitle = "x"\n{mistake}\n' + ('lead = "cun"\n' if "lead" not in mistake else "")
+        + "\n[tasks.publish]")
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text, encoding="utf-8")
+    for fmt in ("text", "json", "github"):
+        result = CliRunner().invoke(cli, ["--lang", lang, "validate", str(plan), "--format", fmt], catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2), result.output
+        assert "hh-zhang" in text and "张三家" not in result.output and "李四家" not in result.output, result.output
+
+
+def test_an_offices_name_is_still_suggested(tmp_path):
+    text = PLAN.read_text(encoding="utf-8").replace('lead = "cun"', 'lead = "某村委会"')
+    plan = tmp_path / "plan.toml"
+    plan.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--lang", "en", "validate", str(plan)], catch_exceptions=False)
+    assert "did you mean 'cun'" in result.output
