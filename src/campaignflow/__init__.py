@@ -133,6 +133,10 @@ _LAZY: dict[str, str] = {
     "FixResult": "fix",
     "fix_plan": "fix",
     "apply_edits": "fix",
+    # personal data of households (issue 20)
+    "label_households": "export.households",
+    "without_households": "export.households",
+    "personal_data_listener": "runtime.personal",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -175,3 +179,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .draft import Draft, Phrase, PhraseRecogniser, Recogniser, draft_plan
     from .errors import DraftError
     from .web import DemoLogin, create_app, header_identity
+    from .export.households import label_households, without_households
+    from .runtime.personal import personal_data_listener
