@@ -137,6 +137,10 @@ _LAZY: dict[str, str] = {
     # office hours (issue 17, session 4)
     "OfficeHours": "calendar",
     "DEFAULT_OFFICE_HOURS": "calendar",
+    # personal data of households (issue 20)
+    "label_households": "export.households",
+    "without_households": "export.households",
+    "personal_data_listener": "runtime.personal",
 }
 
 __all__ = sorted([*_LAZY, "__version__"])
@@ -180,3 +184,5 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .errors import DraftError
     from .web import DemoLogin, create_app, header_identity
     from .calendar import DEFAULT_OFFICE_HOURS, OfficeHours
+    from .export.households import label_households, without_households
+    from .runtime.personal import personal_data_listener

@@ -113,7 +113,7 @@ def _campaign_pairs(c: Campaign) -> _Pairs:
 
 def _unit_pairs(u: Unit) -> _Pairs:
     return [("name", u.name), ("name_en", u.name_en), ("kind", u.kind), ("parent", u.parent),
-            ("capacity", u.capacity), ("doc", _doc(u.doc))]
+            ("capacity", u.capacity), ("household", True if u.household else None), ("doc", _doc(u.doc))]
 
 
 def _group_pairs(g: Group) -> _Pairs:

@@ -245,3 +245,14 @@ def test_a_postgres_store_of_schema_2_is_migrated(pg_url, pg_schema):
     with psycopg.connect(pg_url, autocommit=True) as db:
         version = db.execute(f"SELECT value FROM {pg_schema}.meta WHERE name = 'schema_version'").fetchone()[0]
     assert version == POSTGRES_SCHEMA_VERSION == 3
+
+
+def test_an_erased_value_is_gone_from_the_sqlite_files(tmp_path):
+    path = tmp_path / "v.db"
+    with SQLiteStore(path) as store:
+        engine = _open(store)
+        act(engine)
+        engine.erase_personal("hh-zhang")
+        raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("v.db"))
+        assert "孩子生病住院".encode() not in raw and "370102198001011234".encode() not in raw
+        assert "老人卧床".encode() in raw  # the other household's value is still there

@@ -4,56 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from campaignflow.cli.main import cli
 
-PLAN = """format = 1
-
-[campaign]
-id = "village"
-name = "推介特殊贫困户"
-start = 2020-10-08
-end = 2020-10-30
-issuer = "cun"
-
-[units.cun]
-name = "某村委会"
-kind = "village"
-
-[units.hh-zhang]
-name = "张三家"
-name_en = "Zhang San's family"
-kind = "household"
-parent = "cun"
-household = true
-
-[units.hh-li]
-name = "李四家"
-kind = "household"
-parent = "cun"
-household = true
-
-[tasks.consent-zhang]
-title = "征求本户同意"
-lead = "hh-zhang"
-due = 2020-10-20
-approvals = [{ by = "cun", within = "3d" }]
-
-[tasks.consent-li]
-title = "征求本户同意"
-lead = "hh-li"
-due = 2020-10-20
-approvals = [{ by = "cun", within = "3d" }]
-
-[tasks.publish]
-title = "推介特殊贫困户"
-lead = "cun"
-after = ["consent-zhang", "consent-li"]
-due = 2020-10-30
-"""
+PLAN = (Path(__file__).parent / "data" / "village_households.toml").read_text(encoding="utf-8")
 
 PERSON = "张三 370102198001011234"
 REASON = "孩子生病住院, 本户暂不同意"

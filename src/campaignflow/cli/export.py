@@ -22,10 +22,15 @@ from .output import ExitCode, t
               help="Write to this file (default: standard output; binary formats need a file).")
 @click.option("--unit", default=None, metavar="UNIT",
               help="Only what this unit leads, co-leads or is a partner in (formats that can: ics).")
+@click.option("--no-households", is_flag=True,
+              help="Leave household units (household = true), the tasks they lead and every reference to them out.")
+@click.option("--household-names", is_flag=True,
+              help="Show households' names (by default they are replaced by 住户 1, 住户 2 ...).")
 @lang_option
 @plugins_option
 @pass_session
-def export(session: Session, plan: str, fmt: str, output: Path | None, unit: str | None) -> None:
+def export(session: Session, plan: str, fmt: str, output: Path | None, unit: str | None, no_households: bool,
+           household_names: bool) -> None:
     """Export PLAN with its deterministic schedule (iCalendar, Excel, Mermaid, DOT, JSON)."""
     exporters = session.plugins.exporters()
     cls = exporters.get(fmt)
@@ -51,6 +56,13 @@ def export(session: Session, plan: str, fmt: str, output: Path | None, unit: str
         hint_zh = f";是否指 {near!r}({campaign.units[near].name})?" if near else ""
         raise PlanInputError(t(session.lang, f"error: --unit {unit!r} is not a unit of the plan{hint_en}",
                                f"错误:--unit {unit!r} 不是方案中的单位{hint_zh}"))
+    # Households' names are personal data (issue 20): labelled unless asked for, or left out.
+    from ..export.households import label_households, without_households
+
+    if no_households:
+        campaign = without_households(campaign)
+    elif not household_names:
+        campaign = label_households(campaign)
     try:
         given = click.get_current_context().get_parameter_source("lang") == click.core.ParameterSource.COMMANDLINE
         data = cls().export(ExportContext(campaign=campaign, plugins=session.plugins, lang=session.lang,

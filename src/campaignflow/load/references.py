@@ -69,7 +69,8 @@ class References:
         if self._names is None:
             self._names = {}
             for uid, unit in self.units.items():
-                self._names.setdefault(unit.name, uid)
+                if not unit.household:  # a household's name is personal data: never offered in a message
+                    self._names.setdefault(unit.name, uid)
             for gid, group in self.groups.items():
                 if group.name:
                     self._names.setdefault(group.name, gid)

@@ -24,6 +24,7 @@ from .engine import Engine, recorded_plan
 from .events import GENESIS, ChainReport, Draft, Event, EventKind, canonical_json, verify_chain
 from .connect import DATABASE_URL_ENV, is_database_url, open_store
 from .plan import fingerprint
+from .personal import PersonalVault, personal_data_listener, redacted
 from .postgres import PostgresStore
 from .sqlite import SQLiteStore
 from .states import TERMINAL, TRANSITIONS, Action, State, TaskRecord, TaskState, apply, replay
@@ -50,6 +51,7 @@ __all__ = [
     "GENESIS",
     "ManualClock",
     "MemoryStore",
+    "PersonalVault",
     "PostgresStore",
     "SQLiteStore",
     "State",
@@ -66,7 +68,9 @@ __all__ = [
     "fingerprint",
     "is_database_url",
     "open_store",
+    "personal_data_listener",
     "recorded_plan",
+    "redacted",
     "replay",
     "take_checkpoint",
     "to_local",

@@ -272,11 +272,21 @@ class SQLVault:
         self._write("DELETE FROM {t}personal WHERE campaign = ? AND token = ?", [(campaign, t) for t in tokens])
 
     def erase_personal_values(self, campaign: str, subjects: Sequence[str] | None) -> int:
+        self._before_erase()
         if subjects is None:
-            return self._write("UPDATE {t}personal SET value = NULL WHERE campaign = ? AND value IS NOT NULL",
-                               [(campaign,)])
-        return self._write("UPDATE {t}personal SET value = NULL WHERE campaign = ? AND subject = ? "
-                           "AND value IS NOT NULL", [(campaign, s) for s in subjects])
+            count = self._write("UPDATE {t}personal SET value = NULL WHERE campaign = ? AND value IS NOT NULL",
+                                [(campaign,)])
+        else:
+            count = self._write("UPDATE {t}personal SET value = NULL WHERE campaign = ? AND subject = ? "
+                                "AND value IS NOT NULL", [(campaign, s) for s in subjects])
+        self._after_erase()
+        return count
+
+    def _before_erase(self) -> None:
+        """Dialect hook: make the erasure overwrite the old bytes (SQLite: ``secure_delete``)."""
+
+    def _after_erase(self) -> None:
+        """Dialect hook: push the erasure out of any journal holding the old bytes (SQLite: the WAL)."""
 
 
 def erase(vault: PersonalVault, campaign: Campaign, household: str | None) -> int:

@@ -161,6 +161,19 @@ class SQLiteStore(SQLStore):
     def _where(self) -> str:
         return self.path
 
+    # Erasing personal data (personal.py): zero the freed bytes, then copy the WAL into the file
+    # and truncate it, so the erased values are in neither (backups are the host's to handle).
+    def _before_erase(self) -> None:
+        with self._lock:
+            self._db.execute("PRAGMA secure_delete=ON")
+
+    def _after_erase(self) -> None:
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:  # a reader holds the WAL: the next checkpoint overwrites it
+                pass
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
