@@ -43,6 +43,9 @@ class Reference:
         self.approved: dict[str, set[str]] = {t.id: set() for t in _TASKS}
         self.lead = {t.id: t.lead for t in _TASKS}
         self.submitter: dict[str, str | None] = {t.id: None for t in _TASKS}
+        # Who did the work, kept for good (a reassignment does not wash it): persons and units.
+        self.workers: dict[str, set[str]] = {t.id: set() for t in _TASKS}
+        self.work_units: dict[str, set[str]] = {t.id: set() for t in _TASKS}
         self.tasks = {t.id: t for t in _TASKS}
 
     def state(self, tid: str) -> str:
@@ -74,6 +77,8 @@ class Reference:
                 self.submitter[tid] = actor.person
             else:
                 return "InvalidTransition"
+            self.workers[tid].add(actor.person)
+            self.work_units[tid].add(next(u for u in (lead, *task.partners) if u in mine))
             return "ok"
         if action in ("approve", "reject"):
             if not task.approvals:
@@ -85,7 +90,8 @@ class Reference:
             step = task.approvals[self.step[tid]]
             pending = [u for u in step.by if u not in self.approved[tid]]
             acting = [u for u in pending if u in mine]
-            if not acting or lead in mine or actor.person == self.submitter[tid]:
+            if (not acting or mine & ({lead} | self.work_units[tid]) or actor.person == self.submitter[tid]
+                    or actor.person in self.workers[tid]):
                 return "NotAuthorized"
             if action == "reject":
                 self.phase[tid], self.step[tid], self.approved[tid] = "rejected", 0, set()
