@@ -260,3 +260,22 @@ def test_any_number_of_references_to_one_misspelling_is_one_problem(n, declared_
     fixed = text.replace(f'"{ref}"', f'"{decl}"')
     assert {e.key_path for e in problem.fixes[0].edits} == refs
     loads(fixed)
+
+
+def test_a_misspelt_named_date_used_three_times_is_one_problem():
+    text = HEAD.replace("end = 2020-12-31\n", "end = 2020-12-31\n[campaign.dates]\npoverty_day = 2020-10-17\n")
+    text += textwrap.dedent('''\
+        [tasks.one]
+        title = "一"
+        lead = "county"
+        due = "@povety_day"
+        [tasks.two]
+        title = "二"
+        lead = "county"
+        start = "@povety_day - 3d"
+        due = "@povety_day"
+        ''')
+    (problem,) = _problems(text)
+    assert problem.code == "unknown-date" and problem.location.key_path == "tasks.one.due"
+    assert [r.key_path for r in problem.related] == ["tasks.two.start", "tasks.two.due"]
+    assert problem.hint is not None and "poverty_day" in problem.hint.en

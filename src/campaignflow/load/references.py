@@ -201,8 +201,9 @@ def fold_instances(log: ProblemLog, templates: Iterable[str]) -> None:
 
 #: Problem codes of unknown references, by the namespace the name is looked up in.
 _NAMESPACE = {"unknown-unit": "unit", "unknown-unit-or-group": "unit", "unknown-group": "unit",
-              "unknown-task": "task", "unknown-template": "template"}
-_WHAT = {"unit": ("unit", "单位"), "group": ("group", "分组"), "task": ("task", "任务"), "template": ("template", "模板")}
+              "unknown-task": "task", "unknown-template": "template", "unknown-date": "date"}
+_WHAT = {"unit": ("unit", "单位"), "group": ("group", "分组"), "task": ("task", "任务"), "template": ("template", "模板"),
+         "date": ("date", "日期")}
 
 
 def fold_references(log: ProblemLog, *, units: Mapping[str, Unit], groups: Mapping[str, Group],
