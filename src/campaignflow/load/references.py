@@ -123,6 +123,9 @@ class References:
             for j, ref in enumerate(sub.to):
                 if ref not in units and ref not in groups:
                     self.unit(ref, key_path("tasks", task.id, "reports_to", i, "to", j), allow_group=True)
+        if (task.partners or task.co_leads) and task.lead in (*task.partners, *task.co_leads) or (
+                task.co_leads and task.partners and not set(task.co_leads).isdisjoint(task.partners)):
+            task = self._self_reference(task)
         if not task.after:
             return task
         tasks, occurrences = self.tasks, self.occurrences
@@ -136,6 +139,40 @@ class References:
                 if tid not in expanded:
                     expanded[tid] = dep if tid == dep.task else Dependency(task=tid, lag=dep.lag)
         return attrs.evolve(task, after=tuple(expanded.values()))
+
+    def _self_reference(self, task: Task) -> Task:
+        """A lead named again among its own co-leads or partners: a problem (#20), or dropped in an instance.
+
+        ``lead = "a"`` with ``partners = ["a"]`` says nothing a plan can use (a unit is
+        not its own partner) and is almost always a slip; it is a located
+        ``self-reference`` problem. A template instance whose own unit (``{unit}``)
+        is also among the partners the template names for every instance (the
+        county office leading its own instance of a drive the office partners in
+        the others) is fine: that instance simply does not list it as its partner.
+        """
+        leads = task.leads
+        for key in ("co_leads", "partners"):
+            kept: list[str] = []
+            for i, ref in enumerate(getattr(task, key)):
+                dup = ref == task.lead if key == "co_leads" else ref in leads
+                if not dup:
+                    kept.append(ref)
+                elif task.template is not None and ref == task.template_unit:
+                    continue  # the instance's own unit: dropped without a word (docs/plan-format.md)
+                else:
+                    kept.append(ref)
+                    role = ("lead", "牵头单位") if ref == task.lead else ("co-lead", "共同牵头单位")
+                    where = ("its co-leads", "共同牵头单位") if key == "co_leads" else ("its partners", "配合单位")
+                    self.log.add("self-reference",
+                                 f"'{ref}' is the task's {role[0]} and is named again among {where[0]}",
+                                 f"'{ref}' 是本任务的{role[1]},又被列为{where[1]}", key_path("tasks", task.id, key, i),
+                                 hint=Text(f"remove '{ref}' from `{key}`: a lead is not its own "
+                                           f"{'co-lead' if key == 'co_leads' else 'partner'}",
+                                           f"请从 `{key}` 中删除 '{ref}':牵头单位不必再列为"
+                                           f"{'共同牵头单位' if key == 'co_leads' else '配合单位'}"))
+            if len(kept) != len(getattr(task, key)):
+                task = attrs.evolve(task, **{key: tuple(kept)})
+        return task
 
     def dependency(self, ref: str, path: str) -> tuple[str, ...] | None:
         """The task ids ``ref`` stands for; ``None`` (and a problem) if none."""
