@@ -225,7 +225,7 @@ def test_durations_can_be_replaced_for_a_draw() -> None:
     assert passes(plan).ef[plan.index["draft"]] == 4.0  # the plan itself is untouched
 
 
-def test_cycle_error_names_members_in_order_with_a_location_per_hop() -> None:
+def test_cycle_error_is_one_problem_located_at_each_hop() -> None:
     plan = campaign(
         task("start"),
         task("a", "start", "c"),
@@ -238,8 +238,10 @@ def test_cycle_error_names_members_in_order_with_a_location_per_hop() -> None:
     err = info.value
     assert isinstance(err, PlanError)
     assert err.cycle == ("a", "b", "c")
-    assert [p.location.key_path for p in err.problems] == ["tasks.a.after[1]", "tasks.b.after[0]",
-                                                           "tasks.c.after[0]"]
+    # One cycle, one message: the first hop is the location, the others are related locations.
+    (problem,) = err.problems
+    assert [problem.location.key_path, *(r.key_path for r in problem.related)] == [
+        "tasks.a.after[1]", "tasks.b.after[0]", "tasks.c.after[0]"]
     assert "a → b → c → a" in str(err)
     assert err.problems[0].message.zh is not None and "循环" in err.problems[0].message.zh
 

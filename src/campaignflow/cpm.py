@@ -360,21 +360,27 @@ def cycle_tasks(topo: Topology, nodes: Sequence[int]) -> tuple[str, ...]:
 
 
 def cycle_error(campaign: Campaign, cycle: Sequence[str]) -> CycleError:
-    """A ``CycleError`` with one located problem per hop of ``cycle`` (task ids, in order)."""
+    """A ``CycleError`` with one located problem: the first hop, the other hops as related locations.
+
+    One cycle is one cause, so one message (``simulate`` printed it once per edge before).
+    """
     shown = " → ".join([*cycle, cycle[0]])
-    problems = []
+    hops = []
     for i, tid in enumerate(cycle):
         prev = cycle[i - 1]
         task = campaign.tasks[tid]
         k = next((j for j, dep in enumerate(task.after) if dep.task == prev), 0)
-        problems.append(Problem(
-            code="dependency-cycle",
-            message=Text(f"task {tid!r} waits for {prev!r}, which closes a dependency cycle: {shown}",
-                         f"任务 {tid!r} 等待 {prev!r},形成循环依赖:{shown}"),
-            location=campaign.locate(f"tasks.{tid}.after[{k}]"),
-            hint=Text("remove one of these dependencies", "请删除其中一个依赖"),
-        ))
-    return CycleError(cycle, problems)
+        hops.append(campaign.locate(f"tasks.{tid}.after[{k}]"))
+    first, prev = cycle[0], cycle[-1]
+    problem = Problem(
+        code="dependency-cycle",
+        message=Text(f"task {first!r} waits for {prev!r}, which closes a dependency cycle: {shown}",
+                     f"任务 {first!r} 等待 {prev!r},形成循环依赖:{shown}"),
+        location=hops[0],
+        hint=Text("remove one of these dependencies", "请删除其中一个依赖"),
+        related=tuple(hops[1:]),
+    )
+    return CycleError(cycle, [problem])
 
 
 @attrs.frozen(eq=False)

@@ -119,6 +119,10 @@ _EXPR = re.compile(r"\s*@([\w][\w.\-]*?)\s*(?:([+-])\s*([0-9]+)\s*d)?\s*")
 def _replace(doc: Any, edit: Edit) -> bool:
     *head, key = _split(edit.key_path)
     parent = _parent(doc, head)
+    if isinstance(parent, str) and key == 0 and head:
+        # One-or-many keys (`by = "x"` for `by = ["x"]`) are located as `by[0]` either way.
+        *head, key = head
+        parent = _parent(doc, head)
     current = parent[key]
     value = current.unwrap() if hasattr(current, "unwrap") else current
     if isinstance(edit.old, _dt.date) and not isinstance(edit.old, _dt.datetime):

@@ -328,7 +328,7 @@ def test_the_largest_amounts_load(load):
 
 def test_a_unit_with_a_wrong_key_is_still_known(problems, only):
     # Its references are not reported again as unknown units.
-    text = HEAD + '[units.b]\nname = 3\nparent = 4\n[tasks.x]\ntitle = "t"\nlead = "b"\npartners = ["b"]\n'
+    text = HEAD + '[units.b]\nname = 3\nparent = 4\n[tasks.x]\ntitle = "t"\nlead = "b"\nsolicits = ["b"]\n'
     found = problems(text)
     assert {p.location.key_path for p in found} == {"units.b.name", "units.b.parent"}
 

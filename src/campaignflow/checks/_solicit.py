@@ -18,15 +18,23 @@ __all__ = ["Drive", "Solicitations", "Pairings"]
 
 @attrs.frozen
 class Drive:
-    """One entry of a task's ``solicits``: the task, the position, the reference."""
+    """One entry of a task's ``solicits``: the task, the position, the reference.
+
+    ``by`` is the unit that asks: the task's lead, or one of its co-leads (a
+    co-lead soliciting from a unit is a solicitation too; #18). ``by_ref``
+    keeps one drive per task and reference (the lead's); ``edge`` has one per
+    soliciting unit.
+    """
 
     task: Task
     index: int
     ref: str
+    by: str | None = None
 
     @property
     def lead(self) -> str:
-        return self.task.lead
+        """The unit that solicits."""
+        return self.by if self.by is not None else self.task.lead
 
 
 class Solicitations:
@@ -50,10 +58,11 @@ class Solicitations:
                 seen.add(ref)
                 drive = Drive(task, i, ref)
                 self.by_ref.setdefault(ref, []).append(drive)
-                if (task.lead, ref) not in self.edge:
-                    self.edge[task.lead, ref] = drive
-                    target = self.groups_of if ref in groups else self.units_of
-                    target.setdefault(task.lead, []).append(ref)
+                for lead in task.leads if task.co_leads else (task.lead,):
+                    if (lead, ref) not in self.edge:
+                        self.edge[lead, ref] = drive if lead == task.lead else Drive(task, i, ref, lead)
+                        target = self.groups_of if ref in groups else self.units_of
+                        target.setdefault(lead, []).append(ref)
         self._sets: dict[str, frozenset[str]] = {}
         self._member_of: dict[str, list[str]] | None = None
 

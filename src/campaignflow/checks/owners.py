@@ -63,24 +63,16 @@ class Overbooked(Check):
         windows: dict[int, list[tuple[float, float, float]]] = {}
         nodes: dict[int, list[int]] = {}
         holidays: dict[tuple[int, object], list[int]] = {}
+        # A co-lead is booked by the task as much as its lead is (#18): the task counts for each.
+        unit_index = {uid: i for i, uid in enumerate(plan.units)}
+        co_leads = {tid: [unit_index[c] for c in task.leads[1:] if c in unit_index]
+                    for tid, task in campaign.tasks.items() if task.co_leads}
         for v in range(len(plan.ids)):
-            u = plan.lead[v]
-            if plan.is_gate[v] or u < 0 or plan.capacity[u] <= 0:
+            if plan.is_gate[v]:
                 continue
-            es, lf, d = t.es[v], t.lf[v], plan.duration[v]
-            if plan.fixed[v]:
-                # An event occupies its lead for its day, whatever its duration says.
-                task = campaign.tasks[plan.ids[v]]
-                on = start_instant(task.window.on).date()  # type: ignore[arg-type]
-                if not axis.is_working(on):
-                    holidays.setdefault((u, on), []).append(v)
-                    continue
-                es = axis.day_start(on)
-                lf, d = es + 1.0, min(task.duration.likely, 1.0)
-            elif d <= 0 or es + d > lf + _EPS:
-                continue
-            windows.setdefault(u, []).append((es, lf, d))
-            nodes.setdefault(u, []).append(v)
+            lead = plan.lead[v]
+            for u in ((lead, *co_leads.get(plan.ids[v], ())) if co_leads else (lead,)):
+                self._book(campaign, plan, t, axis, v, u, windows, nodes, holidays)
         for u, ws in windows.items():
             cap = plan.capacity[u]
             for over in overloads(ws, cap):
@@ -90,6 +82,28 @@ class Overbooked(Check):
             cap = plan.capacity[u]
             if len(vs) > cap:
                 yield self._same_day(ctx, plan.units[u], cap, on, [plan.ids[v] for v in vs])
+
+    @staticmethod
+    def _book(campaign: Campaign, plan: Any, t: Any, axis: Any, v: int, u: int,
+              windows: dict[int, list[tuple[float, float, float]]], nodes: dict[int, list[int]],
+              holidays: dict[tuple[int, object], list[int]]) -> None:
+        """Count node ``v`` against unit ``u``'s capacity (when it has one)."""
+        if u < 0 or plan.capacity[u] <= 0:
+            return
+        es, lf, d = t.es[v], t.lf[v], plan.duration[v]
+        if plan.fixed[v]:
+            # An event occupies its lead for its day, whatever its duration says.
+            task = campaign.tasks[plan.ids[v]]
+            on = start_instant(task.window.on).date()  # type: ignore[arg-type]
+            if not axis.is_working(on):
+                holidays.setdefault((u, on), []).append(v)
+                return
+            es = axis.day_start(on)
+            lf, d = es + 1.0, min(task.duration.likely, 1.0)
+        elif d <= 0 or es + d > lf + _EPS:
+            return
+        windows.setdefault(u, []).append((es, lf, d))
+        nodes.setdefault(u, []).append(v)
 
     def _overload(self, ctx: CheckContext, cp: Any, unit: str, cap: int, a: float, b: float, need: float,
                   ids: list[str]) -> Finding:
@@ -118,8 +132,15 @@ def _booked(ctx: CheckContext, unit: str, ids: list[str], field: str, message: T
         units=[unit],
         hint=Text("spread the tasks' dates, give some of them another lead, or raise the capacity",
                   "错开任务时间、将部分任务交由其他单位牵头,或提高该单位的承载能力"),
-        related=[task_key(ctx.campaign.tasks[i], field) for i in ids[:8]],
+        related=[_lead_key(ctx.campaign.tasks[i], unit, field) for i in ids[:8]],
     )
+
+
+def _lead_key(task: Task, unit: str, field: str) -> str:
+    """Where ``task`` names ``unit`` as a lead: ``co_leads[i]`` for a co-lead, else ``field``."""
+    if field == "lead" and unit != task.lead and unit in task.co_leads:
+        return task_key(task, f"co_leads[{task.co_leads.index(unit)}]")
+    return task_key(task, field)
 
 
 def _step_label(i: int) -> Text:
@@ -143,23 +164,27 @@ class SelfApproval(Check):
         if campaign.allow_self_approval:
             return
         groups = _GroupIndex(campaign, frozenset())
-        found: list[tuple[str, Task, tuple[int, str]]] = []
+        found: list[tuple[str, Task, tuple[int, str, str]]] = []
         for task in campaign.tasks.values():
+            # A co-lead approving the work it leads is self-approval too (#18).
+            leads = task.leads if task.co_leads else (task.lead,)
             for i, step in enumerate(task.approvals):
-                for ref in step.by:
-                    if ref == task.lead or (ref in campaign.groups and task.lead in groups.members(ref)):
-                        found.append((task_key(task, f"approvals[{i}].by"), task, (i, ref)))
-                        break
+                hit = next(((ref, lead) for ref in step.by for lead in leads
+                            if ref == lead or (ref in campaign.groups and lead in groups.members(ref))), None)
+                if hit is not None:
+                    found.append((task_key(task, f"approvals[{i}].by"), task, (i, *hit)))
         for hit in per_key(found):
-            task, (i, ref), more = hit.task, hit.item, hit.more
+            task, (i, ref, lead), more = hit.task, hit.item, hit.more
             step = _step_label(i)
-            via = Text("", "") if ref == task.lead else Text(f" through group '{ref}'", f"(通过群组“{ref}”)")
+            via = Text("", "") if ref == lead else Text(f" through group '{ref}'", f"(通过群组“{ref}”)")
+            role = Text("lead", "牵头单位") if lead == task.lead else Text("co-lead", "共同牵头单位")
             yield ctx.finding(
-                Text(f"{step.en} of task '{task.id}' may be given by its own lead '{task.lead}'{via.en}{more.en}",
-                     f"任务“{task.id}”的{step.zh}可由牵头单位“{task.lead}”自己审批{via.zh}{more.zh}"),
+                Text(f"{step.en} of task '{task.id}' may be given by its own {role.en} '{lead}'{via.en}{more.en}",
+                     f"任务“{task.id}”的{step.zh}可由{role.zh}“{lead}”自己审批{via.zh}{more.zh}"),
                 key_path=hit.key,
                 tasks=hit.tasks,
-                units=[task.lead],
+                units=[lead],
+                related=[_lead_key(task, lead, "lead")] if lead != task.lead else [],
                 hint=Text("let a superior or an independent office approve, or set allow_self_approval if intended",
                           "改由上级或独立的职能部门审批;如确属有意,请设置 allow_self_approval"),
             )
@@ -211,32 +236,44 @@ class ApproverNotAbove(Check):
         offices = frozenset(ctx.options.get("office_kinds", ()))
         groups = _GroupIndex(campaign, offices)
         tree = ctx.analysis.hierarchy
-        found: list[tuple[str, Task, tuple[int, list[str], int]]] = []
+        found: list[tuple[str, Task, tuple[int, list[str], int, str]]] = []
         units = campaign.units
         for task in campaign.tasks.values():
-            lead = task.lead
             for i, step in enumerate(task.approvals):
                 if step.kind in _PEER_STEP_KINDS:
                     continue
-                if len(step.by) == 1 and step.by[0] in units:  # the common case, decided inline
-                    ref = step.by[0]
-                    if ref == lead or tree.is_below(lead, ref) or (
-                            units[ref].kind in offices and not tree.is_below(ref, lead)):
-                        continue
-                shown, count = _misplaced(campaign, groups, tree, lead, step.by, offices)
-                if count:
-                    found.append((task_key(task, f"approvals[{i}].by"), task, (i, shown, count)))
+                if not task.co_leads:
+                    lead = task.lead
+                    if len(step.by) == 1 and step.by[0] in units:  # the common case, decided inline
+                        ref = step.by[0]
+                        if ref == lead or tree.is_below(lead, ref) or (
+                                units[ref].kind in offices and not tree.is_below(ref, lead)):
+                            continue
+                    shown, count = _misplaced(campaign, groups, tree, lead, step.by, offices)
+                    if count:
+                        found.append((task_key(task, f"approvals[{i}].by"), task, (i, shown, count, lead)))
+                    continue
+                # Co-leads (#18): the approver must be above each lead. A lead in `by` is
+                # self-approval (CF302's), not reported here.
+                by = [ref for ref in step.by if ref not in task.leads]
+                for lead in task.leads:
+                    shown, count = _misplaced(campaign, groups, tree, lead, by, offices)
+                    if count:
+                        found.append((task_key(task, f"approvals[{i}].by"), task, (i, shown, count, lead)))
+                        break
         for hit in per_key(found):
-            task, (i, shown, count), more = hit.task, hit.item, hit.more
+            task, (i, shown, count, lead), more = hit.task, hit.item, hit.more
             step = _step_label(i)
             names = listing(shown, total=count)
+            role = Text("lead", "牵头单位") if lead == task.lead else Text("co-lead", "共同牵头单位")
             yield ctx.finding(
-                Text(f"{step.en} of task '{task.id}' is given by {names.en}, not above its lead '{task.lead}' "
+                Text(f"{step.en} of task '{task.id}' is given by {names.en}, not above its {role.en} '{lead}' "
                      f"in the unit hierarchy{more.en}",
-                     f"任务“{task.id}”的{step.zh}由{names.zh}审批,而这些单位并非牵头单位“{task.lead}”的上级{more.zh}"),
+                     f"任务“{task.id}”的{step.zh}由{names.zh}审批,而这些单位并非{role.zh}“{lead}”的上级{more.zh}"),
                 key_path=hit.key,
                 tasks=hit.tasks,
-                units=[task.lead, *shown],
+                units=[lead, *shown],
+                related=[_lead_key(task, lead, "lead")] if lead != task.lead else [],
                 hint=Text("let a superior of the lead approve; use kind = \"consent\" or \"recommend\" for a step "
                           "that rightly comes from below",
                           "改由牵头单位的上级审批;若该环节本应来自下级,请将其 kind 设为 \"consent\" 或 \"recommend\""),

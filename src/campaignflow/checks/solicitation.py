@@ -30,6 +30,18 @@ def _key(drive: Drive) -> str:
     return task_key(drive.task, f"solicits[{drive.index}]")
 
 
+def _role(drive: Drive, unit: str) -> Text:
+    """``lead`` or ``co-lead``: how ``unit`` leads the drive's task."""
+    return Text("lead", "牵头单位") if unit == drive.task.lead else Text("co-lead", "共同牵头单位")
+
+
+def _co_lead_key(drive: Drive, unit: str) -> list[str]:
+    """The ``co_leads`` entry that makes ``unit`` a soliciting unit of the drive, if it is a co-lead."""
+    if unit == drive.task.lead or unit not in drive.task.co_leads:
+        return []
+    return [task_key(drive.task, f"co_leads[{drive.task.co_leads.index(unit)}]")]
+
+
 def _target(drive: Drive, campaign: Campaign, unit: str) -> Text:
     """How ``drive`` reaches ``unit``: directly, or through a group."""
     if drive.ref in campaign.groups:
@@ -69,6 +81,8 @@ class MutualSolicitation(Check):
             pair = frozenset((a, b))
             if forth is None or pair in reported or (pairings is not None and pairings.linked(a, b)):
                 continue
+            if forth.task.id == back.task.id:
+                continue  # a lead and a co-lead of one drive: one joint drive, not two asking each other
             reported.add(pair)
             yield self._pair(ctx, back, b, forth, a)  # located at the drive met first, in plan order
         # Drives through groups on both sides, one pair of groups at a time.
@@ -79,18 +93,19 @@ class MutualSolicitation(Check):
     def _pair(self, ctx: CheckContext, forth: Drive, a: str, back: Drive, b: str) -> Finding:
         campaign = ctx.campaign
         one, two = _target(forth, campaign, b), _target(back, campaign, a)
+        role_a, role_b = _role(forth, a), _role(back, b)
         return ctx.finding(
-            Text(f"'{a}' and '{b}' solicit donations from each other: task '{forth.task.id}' (lead '{a}') "
-                 f"{one.en}, and task '{back.task.id}' (lead '{b}') {two.en}",
-                 f"“{a}”与“{b}”互相募捐:任务“{forth.task.id}”(牵头单位“{a}”){one.zh},"
-                 f"任务“{back.task.id}”(牵头单位“{b}”){two.zh}"),
+            Text(f"'{a}' and '{b}' solicit donations from each other: task '{forth.task.id}' ({role_a.en} '{a}') "
+                 f"{one.en}, and task '{back.task.id}' ({role_b.en} '{b}') {two.en}",
+                 f"“{a}”与“{b}”互相募捐:任务“{forth.task.id}”({role_a.zh}“{a}”){one.zh},"
+                 f"任务“{back.task.id}”({role_b.zh}“{b}”){two.zh}"),
             key_path=_key(forth),
             tasks=[forth.task.id, back.task.id],
             units=[a, b],
             hint=Text("drop one of the two solicitations; units that are paired for support (对口帮扶) may be "
                       "declared with [[pairings]]",
                       "取消其中一方的募捐;如两单位为对口帮扶关系,请在 [[pairings]] 中声明"),
-            related=[_key(back)],
+            related=[_key(back), *_co_lead_key(forth, a), *_co_lead_key(back, b)],
         )
 
     def _groups(self, ctx: CheckContext, sol: Solicitations, pairings: Pairings | None,
@@ -340,26 +355,36 @@ class SolicitationDownward(Check):
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         campaign = ctx.campaign
         tree = ctx.analysis.hierarchy
-        found: list[tuple[str, Task, tuple[Drive, list[str]]]] = []
+        found: list[tuple[str, Task, tuple[Drive, str, list[str], list[str]]]] = []
         for drives in ctx.analysis.solicitations.by_ref.values():
             for drive in drives:
-                below = tree.members_below(drive.ref, drive.lead)
-                if below:
-                    found.append((_key(drive), drive.task, (drive, below)))
+                # Each lead of the drive asks: a co-lead asking its own subordinates is 摊派 too (#18).
+                leads = drive.task.leads if drive.task.co_leads else (drive.task.lead,)
+                hits = [(lead, below) for lead in leads
+                        if (below := [u for u in tree.members_below(drive.ref, lead) if u not in leads])]
+                if hits:
+                    (lead, below), others = hits[0], [other for other, _ in hits[1:]]
+                    found.append((_key(drive), drive.task, (drive, lead, below, others)))
         for hit in per_key(found):
-            (drive, below), more = hit.item, hit.more
+            (drive, lead, below, others), more = hit.item, hit.more
             names = listing(below)
             via = Text("", "") if drive.ref in campaign.units else Text(
                 f" through group '{drive.ref}'", f"(通过群组“{drive.ref}”)")
+            role = _role(drive, lead)
+            who = Text(f"its {role.en} '{lead}'", f"{role.zh}“{lead}”") if lead != drive.task.lead else Text(
+                f"'{lead}'", f"“{lead}”")
+            also = Text("", "") if not others else Text(
+                f" (so do {listing(others).en}, also leading it)", f"(同为牵头单位的{listing(others).zh}亦然)")
             yield ctx.finding(
-                Text(f"task '{drive.task.id}' has '{drive.lead}' solicit donations from {len(below)} unit"
-                     f"{'' if len(below) == 1 else 's'} below it{via.en}: {names.en}; asking one's own "
+                Text(f"task '{drive.task.id}' has {who.en} solicit donations from {len(below)} unit"
+                     f"{'' if len(below) == 1 else 's'} below it{via.en}: {names.en}{also.en}; asking one's own "
                      f"subordinates risks forced apportionment (摊派){more.en}",
-                     f"任务“{drive.task.id}”由“{drive.lead}”向其下级{len(below)}个单位募捐{via.zh}:{names.zh};"
+                     f"任务“{drive.task.id}”由{who.zh}向其下级{len(below)}个单位募捐{via.zh}:{names.zh}{also.zh};"
                      f"向本级下属单位募捐有摊派之嫌{more.zh}"),
                 key_path=hit.key,
                 tasks=hit.tasks,
-                units=[drive.lead, *below[:20]],
+                units=[lead, *others, *below[:20]],
+                related=[k for u in (lead, *others) for k in _co_lead_key(drive, u)],
                 hint=Text("let a unit outside this line solicit, or make the donation voluntary and say so",
                           "改由不在该隶属关系中的单位发起募捐,或明确为自愿捐赠"),
             )

@@ -567,7 +567,8 @@ class NoTimeLimit(Check):
     name = "time.no-time-limit"
     default_severity = Severity.WARNING
     summary = Text("a task has no time limit (no due, no on)", "任务未明确完成时限(没有 due 或 on)")
-    options = {"except_kinds": []}
+    # `kinds` has no default (None: every kind); declared so that the loader knows the key.
+    options = {"except_kinds": [], "kinds": None}
 
     def run(self, ctx: CheckContext) -> Iterator[Finding]:
         exempt = {str(k) for k in ctx.options.get("except_kinds", [])}

@@ -22,7 +22,7 @@ from .expand import expand_repeats, occurrence_ids, read_groups
 from .include import PlanLocator, merge, read_files
 from .locate import gc_paused, key_path, split_key_path
 from .problems import ProblemLog
-from .references import References, fold_instances
+from .references import References, fold_instances, fold_references
 from .structure import child, read_campaign, read_checks, read_pairings, read_units
 from .tasks import TaskReader
 from .templates import expand_templates
@@ -192,6 +192,10 @@ def _build(log: ProblemLog, merged: dict[str, Any], plugins: Plugins, *, source:
     if head is not None and head.issuer is not None:
         refs.unit(head.issuer, child("campaign", "issuer"))
     checked = {tid: refs.check_task(task) for tid, task in base.items()}
+    if log:
+        fold_instances(log, locator.templates)
+        fold_references(log, units=units, groups=groups, tasks=base, declared=declared, templates=instances,
+                        pairings=pairings, issuer=head.issuer if head is not None else None)
     if log or head is None or head.start is None or head.end is None or head.id is None or head.name is None:
         return None
     try:

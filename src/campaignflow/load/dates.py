@@ -201,6 +201,8 @@ class DateResolver:
             if hit.ref is not None:
                 hint = self.log.hint_for(hit.ref, [*self.named, *self.builtin])
             self.log.add(hit.code, hit.en, hit.zh, key_path, hint=hint)
+            # Several uses of one misspelt name are folded into one problem (load.references).
+            self.log.pending[-1].ref = hit.ref
             return None
         return hit
 

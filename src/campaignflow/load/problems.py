@@ -115,6 +115,8 @@ class Pending:
     subject: str | None = None
     #: Key paths of further locations of the same problem.
     related: tuple[str, ...] = ()
+    #: The unknown name an unknown-reference problem is about (to fold several references to it into one).
+    ref: str | None = None
 
 
 class ProblemLog:
@@ -181,6 +183,7 @@ class ProblemLog:
         fixes = _fix("replace", key_path, ref, names) if suggested else ()
         self.add(f"unknown-{what_en.replace(' ', '-')}", f"unknown {what_en} '{ref}'", f"未知的{what_zh} '{ref}'",
                  key_path, hint=hint, fixes=fixes)
+        self.pending[-1].ref = ref
 
     # -- the end ------------------------------------------------------------------
 
@@ -189,7 +192,10 @@ class ProblemLog:
         problems = list(self.ready)
         for p in fold_consequences(self.pending):
             location = locate(p.key_path, p.file)
-            fixes = tuple(attrs.evolve(f, edits=[attrs.evolve(e, file=location.file) for e in f.edits]) for f in p.fixes)
+            # A folded problem's edits are at its other locations (each reference), maybe in other files.
+            fixes = tuple(attrs.evolve(f, edits=[attrs.evolve(e, file=location.file if e.key_path == p.key_path
+                                                              else locate(e.key_path, None).file)
+                                                 for e in f.edits]) for f in p.fixes)
             problems.append(Problem(code=p.code, message=p.message, location=location, hint=p.hint, fixes=fixes,
                                     related=tuple(locate(k, p.file) for k in p.related)))
         problems.sort(key=lambda p: (order(p.location.file), p.location.line or 0, p.location.column or 0,

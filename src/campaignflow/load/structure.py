@@ -376,7 +376,10 @@ def read_checks(log: ProblemLog, raw: Any, declared: Mapping[str, Mapping[str, A
 
     ``declared`` maps check codes to their options' defaults (``Check.options``); an option
     of one of them whose value is not of its default's type is a located problem, so
-    ``exempt_pairings = "false"`` (a string, which counts as true) cannot hide a finding.
+    ``exempt_pairings = "false"`` (a string, which counts as true) cannot hide a finding,
+    and a key a declared check does not have is an ``unknown-key`` problem with a
+    did-you-mean. Options of a code no installed check has are kept unread (a plan may
+    configure a plugin's check that is not installed here).
     """
     path = "checks"
     if not isinstance(raw, dict):
@@ -413,7 +416,18 @@ def read_checks(log: ProblemLog, raw: Any, declared: Mapping[str, Mapping[str, A
         if not isinstance(table, dict):
             log.wrong_type(child(child(path, "options"), code), "a table of options", "选项表", table)
             continue
-        for key, default in (declared or {}).get(code, {}).items():
+        known = (declared or {}).get(code)
+        if known is not None:
+            # A check's options are the keys of its `options`: any other key is a misspelling
+            # (or an option of another check) that would be ignored without a word.
+            for key in table:
+                if key not in known:
+                    where = (f" among the options of {code} ({', '.join(sorted(known))})", f"({code} 的选项为 "
+                             f"{'、'.join(sorted(known))})") if known else (f": check {code} takes no options",
+                                                                           f":检查 {code} 没有选项")
+                    log.unknown_key(child(child(child(path, "options"), code), key), key, known,
+                                    where_en=where[0], where_zh=where[1])
+        for key, default in (known or {}).items():
             if key in table and not _same_kind(table[key], default):
                 expected_en, expected_zh = _kind_names(default)
                 log.wrong_type(child(child(child(path, "options"), code), key), expected_en, expected_zh, table[key])

@@ -348,10 +348,16 @@ CODES = ("CF101", "CF102", "CF201", "CF202", "CF203", "CF204", "CF205", "CF206",
 def checks_configs() -> st.SearchStrategy[ChecksConfig]:
     """``[checks]`` tables: ignored codes, severity overrides, options."""
     codes = st.sampled_from(CODES)
-    # Each option of the type its check declares (a wrong type is a load problem).
-    options = st.dictionaries(codes, st.fixed_dictionaries({}, optional={
-        "exempt_pairings": st.booleans(), "max_per_group_pair": st.integers(0, 9),
-        "kinds": st.lists(st.sampled_from(("report", "plan")), max_size=2, unique=True)}), max_size=1)
+    # Only options its check declares, each of the declared type (an unknown key or a wrong type
+    # is a load problem).
+    kinds = st.lists(st.sampled_from(("report", "plan")), max_size=2, unique=True)
+    by_code = {
+        "CF401": st.fixed_dictionaries({}, optional={"exempt_pairings": st.booleans(),
+                                                     "max_per_group_pair": st.integers(0, 9)}),
+        "CF305": st.fixed_dictionaries({}, optional={"kinds": kinds}),
+    }
+    options = st.one_of(st.just({}), st.sampled_from(sorted(by_code)).flatmap(
+        lambda code: by_code[code].map(lambda table: {code: table})))
     return st.builds(ChecksConfig,
                      select=st.lists(codes, max_size=1, unique=True),
                      ignore=st.lists(codes, max_size=2, unique=True),

@@ -149,9 +149,11 @@ def _draw_reports(draw: st.DrawFn, draft: Draft, lead: str, steps: tuple[Approva
         reports = (Submission(to=to, doc=draw(_NOTES) if spec.annotations else None),)
     co_leads: tuple[str, ...] = ()
     if spec.annotations:
-        # Co-leads are never the lead's superiors nor its approvers, so that no check sees a conflict.
+        # Co-leads are units below the lead and never its approvers, so that no check sees a conflict:
+        # the checks treat a co-lead as a lead, and what is above the lead (its approvers) is above them,
+        # what the lead may solicit (units not below it) is not below them either.
         taken = {lead, *above, *(u for s in steps for u in s.by)}
-        free = [u for u in draft.units if u not in taken]
+        free = [u for u in draft.units if u not in taken and draft.below(u, lead)]
         co_leads = tuple(pick_some(draw, free, max_size=2)) if free else ()
     return reports, co_leads
 
@@ -197,14 +199,14 @@ def _add_solicitations(draw: st.DrawFn, draft: Draft) -> None:
     edges: set[tuple[str, str]] = set()
     for tid in [t.id for t in draft.tasks.values() if t.template is None and t.occurrence is None]:
         task = draft.tasks[tid]
-        lead = task.lead
-        targets = [u for u in draft.units if u != lead and u not in solicited and not draft.below(u, lead)
-                   and (u, lead) not in edges]
+        lead, leads = task.lead, task.leads  # co-leads solicit too (CF401, CF403)
+        targets = [u for u in draft.units if u not in leads and u not in solicited and not draft.below(u, lead)
+                   and all((u, x) not in edges for x in leads)]
         if not targets or not draw(st.booleans()):
             continue
         chosen = pick_some(draw, targets, min_size=1, max_size=2)
         solicited.update(chosen)
-        edges.update((lead, u) for u in chosen)
+        edges.update((x, u) for x in leads for u in chosen)
         draft.tasks[tid] = attrs.evolve(task, solicits=tuple(chosen))
 
 
@@ -244,7 +246,8 @@ def _involve_everyone(draft: Draft) -> None:
         refs.update((p.a, p.b))
     instances: dict[str, set[str]] = {}
     for task in draft.tasks.values():
-        refs.update((task.lead, *task.partners, *task.solicits, *(u for s in task.approvals for u in s.by)))
+        refs.update((task.lead, *task.co_leads, *task.partners, *task.solicits,
+                     *(u for s in task.approvals for u in s.by), *(u for r in task.reports_to for u in r.to)))
         if task.template is not None and task.template_unit is not None:
             instances.setdefault(task.template, set()).add(task.template_unit)
     for_each = {frozenset(us) for us in instances.values()}
@@ -273,7 +276,8 @@ def _add_capacity(draw: st.DrawFn, draft: Draft) -> None:
     """Give some units a capacity that the tasks they lead can never exceed (CF301 counts tasks, not gates)."""
     load: dict[str, int] = dict.fromkeys(draft.units, 0)
     for task in draft.tasks.values():
-        load[task.lead] += 1
+        for uid in task.leads:  # a co-lead is booked too (CF301)
+            load[uid] += 1
     for uid, unit in list(draft.units.items()):
         if draw(st.booleans()):
             draft.units[uid] = attrs.evolve(unit, capacity=max(load[uid], 1))
