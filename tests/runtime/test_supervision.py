@@ -16,7 +16,7 @@ from campaignflow.cli.main import cli
 from campaignflow.errors import PlanError
 from campaignflow.load import loads
 from campaignflow.model import AlertLevel, Lag, Reminder, Supervision, Task, Window
-from campaignflow.runtime import EventKind, MemoryStore, replay
+from campaignflow.runtime import EventKind, MemoryStore, SQLiteStore, replay
 from campaignflow.runtime.timers import due_timers
 
 LADDER = Supervision(

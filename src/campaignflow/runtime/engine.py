@@ -132,6 +132,7 @@ class Engine:
         self._lock = threading.RLock()
         # Whether refresh() checks what it reads (Engine.open(verify=False) turns it off).
         self._verify = True
+        self._fresh_reads = False  # Engine.open sets the host's choice (default True)
         # Refused event seq -> identical refusals counted but not logged again (see coalesce_seconds).
         self._coalesced: dict[int, int] = {}
         # The plan's household units: their personal data stays out of the chain (personal.py).
@@ -141,7 +142,7 @@ class Engine:
     def open(cls, campaign: Campaign, store: Store, *, plugins: Plugins | None = None, clock: Clock | None = None,
              retries: int = 3, audit_refusals: bool = True, actor: Actor | None = None,
              verify: bool = True, reason: str | None = None, check_plan: bool = True,
-             supervision: Supervision | None = None) -> Engine:
+             supervision: Supervision | None = None, fresh_reads: bool = True) -> Engine:
         """Open ``campaign`` on ``store``: replay its log, or start one with an ``opened`` event.
 
         A campaign already in the store that is opened with a changed plan is refused
@@ -167,10 +168,16 @@ class Engine:
             supervision: reminders and the escalation ladder, instead of the plan's ``[supervision]``
                 (recorded on the ``opened`` event: an engine of the campaign given another one, or
                 none where one was given, is refused with ``SupervisionChangedError``).
+            fresh_reads: every query (``task``, ``tasks``, ``agenda``, ``reports``, ``deputies``,
+                ``reminders``) first reads what other processes committed (``refresh``: one
+                indexed query when nothing changed). ``False`` leaves that to the host, which
+                then calls ``refresh()`` when it wants others' work (a batch of reads on one
+                snapshot, say).
         """
         engine = cls(campaign, store, plugins=plugins, clock=clock, retries=retries, audit_refusals=audit_refusals,
                      supervision=supervision)
         engine._verify = verify
+        engine._fresh_reads = fresh_reads
         engine.refresh()  # replays the log up to the head, verified as it goes
         fp = engine._fp
         # The host's ladder goes on the opened event: every engine of the campaign must be given it.
@@ -334,6 +341,12 @@ class Engine:
                 pass  # another process appended meanwhile: read that too
             return self._state.seq - before
 
+    def _fresh(self) -> None:
+        # Queries see what other processes committed (#17): a host reading without refreshing
+        # first showed a unit work another worker had already done.
+        if self._fresh_reads:
+            self.refresh()
+
     def _read_to_head(self) -> bool:
         """Apply the stored events up to the head; ``True`` if the head has moved on since."""
         cid = self.campaign.id
@@ -411,6 +424,7 @@ class Engine:
 
     def task(self, task_id: str) -> TaskView:
         """The task as it stands. Raises ``UnknownTaskError``."""
+        self._fresh()
         return self._view(self._info(task_id))
 
     def tasks(self, *, state: TaskState | str | Iterable[TaskState | str] | None = None, unit: str | None = None,
@@ -425,6 +439,12 @@ class Engine:
             due_after: tasks whose nearest deadline is at or after this moment.
             overdue: only overdue tasks (``True``) or only the others (``False``).
         """
+        self._fresh()
+        return self._tasks(state=state, unit=unit, due_before=due_before, due_after=due_after, overdue=overdue)
+
+    def _tasks(self, *, state: TaskState | str | Iterable[TaskState | str] | None = None, unit: str | None = None,
+               due_before: datetime | None = None, due_after: datetime | None = None,
+               overdue: bool | None = None) -> list[TaskView]:
         states = None if state is None else {self._state_named(s) for s in ([state] if isinstance(state, str)
                                                                              else state)}
         units = set(self._members(unit)) if unit is not None else None
@@ -455,6 +475,7 @@ class Engine:
         before ``now + days``. Ordered by deadline. A group stands for its units:
         the agenda of any of them.
         """
+        self._fresh()
         units = set(self._members(unit))
         moment = self._now(now)
         try:
@@ -462,7 +483,7 @@ class Engine:
         except OverflowError:  # a horizon past the calendar's end: everything is within it
             horizon = datetime.max
         out = []
-        for view in self.tasks(unit=unit):
+        for view in self._tasks(unit=unit):
             mine = (view.state in _WORKING and not units.isdisjoint((view.lead, *view.co_leads, *view.partners))) or (
                 view.state is TaskState.SUBMITTED and not units.isdisjoint(view.approvers))
             later = view.opens is not None and view.opens > moment  # ready, but its window is still shut
@@ -586,6 +607,7 @@ class Engine:
 
         ``not_reported`` / ``not_received`` tell who has not reported, or not signed for a report.
         """
+        self._fresh()
         moment = self._now(now)
         out: list[ReportStatus] = []
         for tid, info in self.plan.tasks.items():
@@ -655,6 +677,7 @@ class Engine:
 
     def deputies(self, now: datetime | None = None) -> dict[str, tuple[str, ...]]:
         """The stand-ins in force at ``now``: unit -> the units standing in for it."""
+        self._fresh()
         moment = self._now(now)
         out = {u: tuple(d for d, until in appointed if moment < until)
                for u, appointed in self._state.deputies.items()}
@@ -704,6 +727,7 @@ class Engine:
         draft's ``at`` the moment it falls due, in time order; it assumes nothing else happens
         meanwhile (a task done or a deadline extended takes its timers away). Nothing is fired.
         """
+        self._fresh()
         moment = self._now(now)
         if within is None:
             return due_timers(self.plan, self._state, moment, self.axis, self.supervision)

@@ -51,7 +51,8 @@ def unsign(secret: bytes, signed: str) -> str | None:
     """The value of a ``sign``-ed string, or ``None`` if its tag does not match."""
     value, _, tag = signed.rpartition("|")
     good = hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()
-    return value if value and hmac.compare_digest(tag, good) else None
+    # Bytes: compare_digest refuses a str with non-ASCII characters (a forged cookie may have them).
+    return value if value and hmac.compare_digest(tag.encode(), good.encode()) else None
 
 
 @attrs.frozen
