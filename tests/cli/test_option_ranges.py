@@ -39,7 +39,7 @@ PLAIN_TEXT = {"plans", "plan", "document", "task", "--select", "--ignore", "--db
               "--as", "--person", "--reason", "--key", "--to", "--task", "--format", "--host",
               "for_unit", "--deputy", "--recipient", "--household"}
 #: Path options a command writes, and ones it reads.
-OUTPUTS, INPUTS = {"-o"}, {"--key-file", "--checkpoint"}
+OUTPUTS, INPUTS = {"-o"}, {"--key-file", "--store-key-file", "--checkpoint"}
 
 
 def _commands(group: click.Group = cli, path: tuple[str, ...] = ()):

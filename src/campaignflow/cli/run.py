@@ -51,11 +51,29 @@ class _RunOptions:
     now: datetime | None
 
 
+_STORE_KEY = "campaignflow.store_key_file"
+
+
+def _keep_store_key(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    # Kept on the context, not passed to every command: only opening the store needs it.
+    ctx.meta[_STORE_KEY] = value
+
+
+def _store_key(session: Session) -> bytes | None:
+    ctx = click.get_current_context(silent=True)
+    return _read_key(session, ctx.meta.get(_STORE_KEY) if ctx is not None else None)
+
+
 def _db_option(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--campaign", "campaign_id", default=None, metavar="ID",
                      help="Campaign id, when the store holds several.")(f)
     f = click.option("--now", default=None, callback=_parse_now, metavar="DATETIME",
                      help="Act as if it were this local time (simulation, tests).")(f)
+    f = click.option("--store-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     envvar="CAMPAIGNFLOW_STORE_KEY_FILE", expose_value=False, callback=_keep_store_key,
+                     help="A file holding the store's secret key (at least 16 bytes), for a store whose every "
+                          "event carries an HMAC (env CAMPAIGNFLOW_STORE_KEY_FILE); never the key itself on "
+                          "the command line.")(f)
     return click.option("--db", default="campaignflow.db", callback=_parse_db, metavar="PATH|URL",
                         envvar=["CAMPAIGNFLOW_DATABASE_URL", "CAMPAIGNFLOW_DB"], show_default=True,
                         help="The store: a SQLite file, or a postgresql:// URL "
@@ -90,11 +108,11 @@ def _label(db: str | Path) -> str:
     return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", db)
 
 
-def _open(db: str | Path) -> Store:
+def _open(db: str | Path, key: bytes | None = None) -> Store:
     from ..runtime.connect import open_store
 
     try:
-        return open_store(db)
+        return open_store(db, key=key)
     except StoreError as exc:
         raise PlanInputError(f"{_label(db)}: error: {exc}") from None
 
@@ -117,7 +135,8 @@ def _store(session: Session, db: str | Path, campaign_id: str | None) -> Iterato
                                "first", f"{shown}:错误:存储不存在;请先运行 `campaignflow run init PLAN --db {shown}`"))
     if isinstance(db, Path) and not db.exists():
         raise missing
-    store = _open(db)
+    key = _store_key(session)
+    store = _open(db, key)
     db = shown  # type: ignore[assignment]  # messages below name the store without its password
     try:
         ids = [c.campaign for c in store.campaigns()]
@@ -130,6 +149,11 @@ def _store(session: Session, db: str | Path, campaign_id: str | None) -> Iterato
         cid = campaign_id if campaign_id is not None else ids[0]
         if cid not in ids:
             raise PlanInputError(t(lang, f"{db}: error: no campaign {cid!r} in this store", f"{db}:错误:无活动 {cid!r}"))
+        if key is None and getattr(store, "has_macs", lambda _c: False)(cid):
+            raise PlanInputError(t(lang, f"{db}: error: the events of campaign {cid!r} carry HMACs; give the "
+                                   "store's key with --store-key-file (or CAMPAIGNFLOW_STORE_KEY_FILE)",
+                                   f"{db}:错误:活动 {cid!r} 的事件带有 HMAC,请用 --store-key-file"
+                                   "(或 CAMPAIGNFLOW_STORE_KEY_FILE)提供存储密钥"))
         yield store, cid
     except StoreError as exc:
         raise PlanInputError(f"{db}: error: {exc}") from None
@@ -240,7 +264,7 @@ def init(session: Session, plan: str, db: str | Path, campaign_id: str | None, n
                                ",或用 --force 强制运行"))
     if errors:
         reason = f"--force: opened with {len(errors)} error-level findings ({', '.join(sorted({f.code for f in errors}))})"
-    store = _open(db)
+    store = _open(db, _store_key(session))
     db = _label(db)  # type: ignore[assignment]  # shown without a password
     try:
         try:

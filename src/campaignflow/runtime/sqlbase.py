@@ -205,6 +205,11 @@ class SQLStore(SQLVault):
                 raise TamperedLogError(msg, sequence=seq)
             yield body, hash_
 
+    def has_macs(self, campaign: str) -> bool:
+        """Whether events of ``campaign`` carry an HMAC (a store written with a key): opening it
+        without the key could read them but not check them, and appends would carry none."""
+        return bool(self._query("SELECT 1 FROM {t}event_macs WHERE campaign = ? LIMIT 1", (campaign,)))
+
     def campaigns(self) -> list[CampaignHead]:
         rows = self._query("SELECT id, head_seq, head_hash FROM {t}campaigns ORDER BY id", ())
         return [CampaignHead(*row) for row in rows]
