@@ -265,3 +265,19 @@ def test_the_history_says_whom_each_step_went_to(make_client):
     r = act(client, "bureau-plan", "reject", OFFICE, reason="补充")
     rejected = r.text.split('id="history"')[1].split("rejected")[1].split("</tr>")[0]
     assert '<td class="recipients">区统计局</td>' in rejected  # back to the lead
+
+
+def test_a_co_lead_gets_the_work_buttons_and_the_engine_accepts_them(make_client, lanshan):
+    # A 牵头单位 named beside the lead (co_leads) starts and finishes the work like the lead.
+    import attrs
+
+    task = lanshan.tasks["bureau-leading-group"]
+    co_lead = next(u for u in lanshan.units if u not in {task.lead, *task.partners} and u != lanshan.issuer)
+    campaign = attrs.evolve(lanshan, tasks={**lanshan.tasks, task.id: attrs.evolve(task, co_leads=(co_lead,))})
+    client = make_client(campaign)
+    sign_in(client, co_lead)
+    page = client.get(f"/c/{CID}/tasks/{task.id}")
+    assert 'value="start"' in page.text, page.text[:2000]
+    r = act(client, task.id, "start", co_lead)
+    assert r.status_code in (200, 303), r.text[:500]
+    assert "进行中" in client.get(f"/c/{CID}/tasks/{task.id}").text or "active" in r.text

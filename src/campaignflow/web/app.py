@@ -590,7 +590,7 @@ def _offered(view: TaskView, actor: Actor, now: datetime, superiors: Sequence[st
     issuer), and grant or refuse an extension; ``receipts`` are the task's reports (``_receipts``).
     A ``receive`` button's unit is ``UNIT|SUBMISSION|RECIPIENT``.
     """
-    doers = sorted(actor.units & {view.lead, *view.partners})
+    doers = sorted(actor.units & {view.lead, *view.co_leads, *view.partners})  # a co-lead works it too
     out: list[tuple[str, str | None]] = []
     for unit in doers:
         if view.state in (TaskState.READY, TaskState.REJECTED) and (view.opens is None or view.opens <= now):
@@ -614,9 +614,10 @@ def _supervision_offered(view: TaskView, actor: Actor, superiors: Sequence[str],
     # Issue 16's actions, as the engine's rules for them read (it still decides each).
     out: list[tuple[str, str | None]] = []
     lead = view.lead in actor.units
+    leads = sorted(actor.units & {view.lead, *view.co_leads})  # any lead may ask for more time
     if view.state not in _TERMINAL:
-        if lead and view.requested_due is None:
-            out.append(("request-extension", view.lead))
+        if leads and view.requested_due is None:
+            out.append(("request-extension", leads[0]))
         if view.requested_due is not None:
             for unit in sorted(actor.units & set(superiors)):
                 out += [("grant-extension", unit), ("refuse-extension", unit)]
