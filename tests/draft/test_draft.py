@@ -184,7 +184,7 @@ def test_a_lead_is_never_its_own_partner_and_every_reference_is_a_unit_or_group(
             assert all(p in c.units or p in c.groups for p in t.partners)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(raw=st.one_of(st.binary(max_size=300), st.text(max_size=100).map(lambda s: s.encode("gb18030"))))
 def test_any_file_drafts_or_is_a_clear_draft_error(tmp_path, raw):
     p = tmp_path / "doc.txt"

@@ -315,7 +315,7 @@ def test_categories_option_narrows_the_rule(anhui, tmp_path: Path) -> None:
 
 
 @given(missing=st.sets(st.sampled_from(CATEGORIES)))
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_ah001_reports_exactly_the_missing_categories(anhui, plan, missing) -> None:
     stripped = {tid: attrs.evolve(t, tags=tuple(g for g in t.tags if g.removeprefix("五个一批:") not in missing))
                 for tid, t in plan.tasks.items()}

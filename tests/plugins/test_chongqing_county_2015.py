@@ -228,7 +228,7 @@ def _expected_cq002(plan, lead: str, target: str) -> bool:
 
 
 @given(data=st.data())
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_cq002_reports_exactly_the_forbidden_solicitations(chongqing, plan, data) -> None:
     candidates = sorted(set(plan.groups["county-units"].units) | {"county", "private-enterprises", "charities"})
     drives = data.draw(st.lists(st.tuples(st.sampled_from(candidates), st.sampled_from(candidates)), max_size=8))

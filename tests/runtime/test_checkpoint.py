@@ -86,7 +86,7 @@ def test_a_recomputed_chain_passes_alone_but_not_against_the_checkpoint(logged):
 
 
 # The fixture is only read here, so sharing it between examples is fine.
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(["seq", "hash", "campaign"]), delta=st.integers(1, 5))
 def test_a_keyed_checkpoint_that_was_edited_is_refused(logged, field, delta):
     _, store, _ = logged

@@ -171,7 +171,7 @@ def test_a_log_written_without_the_key_is_refused(backend, make_engine):
     keyed.close()
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(other=st.binary(min_size=16, max_size=40).filter(lambda k: k != KEY))
 def test_a_store_opened_with_another_key_refuses_every_event(tmp_path, other):
     path = tmp_path / f"k{next(_paths)}.db"

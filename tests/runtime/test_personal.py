@@ -103,7 +103,7 @@ def _views(engine):
     return {v.id: v for v in engine.tasks()}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(erase=st.lists(st.sampled_from(["hh-zhang", "hh-li", None]), max_size=3))
 def test_erasing_any_subset_keeps_verify_and_the_state_apart_from_the_erased_fields(erase):
     store = MemoryStore()

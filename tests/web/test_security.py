@@ -113,7 +113,7 @@ def test_a_signed_value_comes_back_and_any_change_is_detected(value, flip):
     assert unsign(SECRET, changed) != value or changed == signed
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(title=st.text(alphabet=st.sampled_from("<>&\"'/=abc 扶贫 script"), min_size=1, max_size=40))
 def test_any_title_renders_escaped(make_client, lanshan, title):
     tasks = dict(lanshan.tasks)
