@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from needs import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -16,9 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 def _taplo() -> str:
     found = shutil.which("taplo") or shutil.which("taplo", path=str(Path(sys.executable).parent))
     if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("taplo is not installed (pip install taplo, in the test extra)")
-        pytest.skip("taplo is not installed (pip install taplo)")
+        unavailable("taplo is not installed (pip install taplo)", "the test extra installs it")
     return found
 
 

@@ -3,13 +3,14 @@ CP-SAT is never above the heuristic nor below its bound, and the PSPLIB reader."
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from needs import unavailable
 
 from campaignflow.plugins.manager import create_plugin_manager
 from campaignflow.simulate.optimize import available, optimize
@@ -142,9 +143,7 @@ def test_bad_problems_raise_a_typed_error(kw: dict[str, object], msg: str) -> No
 
 def _need_ortools() -> None:
     if not available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("OR-Tools must be installed under CI (extra optimize)")
-        pytest.skip("OR-Tools not installed (pip install 'campaignflow[optimize]')")
+        unavailable("OR-Tools is not installed (pip install 'campaignflow[optimize]')", "the test extra installs it")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

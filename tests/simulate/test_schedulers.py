@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from campaignflow.simulate import schedule
 from campaignflow.simulate.optimize import available
 
 from test_properties import _check_capacity, _check_schedule, plans
+from needs import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted(ROOT.glob("plugins/*/plan.toml"))
@@ -28,9 +28,7 @@ def _key(s: object) -> tuple[int, float]:
 
 def _need_ortools() -> None:
     if not available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("OR-Tools must be installed under CI (extra optimize)")
-        pytest.skip("OR-Tools not installed (pip install 'campaignflow[optimize]')")
+        unavailable("OR-Tools is not installed (pip install 'campaignflow[optimize]')", "the test extra installs it")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime
 from pathlib import Path
 
-import pytest
+import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 LANSHAN = ROOT / "plugins" / "lanshan_stats_bureau" / "plan.toml"
@@ -35,11 +34,7 @@ def with_sign_off(campaign):  # type: ignore[no-untyped-def]
 
 def need(what: str, present: bool) -> None:
     """Skip on a developer's machine without ``what``; fail under CI (CI=true), which must have it."""
-    if present:
-        return
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{what} is required under CI (.ci/run installs it)")
-    pytest.skip(f"{what} is not installed")
+    needs.need(what, present)
 
 
 def httpx():  # type: ignore[no-untyped-def]
