@@ -35,7 +35,7 @@ NUMERIC_TEXT = {
     "--capacity": [f"{UNIT}=1{'0' * 21}", f"{UNIT}=-1", f"{UNIT}=nan", f"{UNIT}=0", f"{UNIT}=1e308"],
 }
 #: Text options that are names, codes or free text: nothing numeric to sweep.
-PLAIN_TEXT = {"plans", "plan", "document", "task", "--select", "--ignore", "--db", "--campaign", "--unit", "--state",
+PLAIN_TEXT = {"plans", "plan", "--scheduler", "document", "task", "--select", "--ignore", "--db", "--campaign", "--unit", "--state",
               "--as", "--person", "--reason", "--key", "--to", "--task", "--format", "--host",
               "for_unit", "--deputy", "--recipient", "--household"}
 #: Path options a command writes, and ones it reads.

@@ -109,7 +109,8 @@ def test_zero_variance_equals_the_deterministic_schedule(campaign: Campaign, eng
     result = simulate(campaign, runs=7, seed=3, engine=engine, distribution=dist, approval_spread=(1.0, 1.0))
     base = result.schedule
     for risk, timing in zip(result.tasks, base.tasks, strict=True):
-        assert risk.p50_pos == timing.finish_pos == risk.p90_pos
+        # The core schedules in whole units, the runs in floats: equal to rounding (office hours make 1/7 days).
+        assert risk.p50_pos == pytest.approx(timing.finish_pos, abs=1e-9) == risk.p90_pos
         assert risk.mean_pos == pytest.approx(timing.finish_pos, abs=1e-9)
         if timing.met is not None:
             assert risk.probability == (1.0 if timing.met else 0.0)

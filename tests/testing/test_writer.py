@@ -70,8 +70,9 @@ def test_expanded_tasks_are_plain_tables_under_quoted_ids() -> None:
 @pytest.mark.parametrize(("duration", "written"), [
     (Duration(), None),
     (Duration(3), "3d"),
-    (Duration(0.5), "4h"),
-    (Duration(2.5), "20h"),
+    (Duration(0.5), "0.5d"),  # half of a 7-hour office day is 3.5 h: days, not hours
+    (Duration(4 / 7), "4h"),
+    (Duration(20 / 7), "20h"),
     (Duration(0.1), "0.1d"),
     (Duration(1e-5), "0.00001d"),
     (Duration(2, 1, 5), {"optimistic": "1d", "likely": "2d", "pessimistic": "5d"}),
@@ -86,7 +87,7 @@ def test_dependencies_lags_windows_approvals() -> None:
     task = _task(after=(Dependency("a"), Dependency("b", Lag(2, working=True)), Dependency("c", Lag(0, True)),
                         Dependency("d", Lag(1.5))),
                  window=Window(start=date(2020, 8, 1), due=datetime(2020, 9, 30, 12)),
-                 approvals=(Approval(by="boss", within=Duration(0.5)),
+                 approvals=(Approval(by="boss", within=Duration(4 / 7)),
                             Approval(by=("fin", "audit"), mode="any", due=date(2020, 10, 1), kind="consent",
                                      doc=Annotation(note="会签"))))
     got = _read(_campaign(tasks={"t": task}))["tasks"]["t"]

@@ -131,6 +131,9 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
                    "1 = the least-slack pass alone.")
 @click.option("--optimize", is_flag=True, default=False,
               help="Also run the OR-Tools CP-SAT optimiser (extra optimize) and report its proven bound.")
+@click.option("--scheduler", default=None, metavar="NAME",
+              help="A registered scheduler (see `campaignflow plugins`): heuristic (the default), cpsat (as "
+                   "--optimize), or a plugin's.")
 @click.option("--time-limit", type=FiniteFloatRange(0.01, MAX_TIME_LIMIT), default=10.0, show_default=True, metavar="S",
               help="Seconds --optimize may use.")
 @click.option("--gantt/--no-gantt", default=None,
@@ -144,7 +147,7 @@ def _pairs(parse: Callable[[str], tuple[str, Any]]) -> Callable[[click.Context, 
 def simulate(session: Session, plan: str, start: datetime | None, delay: dict[str, float],
              capacity: dict[str, int | None], approval_days: float | None, runs: int, seed: int | None,
              distribution: str, reject_rate: float, min_probability: float, engine: str, effort: int,
-             optimize: bool, time_limit: float, gantt: bool | None, ids: bool, fmt: str,
+             optimize: bool, scheduler: str | None, time_limit: float, gantt: bool | None, ids: bool, fmt: str,
              color: bool | None) -> None:
     """Schedule PLAN on its calendar with units' capacities, and estimate deadline risk.
 
@@ -159,6 +162,7 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
     from ..simulate import Scenario
     from ..simulate import simulate as run_simulation
     from ..simulate.optimize import OptimizerUnavailable
+    from ..simulate.schedule import SchedulerError
     from ..simulate.render import GANTT_MAX_TASKS, render_gantt, render_table, to_csv, to_json
 
     lang = session.lang
@@ -170,7 +174,10 @@ def simulate(session: Session, plan: str, start: datetime | None, delay: dict[st
         with _progress(runs, len(campaign.tasks)) as progress:
             result = run_simulation(campaign, runs=runs, seed=seed, scenario=scenario, distribution=distribution,
                                     reject_rate=reject_rate, engine=engine, plugins=session.plugins,
-                                    progress=progress, effort=effort, optimize=optimize, time_limit=time_limit)
+                                    progress=progress, effort=effort, optimize=optimize, time_limit=time_limit,
+                                    scheduler=scheduler)
+    except SchedulerError as exc:
+        raise PlanInputError(f"{plan}: {t(lang, 'error', '错误')}: --scheduler: {exc}") from None
     except OptimizerUnavailable:
         raise PlanInputError(t(lang, "--optimize needs OR-Tools: pip install 'campaignflow[optimize]'",
                                "--optimize 需要 OR-Tools:pip install 'campaignflow[optimize]'")) from None

@@ -424,6 +424,7 @@ def simulate(
     effort: int = 1,
     optimize: bool = False,
     time_limit: float | None = None,
+    scheduler: str | None = None,
 ) -> SimulationResult:
     """The deterministic schedule and, over ``runs`` Monte-Carlo runs, the risk to every deadline.
 
@@ -441,7 +442,7 @@ def simulate(
         plugins: where to find calendars (default: the process default).
         engine: ``"auto"``, ``"numpy"`` or ``"python"``.
         progress: called now and then with the number of runs done.
-        effort, optimize, time_limit: how the baseline schedule is found (see ``schedule``);
+        effort, optimize, time_limit, scheduler: how the baseline schedule is found (see ``schedule``);
             sampled schedules use ``seed`` (0 when it is ``None``).
 
     Raises:
@@ -452,7 +453,8 @@ def simulate(
     _check_args(runs, distribution, reject_rate, rework, approval_spread)
     chosen = _engine(engine)
     prep = _prepare(campaign, scenario, calendar, plugins)
-    found = _run(prep, effort=effort, seed=seed or 0, optimize=optimize, time_limit=time_limit)
+    found = _run(prep, effort=effort, seed=seed or 0, optimize=optimize, time_limit=time_limit, plugins=plugins,
+                 scheduler=scheduler)
     timing = found.timing
     baseline = _build_schedule(prep, found)
     if runs == 0:

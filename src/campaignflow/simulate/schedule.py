@@ -35,7 +35,7 @@ import bisect
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -505,7 +505,7 @@ class _PlanProblem:
 
 
 def _run(prep: _Prepared, *, effort: int = 1, seed: int = 0, optimize: bool = False,
-         time_limit: float | None = None, plugins: Plugins | None = None) -> _Found:
+         time_limit: float | None = None, plugins: Plugins | None = None, scheduler: str | None = None) -> _Found:
     """Schedule ``prep`` with the scheduling core, on the plan compiled to its problem form.
 
     The first pass is the core's parallel SGS with least-slack priorities
@@ -515,14 +515,24 @@ def _run(prep: _Prepared, *, effort: int = 1, seed: int = 0, optimize: bool = Fa
     forward-backward improvement (``rcpsp.heuristic``, seeded with ``seed``).
     ``optimize`` hands the same problem, and the heuristic's schedule, to
     CP-SAT. The best misses the fewest deadlines, then is least late, then
-    ends first.
+    ends first. ``scheduler`` names a registered scheduler instead
+    (``campaignflow_register_schedulers``): the built-in ``heuristic`` and
+    ``cpsat`` are the two above; another plugin's gets the same problem, and
+    its answer is checked (``SchedulerError`` if it breaks the problem).
     """
     from .rcpsp import heuristic
+    from .schedulers import CpSatScheduler, HeuristicScheduler
 
     net, plan = prep.net, prep.plan
     base = _priorities(plan, net.dur)
     compiled = _PlanProblem(net, base)
     problem = compiled.problem
+    if scheduler is not None:
+        cls = _scheduler_class(scheduler, plugins)
+        if cls is CpSatScheduler:
+            optimize = True
+        elif cls is not HeuristicScheduler:
+            return _run_plugin(cls, compiled, net, plan, effort=effort, seed=seed, time_limit=time_limit)
     sol = heuristic(problem, schedules=max(effort, 1), seed=seed, priorities=compiled.prio)
     lb = max(_bound(net, plan), compiled.bound(sol.lower_bound))
     name, proven = "heuristic", False
@@ -541,9 +551,41 @@ def _run(prep: _Prepared, *, effort: int = 1, seed: int = 0, optimize: bool = Fa
                   sol.method)
 
 
+class SchedulerError(ValueError):
+    """A scheduler is not registered, or a plugin's scheduler gave a schedule that breaks the problem."""
+
+
+def _scheduler_class(name: str, plugins: Plugins | None) -> type[Any]:
+    from ..plugins.manager import default_plugins
+
+    registry = (plugins if plugins is not None else default_plugins()).schedulers()
+    if name not in registry:
+        msg = f"no scheduler {name!r} is registered (known: {', '.join(sorted(registry))})"
+        raise SchedulerError(msg)
+    return registry[name]
+
+
+def _run_plugin(cls: type[Any], compiled: _PlanProblem, net: _Net, plan: CompiledPlan, *, effort: int, seed: int,
+                time_limit: float | None) -> _Found:
+    # A third-party scheduler solves the plan's compiled problem like the built-ins; what it
+    # returns is checked by the core's independent checker before it is believed.
+    from .rcpsp import check_schedule
+
+    sol = cls().solve(compiled.problem, effort=max(effort, 1), seed=seed, time_limit=time_limit)
+    broken = check_schedule(compiled.problem, sol.starts)
+    if broken:
+        msg = f"the scheduler {cls.name!r} gave a schedule that breaks the plan: {'; '.join(broken[:3])}"
+        raise SchedulerError(msg)
+    lb = max(_bound(net, plan), compiled.bound(sol.lower_bound))
+    timing = compiled.timing(sol.starts, compiled.prio)
+    end = _key(net, timing)[2]
+    proven = bool(getattr(cls, "proves", False)) and sol.optimal and compiled.exact
+    return _Found(timing, cls.name, lb, proven or end <= lb + _EPS, sol.schedules, sol.method)
+
+
 def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: Calendar | None = None,
              plugins: Plugins | None = None, effort: int = 1, seed: int = 0, optimize: bool = False,
-             time_limit: float | None = None) -> Schedule:
+             time_limit: float | None = None, scheduler: str | None = None) -> Schedule:
     """Schedule every task and approval step of ``campaign``, respecting capacities.
 
     Args:
@@ -557,6 +599,8 @@ def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: 
         optimize: also ask the OR-Tools CP-SAT optimiser (extra ``optimize``)
             for the schedule that meets the most deadlines / ends first, and its proven bound.
         time_limit: seconds CP-SAT may use (default 10).
+        scheduler: a registered scheduler's name (``Plugins.schedulers()``): ``heuristic``
+            (the default), ``cpsat`` (as ``optimize``), or a plugin's, given the same problem.
 
     Returns:
         The ``Schedule``: a start and a finish for every task and step, with slack,
@@ -567,7 +611,9 @@ def schedule(campaign: Campaign, *, scenario: Scenario | None = None, calendar: 
         ScenarioError: the scenario names an unknown task or unit.
         KeyError: the campaign's calendar is not provided by any plugin.
         OptimizerUnavailable: ``optimize`` without OR-Tools installed.
+        SchedulerError: ``scheduler`` is not registered, or its schedule breaks the plan.
     """
     prep = _prepare(campaign, scenario, calendar, plugins)
-    return _build_schedule(prep, _run(prep, effort=effort, seed=seed, optimize=optimize, time_limit=time_limit))
+    return _build_schedule(prep, _run(prep, effort=effort, seed=seed, optimize=optimize, time_limit=time_limit,
+                                      plugins=plugins, scheduler=scheduler))
 
