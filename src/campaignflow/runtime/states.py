@@ -292,18 +292,7 @@ class _Fold:
             self.close()  # a plan event may move records (renames): they must be in place
             state._apply(event)
             return
-        if event.seq != state.seq + 1:
-            msg = f"event {event.seq} cannot follow event {state.seq} of campaign {state.campaign!r}"
-            raise ValueError(msg)
-        state.seq = event.seq
-        state.head = event.hash
-        if state.last_at is None or event.at > state.last_at:
-            state.last_at = event.at
-        if event.kind is EventKind.DEPUTY_APPOINTED and event.unit and event.target and event.ref:
-            state.deputies[event.unit] = (*state.deputies.get(event.unit, ()),
-                                          (event.target, datetime.fromisoformat(event.ref)))
-        if event.key is not None:
-            state._keys[event.key] = event.seq
+        state._advance(event)
         record = self._open.get(task)
         if record is None:
             old = state._records.get(task, _NEW)
@@ -386,7 +375,18 @@ class State:
         return new
 
     def _apply(self, event: Event) -> None:
-        # The one place events change state; ``apply`` and the engine both come here.
+        # The one place events change state; ``apply`` and the engine both come here (a
+        # replay's ``_Fold`` shares ``_advance`` and keeps the task's record open instead).
+        self._advance(event)
+        if event.task is not None:
+            old = self._records.get(event.task, _NEW)
+            new = next_record(old, event)
+            if new is not old:
+                self._records[event.task] = new
+
+    def _advance(self, event: Event) -> None:
+        # What every event changes but the task's record: the position, the times, the plan,
+        # stand-ins and idempotency keys.
         if event.seq != self.seq + 1:
             msg = f"event {event.seq} cannot follow event {self.seq} of campaign {self.campaign!r}"
             raise ValueError(msg)
@@ -401,11 +401,6 @@ class State:
                                          (event.target, datetime.fromisoformat(event.ref)))
         if event.key is not None:
             self._keys[event.key] = event.seq
-        if event.task is not None:
-            old = self._records.get(event.task, _NEW)
-            new = next_record(old, event)
-            if new is not old:
-                self._records[event.task] = new
 
     def _plan_event(self, event: Event) -> None:
         # The ref is the fingerprint, then (amended) a line of JSON with the renames: a renamed
