@@ -356,6 +356,9 @@ class Engine:
             msg = (f"the stored log of campaign {cid!r} ends at event {head.seq}, but event {before} "
                    "was already committed: events were lost or removed")
             raise TamperedLogError(msg, sequence=head.seq + 1)
+        if head.seq == before and head.hash == self._state.head:
+            # Nothing new (every query refreshes first): only a row written past the head is left to refuse.
+            return self._refuse_rows_past(head.seq) if self._verify else False
         # A SQL store reads a replay's rows faster (replay_events); any store's read gives the same.
         read = getattr(self.store, "read_for_replay", self.store.read)
         new = islice(read(cid, after=before), head.seq - before)
