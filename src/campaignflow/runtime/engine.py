@@ -224,10 +224,10 @@ class Engine:
 
     def _opened_ladder(self) -> str | None:
         """The host ladder's fingerprint recorded on the ``opened`` event (``None``: a log from before)."""
-        first = next(iter(self.store.read(self.campaign.id)), None)
-        if first is None or first.kind is not EventKind.OPENED:
+        # From the replayed state: reading the log's first event again fetched the whole log.
+        if self._state.opened_ref is None:
             return None
-        for part in split_ref(first.ref)[3:]:
+        for part in split_ref(self._state.opened_ref)[3:]:
             if part.startswith(_LADDER):
                 return part[len(_LADDER):]
         return None

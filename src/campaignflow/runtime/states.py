@@ -327,8 +327,8 @@ class State:
     and ``fingerprint``. Derive a new state with ``apply``; never mutate one.
     """
 
-    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "plan_seq", "last_at", "_records", "_keys",
-                 "renamed", "deputies")
+    __slots__ = ("campaign", "seq", "head", "fingerprint", "plan_source", "plan_seq", "opened_ref", "last_at",
+                 "_records", "_keys", "renamed", "deputies")
 
     def __init__(self, campaign: str) -> None:
         self.campaign = campaign
@@ -342,6 +342,8 @@ class State:
         self.plan_source: str | None = None
         #: Sequence number of the event that recorded the current plan (opened, replanned or amended).
         self.plan_seq = 0
+        #: The ``ref`` of the campaign's ``opened`` event (what it was opened with; None before it).
+        self.opened_ref: str | None = None
         #: Task ids an amendment renamed: old id -> the id it was given.
         self.renamed: dict[str, str] = {}
         #: 代理: unit -> ``(stand-in unit, until)`` appointments, in order (time-boxed).
@@ -369,6 +371,7 @@ class State:
         new = State(self.campaign)
         new.seq, new.head, new.fingerprint, new.plan_source = self.seq, self.head, self.fingerprint, self.plan_source
         new.last_at, new.plan_seq, new.renamed = self.last_at, self.plan_seq, dict(self.renamed)
+        new.opened_ref = self.opened_ref
         new.deputies = dict(self.deputies)
         new._records = dict(self._records)
         new._keys = dict(self._keys)
@@ -407,6 +410,8 @@ class State:
         # task's record follows it to its new id, so its history and started work stay with it.
         lines = (event.ref or "").split("\n")
         self.fingerprint, self.plan_source, self.plan_seq = lines[0], event.target, event.seq
+        if event.kind is EventKind.OPENED:
+            self.opened_ref = event.ref
         if event.kind is EventKind.AMENDED and len(lines) > 1:
             import json
 
