@@ -69,7 +69,7 @@ def read_office_hours(log: ProblemLog, raw: Mapping[str, Any]) -> OfficeHours:
         return OfficeHours.parse(value)
     except ValueError as exc:
         log.add("bad-value", f"bad office hours: {exc}",
-                f"办公时间有误:应为按时间先后、互不重叠的时段,如 \"08:30-12:00\"({exc})", path)
+                f"办公时间有误:应为一日之内按时间先后、互不重叠的时段,如 \"08:30-12:00\",实际为 {value}", path)
         return DEFAULT_OFFICE_HOURS
 
 
